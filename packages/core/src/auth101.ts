@@ -1,0 +1,166 @@
+import type { ErrorResult } from "./errors.js";
+import { errorResult } from "./errors.js";
+import type { Auth101Options, AuthFailureEvent, ResolvedOptions } from "./options.js";
+import { resolveOptions } from "./options.js";
+import { PasswordHasher } from "./password-hasher.js";
+import { TokenIssuer } from "./tokens.js";
+import type { PublicUser, User } from "./user.js";
+import { toPublicUser } from "./user.js";
+import type { UserStore } from "./user-store.js";
+import { EmailTakenError } from "./user-store.js";
+import { normalizeEmail, normalizePassword } from "./validation.js";
+
+export type AuthResult = { readonly user: PublicUser; readonly token: string } | ErrorResult;
+export type SignOutResult = { readonly success: true } | ErrorResult;
+export type SessionResult = { readonly user: PublicUser } | ErrorResult;
+
+type Operation = AuthFailureEvent["operation"];
+
+/** The user store failed; `verifyToken` rejects with this, every other method answers STORE_UNAVAILABLE. */
+export class StoreUnavailableError extends Error {
+  constructor(options: { cause: unknown }) {
+    super("The user store is unavailable", options);
+    this.name = "StoreUnavailableError";
+  }
+}
+
+const INVALID_CREDENTIALS = errorResult("INVALID_CREDENTIALS", "Invalid email or password");
+const INVALID_TOKEN = errorResult("INVALID_TOKEN", "Invalid or expired token");
+const USER_NOT_FOUND = errorResult("USER_NOT_FOUND", "User not found");
+
+/**
+ * Email/password authentication: sign-up, sign-in, sign-out and sessions over signed tokens.
+ * Every method except `verifyToken` resolves to a JSON-ready result and never throws.
+ */
+export class Auth101 {
+  readonly #options: ResolvedOptions;
+  readonly #store: UserStore;
+  readonly #hasher: PasswordHasher;
+  readonly #tokens: TokenIssuer;
+  /** Sign-in checks only the maximum length, so users from before a stricter minimum still get in. */
+  readonly #signInPasswordPolicy: { readonly minLength: number; readonly maxLength: number };
+
+  constructor(options: Auth101Options) {
+    this.#options = resolveOptions(options);
+    this.#store = this.#options.store;
+    this.#hasher = new PasswordHasher(this.#options.hashing);
+    this.#tokens = new TokenIssuer({
+      secret: this.#options.secret,
+      issuer: this.#options.issuer,
+      lifetimeSeconds: this.#options.tokenLifetimeSeconds,
+    });
+    this.#signInPasswordPolicy = { minLength: 1, maxLength: this.#options.password.maxLength };
+  }
+
+  signUp(email: string, password: string): Promise<AuthResult> {
+    return this.#run("signUp", async () => {
+      const checkedEmail = normalizeEmail(email);
+      if ("error" in checkedEmail) return checkedEmail;
+      const checkedPassword = normalizePassword(password, this.#options.password);
+      if ("error" in checkedPassword) return checkedPassword;
+
+      const passwordHash = await this.#hasher.hash(checkedPassword.value);
+      let user: User;
+      try {
+        user = await this.#store.create({ email: checkedEmail.value, passwordHash });
+      } catch (error) {
+        if (EmailTakenError.is(error)) return errorResult("USER_EXISTS", "A user with this email already exists");
+        throw new StoreUnavailableError({ cause: error });
+      }
+      return this.#session(user);
+    });
+  }
+
+  signIn(email: string, password: string): Promise<AuthResult> {
+    return this.#run("signIn", async () => {
+      const checkedEmail = normalizeEmail(email);
+      if ("error" in checkedEmail) return checkedEmail;
+      const checkedPassword = normalizePassword(password, this.#signInPasswordPolicy);
+      if ("error" in checkedPassword) return checkedPassword;
+
+      const stored = await this.#fromStore(() => this.#store.findByEmail(checkedEmail.value));
+      if (stored === null) {
+        await this.#hasher.verifyAgainstDummy(checkedPassword.value);
+        return INVALID_CREDENTIALS;
+      }
+      const check = await this.#hasher.verify(stored.passwordHash, checkedPassword.value, password);
+      if (!check.valid || !stored.isActive) return INVALID_CREDENTIALS;
+      if (check.needsRehash) await this.#upgradeHash(stored.id, checkedPassword.value);
+      return this.#session({ id: stored.id, email: stored.email, isActive: stored.isActive });
+    });
+  }
+
+  signOut(token: string): Promise<SignOutResult> {
+    return this.#run("signOut", async () => {
+      if (this.#userIdOf(token) === undefined) return INVALID_TOKEN;
+      return { success: true } as const;
+    });
+  }
+
+  getSession(token: string): Promise<SessionResult> {
+    return this.#run("getSession", async () => {
+      const userId = this.#userIdOf(token);
+      if (userId === undefined) return INVALID_TOKEN;
+      const user = await this.#fromStore(() => this.#store.findById(userId));
+      if (user === null || !user.isActive) return USER_NOT_FOUND;
+      return { user: toPublicUser(user) };
+    });
+  }
+
+  /**
+   * The signed-in, active user a token belongs to, or `null` for an invalid or expired token
+   * or a user who is gone or deactivated. Rejects with {@link StoreUnavailableError} when the
+   * store fails, so an outage is never mistaken for a bad token.
+   */
+  async verifyToken(token: string): Promise<User | null> {
+    const userId = this.#userIdOf(token);
+    if (userId === undefined) return null;
+    let user: User | null;
+    try {
+      user = await this.#fromStore(() => this.#store.findById(userId));
+    } catch (error) {
+      this.#options.onFailure({ code: "STORE_UNAVAILABLE", operation: "verifyToken", error: error instanceof StoreUnavailableError ? error.cause : error });
+      throw error;
+    }
+    if (user === null || !user.isActive) return null;
+    return { id: user.id, email: user.email, isActive: user.isActive };
+  }
+
+  #userIdOf(token: unknown): string | undefined {
+    return typeof token === "string" ? this.#tokens.verify(token) : undefined;
+  }
+
+  #session(user: User): { user: PublicUser; token: string } {
+    return { user: toPublicUser(user), token: this.#tokens.issue(user.id) };
+  }
+
+  async #upgradeHash(userId: string, password: string): Promise<void> {
+    try {
+      await this.#store.updatePasswordHash(userId, await this.#hasher.hash(password));
+    } catch (error) {
+      // The sign-in itself succeeded; the upgrade is tried again on the next one.
+      this.#options.onFailure({ code: "STORE_UNAVAILABLE", operation: "signIn", error });
+    }
+  }
+
+  async #fromStore<T>(read: () => Promise<T>): Promise<T> {
+    try {
+      return await read();
+    } catch (error) {
+      throw new StoreUnavailableError({ cause: error });
+    }
+  }
+
+  async #run<T>(operation: Operation, body: () => Promise<T | ErrorResult>): Promise<T | ErrorResult> {
+    try {
+      return await body();
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) {
+        this.#options.onFailure({ code: "STORE_UNAVAILABLE", operation, error: error.cause });
+        return errorResult("STORE_UNAVAILABLE", "The user store is unavailable; nothing was changed. Try again later");
+      }
+      this.#options.onFailure({ code: "INTERNAL_ERROR", operation, error });
+      return errorResult("INTERNAL_ERROR", "Internal error");
+    }
+  }
+}

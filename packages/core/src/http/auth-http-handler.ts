@@ -1,0 +1,184 @@
+import type { Auth101 } from "../auth101.js";
+import type { AuthError, ErrorCode, ErrorResult } from "../errors.js";
+import { errorResult } from "../errors.js";
+import type { PublicUser, User } from "../user.js";
+import { bearerToken } from "./bearer.js";
+import type { BodyFailure, RequestBody } from "./request-body.js";
+
+/** What an integration hands the handler: a framework's request, translated. */
+export interface AuthHttpRequest {
+  readonly method: string;
+  /** Path relative to the mount prefix, without the query string: `/sign-in/email`. */
+  readonly path: string;
+  /** The `Authorization` header, if any. */
+  readonly authorization: string | undefined;
+  /** The client's address as the framework resolved it (honouring its proxy settings). */
+  readonly clientAddress?: string | undefined;
+  /** Reads the body; called only by the routes that take one. */
+  readonly readBody: () => Promise<RequestBody>;
+}
+
+/** Every body the endpoints answer: a success shape of SPEC §5, or the error envelope. */
+export type AuthHttpResponseBody =
+  | { readonly user: PublicUser; readonly token: string }
+  | { readonly user: PublicUser }
+  | { readonly success: true }
+  | { readonly error: AuthError };
+
+type Success = Exclude<AuthHttpResponseBody, { readonly error: AuthError }>;
+
+/** What the integration sends back, as is: status, headers, and `JSON.stringify(body)`. */
+export interface AuthHttpResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: AuthHttpResponseBody;
+}
+
+/** Resolves `undefined` when the path is not one of the auth endpoints: pass it on. */
+export type AuthHttpHandler = (request: AuthHttpRequest) => Promise<AuthHttpResponse | undefined>;
+
+export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
+  VALIDATION_ERROR: 400,
+  USER_EXISTS: 409,
+  INVALID_CREDENTIALS: 401,
+  INVALID_TOKEN: 401,
+  UNAUTHORIZED: 401,
+  USER_NOT_FOUND: 401,
+  RATE_LIMITED: 429,
+  STORE_UNAVAILABLE: 503,
+  INTERNAL_ERROR: 500,
+};
+
+const BODY_FAILURES: Readonly<Record<BodyFailure, { status: number; message: string }>> = {
+  malformed: { status: 400, message: "Request body must be valid JSON" },
+  "unsupported-media-type": { status: 415, message: "Request body must be JSON (Content-Type: application/json)" },
+  "too-large": { status: 413, message: "Request body is too large" },
+};
+
+const JSON_HEADERS = {
+  "content-type": "application/json; charset=utf-8",
+  "cache-control": "no-store",
+} as const;
+
+type Route = {
+  readonly method: "GET" | "POST";
+  readonly respond: (auth: Auth101, request: AuthHttpRequest) => Promise<AuthHttpResponse>;
+};
+
+const ROUTES: Readonly<Record<string, Route>> = {
+  "/sign-up/email": {
+    method: "POST",
+    respond: (auth, request) => withCredentials(request, (email, password) => auth.signUp(email, password)),
+  },
+  "/sign-in/email": {
+    method: "POST",
+    respond: (auth, request) =>
+      withCredentials(request, (email, password) => auth.signIn(email, password)),
+  },
+  "/sign-out": {
+    method: "POST",
+    respond: (auth, request) => withBearerToken(request, (token) => auth.signOut(token)),
+  },
+  "/session": {
+    method: "GET",
+    respond: (auth, request) => withBearerToken(request, (token) => auth.getSession(token)),
+  },
+};
+
+/**
+ * The four auth endpoints, framework-free. Integrations translate their request into an
+ * {@link AuthHttpRequest}, call this, and write the {@link AuthHttpResponse} back unchanged.
+ */
+export function createAuthHttpHandler(auth: Auth101): AuthHttpHandler {
+  return async (request) => {
+    const route = ROUTES[request.path];
+    if (route === undefined) return undefined;
+    if (request.method.toUpperCase() !== route.method) {
+      return errorResponse(errorResult("VALIDATION_ERROR", `Use ${route.method} for ${request.path}`), 405, {
+        allow: route.method,
+      });
+    }
+    try {
+      return await route.respond(auth, request);
+    } catch {
+      return errorResponse(errorResult("INTERNAL_ERROR", "Internal error"));
+    }
+  };
+}
+
+export type RequestAuthentication = { readonly user: User } | { readonly response: AuthHttpResponse };
+
+/**
+ * The "require a signed-in user" check every integration's guard makes: the `User`, or the
+ * 401 (or 503) response to send instead.
+ */
+export async function authenticateRequest(
+  auth: Auth101,
+  authorization: string | undefined,
+): Promise<RequestAuthentication> {
+  const token = bearerToken(authorization);
+  if (token === undefined) return { response: errorResponse(noTokenGiven()) };
+  const session = await auth.getSession(token);
+  if ("error" in session) return { response: errorResponse(session) };
+  return { user: fromPublicUser(session.user) };
+}
+
+function fromPublicUser(user: PublicUser): User {
+  return { id: user.id, email: user.email, isActive: user.is_active };
+}
+
+function noTokenGiven(): ErrorResult {
+  return errorResult("UNAUTHORIZED", "Missing bearer token (Authorization: Bearer <token>)");
+}
+
+async function withCredentials(
+  request: AuthHttpRequest,
+  action: (email: string, password: string) => Promise<Success | ErrorResult>,
+): Promise<AuthHttpResponse> {
+  const body = await request.readBody();
+  if (body.kind === "invalid") {
+    const failure = BODY_FAILURES[body.reason];
+    return errorResponse(errorResult("VALIDATION_ERROR", failure.message), failure.status);
+  }
+  const fields = body.value;
+  if (typeof fields !== "object" || fields === null || Array.isArray(fields)) {
+    return errorResponse(errorResult("VALIDATION_ERROR", "Request body must be a JSON object with email and password"));
+  }
+  const { email, password } = fields as Record<string, unknown>;
+  for (const [name, value] of [["email", email], ["password", password]] as const) {
+    if (value === undefined || value === null) return errorResponse(errorResult("VALIDATION_ERROR", `${name} is required`));
+    if (typeof value !== "string") return errorResponse(errorResult("VALIDATION_ERROR", `${name} must be a string`));
+  }
+  return toResponse(await action(email as string, password as string));
+}
+
+async function withBearerToken(
+  request: AuthHttpRequest,
+  action: (token: string) => Promise<Success | ErrorResult>,
+): Promise<AuthHttpResponse> {
+  const token = bearerToken(request.authorization);
+  if (token === undefined) return errorResponse(noTokenGiven());
+  return toResponse(await action(token));
+}
+
+function toResponse(result: Success | ErrorResult): AuthHttpResponse {
+  if ("error" in result) return errorResponse(result);
+  return { status: 200, headers: JSON_HEADERS, body: result };
+}
+
+function errorResponse(
+  result: ErrorResult,
+  status = HTTP_STATUS_BY_CODE[result.error.code],
+  extraHeaders: Record<string, string> = {},
+): AuthHttpResponse {
+  const { code, message } = result.error;
+  const headers: Record<string, string> = { ...JSON_HEADERS, ...extraHeaders };
+  if (status === 401) {
+    headers["www-authenticate"] =
+      code === "INVALID_TOKEN" || code === "USER_NOT_FOUND"
+        ? 'Bearer realm="auth101", error="invalid_token"'
+        : 'Bearer realm="auth101"';
+  }
+  if (result.retryAfterSeconds !== undefined) headers["retry-after"] = String(result.retryAfterSeconds);
+  return { status, headers, body: { error: { message, code } } };
+}

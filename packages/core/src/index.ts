@@ -1,0 +1,21 @@
+export { Auth101, StoreUnavailableError } from "./auth101.js";
+export type { AuthResult, SessionResult, SignOutResult } from "./auth101.js";
+export { ERROR_CODES } from "./errors.js";
+export type { AuthError, ErrorCode, ErrorResult } from "./errors.js";
+export { Auth101ConfigError } from "./options.js";
+export type { Auth101Options, AuthFailureEvent, HashingOptions, PasswordPolicyOptions } from "./options.js";
+export type { PublicUser, User } from "./user.js";
+export { EmailTakenError } from "./user-store.js";
+export type { NewUser, StoredUser, UserStore } from "./user-store.js";
+export { MemoryStore } from "./memory-store.js";
+export { authenticateRequest, createAuthHttpHandler, HTTP_STATUS_BY_CODE } from "./http/auth-http-handler.js";
+export type {
+  AuthHttpHandler,
+  AuthHttpRequest,
+  AuthHttpResponse,
+  AuthHttpResponseBody,
+  RequestAuthentication,
+} from "./http/auth-http-handler.js";
+export { bearerToken } from "./http/bearer.js";
+export { MAX_BODY_BYTES, isJsonContentType, parsedBody, readJsonBody } from "./http/request-body.js";
+export type { BodyFailure, RawBodySource, RequestBody } from "./http/request-body.js";

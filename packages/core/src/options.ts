@@ -1,0 +1,172 @@
+import { MemoryStore } from "./memory-store.js";
+import type { UserStore } from "./user-store.js";
+import { missingUserStoreMethods } from "./user-store.js";
+
+/** Argon2id cost parameters. None may be below the OWASP minimum (m=19456 KiB, t=2, p=1). */
+export interface HashingOptions {
+  /** Memory in KiB. Default 19456 (19 MiB). */
+  readonly memoryCost?: number;
+  /** Passes over memory. Default 2. */
+  readonly timeCost?: number;
+  /** Lanes. Default 1. */
+  readonly parallelism?: number;
+}
+
+export interface PasswordPolicyOptions {
+  /** Fewest characters (Unicode code points after NFKC). Default 8; at least 8. */
+  readonly minLength?: number;
+  /** Most characters. Default 128; at least 64 (NIST SP 800-63B), at most 1024. */
+  readonly maxLength?: number;
+}
+
+/** Operational failures the core turned into STORE_UNAVAILABLE or INTERNAL_ERROR. */
+export interface AuthFailureEvent {
+  readonly code: "STORE_UNAVAILABLE" | "INTERNAL_ERROR";
+  readonly operation: "signUp" | "signIn" | "signOut" | "getSession" | "verifyToken";
+  readonly error: unknown;
+}
+
+export interface Auth101Options {
+  /** Signs the tokens (HS256): at least 32 bytes, random. Required. */
+  readonly secret: string;
+  /** Where users live. Default: a new in-memory store (lost on restart). */
+  readonly store?: UserStore;
+  /** Token lifetime in minutes. Default 10080 (7 days); at most 525600 (a year). */
+  readonly tokenExpiresIn?: number;
+  /** The token's `iss` claim, checked on every verification. Default `"auth101"`. */
+  readonly issuer?: string;
+  readonly password?: PasswordPolicyOptions;
+  readonly hashing?: HashingOptions;
+  /**
+   * Called when the store fails or something unexpected happens. Default: one line on
+   * stderr naming the operation and the error's class, never its message (which may carry
+   * emails or SQL). Replace it to route the full error to your own logger.
+   */
+  readonly onFailure?: (event: AuthFailureEvent) => void;
+}
+
+export interface ResolvedOptions {
+  readonly secret: string;
+  readonly store: UserStore;
+  readonly tokenLifetimeSeconds: number;
+  readonly issuer: string;
+  readonly password: { readonly minLength: number; readonly maxLength: number };
+  readonly hashing: { readonly memoryCost: number; readonly timeCost: number; readonly parallelism: number };
+  readonly onFailure: (event: AuthFailureEvent) => void;
+}
+
+export const DEFAULTS = {
+  tokenExpiresIn: 60 * 24 * 7,
+  issuer: "auth101",
+  password: { minLength: 8, maxLength: 128 },
+  hashing: { memoryCost: 19_456, timeCost: 2, parallelism: 1 },
+} as const;
+
+export const MIN_SECRET_BYTES = 32;
+
+const KNOWN_OPTIONS = new Set<string>(["secret", "store", "tokenExpiresIn", "issuer", "password", "hashing", "onFailure"]);
+const GENERATE_SECRET =
+  `node -e "console.log(require('node:crypto').randomBytes(32).toString('base64url'))"`;
+
+export class Auth101ConfigError extends Error {
+  constructor(message: string) {
+    super(`auth101: ${message}`);
+    this.name = "Auth101ConfigError";
+  }
+}
+
+export function resolveOptions(options: Auth101Options): ResolvedOptions {
+  if (typeof options !== "object" || options === null) {
+    throw new Auth101ConfigError("new Auth101(options) needs an options object with at least { secret }");
+  }
+  for (const key of Object.keys(options)) {
+    if (!KNOWN_OPTIONS.has(key)) {
+      throw new Auth101ConfigError(
+        `unknown option "${key}". Known options: ${[...KNOWN_OPTIONS].join(", ")}`,
+      );
+    }
+  }
+  return {
+    secret: checkSecret(options.secret),
+    store: checkStore(options.store),
+    tokenLifetimeSeconds: integerIn("tokenExpiresIn (minutes)", options.tokenExpiresIn ?? DEFAULTS.tokenExpiresIn, 1, 525_600) * 60,
+    issuer: checkIssuer(options.issuer ?? DEFAULTS.issuer),
+    password: checkPasswordPolicy(options.password ?? {}),
+    hashing: {
+      memoryCost: integerIn("hashing.memoryCost (KiB)", options.hashing?.memoryCost ?? DEFAULTS.hashing.memoryCost, DEFAULTS.hashing.memoryCost, 4 * 1024 * 1024),
+      timeCost: integerIn("hashing.timeCost", options.hashing?.timeCost ?? DEFAULTS.hashing.timeCost, DEFAULTS.hashing.timeCost, 100),
+      parallelism: integerIn("hashing.parallelism", options.hashing?.parallelism ?? DEFAULTS.hashing.parallelism, DEFAULTS.hashing.parallelism, 64),
+    },
+    onFailure: checkFunction("onFailure", options.onFailure) ?? logFailure,
+  };
+}
+
+function checkSecret(secret: unknown): string {
+  if (secret === undefined || secret === null || secret === "") {
+    throw new Auth101ConfigError(
+      `a secret is required to sign tokens. Generate one with\n  ${GENERATE_SECRET}\nand pass it as { secret: process.env.AUTH101_SECRET }`,
+    );
+  }
+  if (typeof secret !== "string") {
+    throw new Auth101ConfigError("secret must be a string");
+  }
+  const bytes = Buffer.byteLength(secret, "utf8");
+  if (bytes < MIN_SECRET_BYTES) {
+    throw new Auth101ConfigError(
+      `secret is ${bytes} bytes; HS256 needs at least ${MIN_SECRET_BYTES} (RFC 7518 §3.2). Generate one with\n  ${GENERATE_SECRET}`,
+    );
+  }
+  if (new Set(secret).size < 8) {
+    throw new Auth101ConfigError(
+      `secret is too repetitive to be random. Generate one with\n  ${GENERATE_SECRET}`,
+    );
+  }
+  return secret;
+}
+
+function checkStore(store: unknown): UserStore {
+  if (store === undefined) return new MemoryStore();
+  const missing = missingUserStoreMethods(store);
+  if (missing.length > 0) {
+    throw new Auth101ConfigError(
+      `store does not implement the UserStore contract: missing ${missing.join(", ")}. ` +
+        "Pass a store such as new MemoryStore() or PrismaUserStore from @auth101/store-prisma",
+    );
+  }
+  return store as UserStore;
+}
+
+function checkIssuer(issuer: unknown): string {
+  if (typeof issuer !== "string" || issuer.trim() === "" || issuer.length > 256) {
+    throw new Auth101ConfigError("issuer must be a non-empty string of at most 256 characters");
+  }
+  return issuer;
+}
+
+function checkPasswordPolicy(policy: PasswordPolicyOptions): ResolvedOptions["password"] {
+  const minLength = integerIn("password.minLength", policy.minLength ?? DEFAULTS.password.minLength, 8, 1024);
+  const maxLength = integerIn("password.maxLength", policy.maxLength ?? DEFAULTS.password.maxLength, 64, 1024);
+  if (minLength > maxLength) {
+    throw new Auth101ConfigError(`password.minLength (${minLength}) is greater than password.maxLength (${maxLength})`);
+  }
+  return { minLength, maxLength };
+}
+
+function integerIn(name: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    throw new Auth101ConfigError(`${name} must be a whole number from ${min} to ${max}; got ${String(value)}`);
+  }
+  return value;
+}
+
+function checkFunction<T>(name: string, value: T | undefined): T | undefined {
+  if (value !== undefined && typeof value !== "function") {
+    throw new Auth101ConfigError(`${name} must be a function`);
+  }
+  return value;
+}
+
+function logFailure(event: AuthFailureEvent): void {
+  const kind = event.error instanceof Error ? event.error.name : typeof event.error;
+  console.error(`[auth101] ${event.operation} failed: ${event.code} (${kind})`);
+}

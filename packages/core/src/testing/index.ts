@@ -1,0 +1,2 @@
+export { describeUserStoreContract } from "./user-store-contract.js";
+export type { UserStoreContractOptions } from "./user-store-contract.js";

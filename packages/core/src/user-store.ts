@@ -1,0 +1,56 @@
+import type { User } from "./user.js";
+
+/** A user as the store keeps it. Only the core ever sees `passwordHash`. */
+export interface StoredUser extends User {
+  readonly passwordHash: string;
+}
+
+export interface NewUser {
+  /** Already normalized by the core: trimmed and lower-cased. */
+  readonly email: string;
+  readonly passwordHash: string;
+}
+
+/**
+ * The one contract a database implements to keep auth101's users.
+ *
+ * - Emails arrive normalized; the store compares them exactly.
+ * - `create` must reject with {@link EmailTakenError} when the email exists, and that must
+ *   come from the database's unique constraint, not from a read before the write, so that
+ *   of many concurrent sign-ups with one email exactly one succeeds.
+ * - Any other failure (database down, timeout) rejects with whatever error the driver gives;
+ *   the core reports it as STORE_UNAVAILABLE and never shows it to clients.
+ *
+ * Run `describeUserStoreContract` from `@auth101/core/testing` against an implementation.
+ */
+export interface UserStore {
+  findById(id: string): Promise<User | null>;
+  findByEmail(email: string): Promise<StoredUser | null>;
+  create(user: NewUser): Promise<User>;
+  updatePasswordHash(id: string, passwordHash: string): Promise<void>;
+}
+
+const EMAIL_TAKEN = Symbol.for("auth101.EmailTakenError");
+
+/** Thrown by `UserStore.create` when the email is already registered. */
+export class EmailTakenError extends Error {
+  readonly [EMAIL_TAKEN] = true;
+
+  constructor() {
+    super("A user with this email already exists");
+    this.name = "EmailTakenError";
+  }
+
+  /** Recognizes the error even when it comes from another copy of this package. */
+  static is(error: unknown): error is EmailTakenError {
+    return typeof error === "object" && error !== null && EMAIL_TAKEN in error;
+  }
+}
+
+const USER_STORE_METHODS = ["findById", "findByEmail", "create", "updatePasswordHash"] as const;
+
+export function missingUserStoreMethods(candidate: unknown): string[] {
+  if (typeof candidate !== "object" || candidate === null) return [...USER_STORE_METHODS];
+  const record = candidate as Record<string, unknown>;
+  return USER_STORE_METHODS.filter((method) => typeof record[method] !== "function");
+}

@@ -1,0 +1,17 @@
+import { fileURLToPath } from "node:url";
+
+const fromRoot = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
+
+/**
+ * Tests resolve workspace packages to their TypeScript sources, so a change in the core is
+ * seen by every integration's tests without a rebuild. Published builds resolve through
+ * each package's `exports` map instead.
+ */
+export const workspaceSourceAliases = [
+  { find: /^@auth101\/core\/testing$/, replacement: fromRoot("./packages/core/src/testing/index.ts") },
+  { find: /^@auth101\/core$/, replacement: fromRoot("./packages/core/src/index.ts") },
+  { find: /^@auth101\/store-prisma$/, replacement: fromRoot("./packages/store-prisma/src/index.ts") },
+  { find: /^@auth101\/express$/, replacement: fromRoot("./packages/express/src/index.ts") },
+  { find: /^@auth101\/koa$/, replacement: fromRoot("./packages/koa/src/index.ts") },
+  { find: /^@auth101\/nestjs$/, replacement: fromRoot("./packages/nestjs/src/index.ts") },
+];
