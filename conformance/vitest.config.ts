@@ -1,5 +1,5 @@
 import { defineProject } from "vitest/config";
-import { workspaceSourceAliases } from "../../vitest.shared.js";
+import { workspaceSourceAliases } from "../vitest.shared.js";
 
 export default defineProject({
   resolve: { alias: workspaceSourceAliases },
