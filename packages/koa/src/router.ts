@@ -1,0 +1,38 @@
+import type { Auth101 } from "@auth101/core";
+import { createAuthHttpHandler } from "@auth101/core";
+import { Router } from "@koa/router";
+import { toAuthHttpRequest, writeAuthHttpResponse } from "./request-translation.js";
+
+/** The four endpoints of SPEC §5, relative to the router's prefix. */
+const AUTH_ENDPOINT_PATHS = ["/sign-up/email", "/sign-in/email", "/sign-out", "/session"] as const;
+
+export interface Auth101RouterOptions {
+  /** Where the endpoints live, e.g. `"/auth"` → `POST /auth/sign-in/email`. Default: none (the root). */
+  readonly prefix?: string;
+}
+
+/**
+ * A `@koa/router` Router with the auth101 endpoints. Mount it with
+ * `app.use(auth101Router(auth, { prefix: "/auth" }).routes())`, or nest it in your own router
+ * with `parent.use("/auth", authRouter.routes())`.
+ *
+ * Each endpoint path takes every method, so a wrong method gets the core's 405 (with `Allow`)
+ * and `allowedMethods()` never answers for these paths. Paths match exactly as written (case
+ * and trailing slash), as the core routes them.
+ */
+export function auth101Router(auth: Auth101, options: Auth101RouterOptions = {}): Router {
+  const handle = createAuthHttpHandler(auth);
+  const router = new Router({
+    strict: true,
+    sensitive: true,
+    ...(options.prefix !== undefined && { prefix: options.prefix }),
+  });
+  for (const path of AUTH_ENDPOINT_PATHS) {
+    router.all(path, async (ctx, next) => {
+      const response = await handle(toAuthHttpRequest(ctx, path));
+      if (response === undefined) return next();
+      writeAuthHttpResponse(ctx, response);
+    });
+  }
+  return router;
+}
