@@ -11,7 +11,7 @@ export interface Argon2Parameters {
 
 export interface PasswordCheck {
   readonly valid: boolean;
-  /** The hash is bcrypt, or Argon2 weaker than configured: store a fresh one. */
+  /** The password matched a bcrypt hash, or an Argon2 one weaker than configured: store a fresh hash. */
   readonly needsRehash: boolean;
 }
 
@@ -46,12 +46,13 @@ export class PasswordHasher {
       if (Buffer.byteLength(originalPassword, "utf8") > BCRYPT_MAX_PASSWORD_BYTES) {
         return this.#rejectAfterDummyWork(password);
       }
-      return { valid: await bcryptVerify(originalPassword, storedHash).catch(() => false), needsRehash: true };
+      const valid = await bcryptVerify(originalPassword, storedHash).catch(() => false);
+      return { valid, needsRehash: valid };
     }
     const stored = this.#argon2Parameters(storedHash);
     if (stored === undefined) return this.#rejectAfterDummyWork(password);
     const valid = await argon2Verify(storedHash, password).catch(() => false);
-    return { valid, needsRehash: stored.weakerThanConfigured };
+    return { valid, needsRehash: valid && stored.weakerThanConfigured };
   }
 
   /**

@@ -1,0 +1,297 @@
+import * as argon2 from "@node-rs/argon2";
+import { hash as bcryptHash } from "@node-rs/bcrypt";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { Auth101, StoreUnavailableError } from "./auth101.js";
+import { MemoryStore } from "./memory-store.js";
+import type { AuthFailureEvent } from "./options.js";
+import type { StoredUser, UserStore } from "./user-store.js";
+
+vi.mock("@node-rs/argon2", async (importOriginal) => {
+  const actual = await importOriginal<typeof import("@node-rs/argon2")>();
+  return { ...actual, hash: vi.fn(actual.hash), verify: vi.fn(actual.verify) };
+});
+
+const SECRET = "k3J9x!vQ2mZ7pL0wR5tY8uB1nC4eF6gH";
+const PASSWORD = "correct horse battery";
+
+function setup(options: { onFailure?: (event: AuthFailureEvent) => void } = {}) {
+  const store = new MemoryStore();
+  const failures: AuthFailureEvent[] = [];
+  const auth = new Auth101({ secret: SECRET, store, onFailure: options.onFailure ?? ((event) => failures.push(event)) });
+  return { auth, store, failures };
+}
+
+function failingStore(failing: keyof UserStore | "all", base = new MemoryStore()): UserStore {
+  const fail = (): Promise<never> => Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:5432 password=hunter2"));
+  return {
+    findById: failing === "all" || failing === "findById" ? fail : (id) => base.findById(id),
+    findByEmail: failing === "all" || failing === "findByEmail" ? fail : (email) => base.findByEmail(email),
+    create: failing === "all" || failing === "create" ? fail : (user) => base.create(user),
+    updatePasswordHash: failing === "all" || failing === "updatePasswordHash" ? fail : (id, hash) => base.updatePasswordHash(id, hash),
+  };
+}
+
+beforeEach(() => {
+  vi.mocked(argon2.hash).mockClear();
+  vi.mocked(argon2.verify).mockClear();
+});
+
+describe("Auth101 sign-up and sign-in", () => {
+  it("signs a user up, in, reads the session and signs out", async () => {
+    const { auth } = setup();
+    const up = await auth.signUp(" Alice@Example.com ", PASSWORD);
+    expect(up).toEqual({ user: { id: expect.any(String), email: "alice@example.com", is_active: true }, token: expect.any(String) });
+    if ("error" in up) throw new Error("unreachable");
+    expect(Object.keys(up).sort()).toEqual(["token", "user"]);
+    expect(Object.keys(up.user).sort()).toEqual(["email", "id", "is_active"]);
+
+    const signedIn = await auth.signIn("ALICE@example.COM", PASSWORD);
+    if ("error" in signedIn) throw new Error(signedIn.error.message);
+    expect(signedIn.user).toEqual(up.user);
+    expect(signedIn.token).not.toBe(up.token);
+
+    expect(await auth.getSession(signedIn.token)).toEqual({ user: up.user });
+    expect(await auth.verifyToken(signedIn.token)).toEqual({ id: up.user.id, email: "alice@example.com", isActive: true });
+    expect(await auth.signOut(signedIn.token)).toEqual({ success: true });
+  });
+
+  it("refuses a second sign-up with the same email in any case or spacing", async () => {
+    const { auth } = setup();
+    await auth.signUp("bob@example.com", PASSWORD);
+    expect(await auth.signUp("  BOB@example.com", "another password")).toEqual({
+      error: { message: "A user with this email already exists", code: "USER_EXISTS" },
+    });
+  });
+
+  it("lets exactly one of many concurrent sign-ups with one email through", async () => {
+    const { auth } = setup();
+    const results = await Promise.all(Array.from({ length: 8 }, () => auth.signUp("race@example.com", PASSWORD)));
+    expect(results.filter((result) => "token" in result)).toHaveLength(1);
+    expect(results.filter((result) => "error" in result && result.error.code === "USER_EXISTS")).toHaveLength(7);
+  });
+
+  it("answers the same INVALID_CREDENTIALS for a wrong password, an unknown email and a deactivated account", async () => {
+    const { auth, store } = setup();
+    const up = await auth.signUp("carol@example.com", PASSWORD);
+    if ("error" in up) throw new Error(up.error.message);
+    const wrongPassword = await auth.signIn("carol@example.com", `${PASSWORD}!`);
+    const unknownEmail = await auth.signIn("nobody@example.com", PASSWORD);
+    await store.setActive(up.user.id, false);
+    const deactivated = await auth.signIn("carol@example.com", PASSWORD);
+    const expected = { error: { message: "Invalid email or password", code: "INVALID_CREDENTIALS" } };
+    expect(wrongPassword).toEqual(expected);
+    expect(unknownEmail).toEqual(expected);
+    expect(deactivated).toEqual(expected);
+  });
+
+  it("does the same hashing work for an unknown email as for a wrong password", async () => {
+    const { auth } = setup();
+    await auth.signUp("dave@example.com", PASSWORD);
+    await auth.signIn("warm-up@example.com", PASSWORD); // creates the dummy hash once
+
+    const count = async (signIn: () => Promise<unknown>) => {
+      vi.mocked(argon2.hash).mockClear();
+      vi.mocked(argon2.verify).mockClear();
+      await signIn();
+      return { hashes: vi.mocked(argon2.hash).mock.calls.length, verifies: vi.mocked(argon2.verify).mock.calls.length };
+    };
+    const wrongPassword = await count(() => auth.signIn("dave@example.com", "wrong password!"));
+    const unknownEmail = await count(() => auth.signIn("nobody@example.com", "wrong password!"));
+    expect(wrongPassword).toEqual({ hashes: 0, verifies: 1 });
+    expect(unknownEmail).toEqual(wrongPassword);
+  });
+
+  it("uses a dummy hash with the configured parameters", async () => {
+    const { auth } = setup();
+    await auth.signIn("nobody@example.com", PASSWORD);
+    const dummy = vi.mocked(argon2.verify).mock.calls[0]?.[0];
+    expect(String(dummy)).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+  });
+
+  it("refuses an over-long password before any hashing, on sign-up and sign-in", async () => {
+    const { auth } = setup();
+    const long = "x".repeat(129);
+    expect(await auth.signUp("erin@example.com", long)).toEqual({
+      error: { message: "password must be at most 128 characters", code: "VALIDATION_ERROR" },
+    });
+    expect(await auth.signIn("erin@example.com", long)).toEqual({
+      error: { message: "password must be at most 128 characters", code: "VALIDATION_ERROR" },
+    });
+    expect(argon2.hash).not.toHaveBeenCalled();
+    expect(argon2.verify).not.toHaveBeenCalled();
+  });
+
+  it("lets a user whose password is shorter than today's minimum still sign in", async () => {
+    const store = new MemoryStore();
+    await store.create({ email: "old@example.com", passwordHash: await argon2.hash("short1", { memoryCost: 19_456, timeCost: 2, parallelism: 1 }) });
+    const auth = new Auth101({ secret: SECRET, store });
+    expect(await auth.signIn("old@example.com", "short1")).toHaveProperty("token");
+  });
+
+  it("normalizes passwords with NFKC on sign-up and sign-in", async () => {
+    const { auth } = setup();
+    await auth.signUp("fay@example.com", "cafe\u0301 au lait");
+    expect(await auth.signIn("fay@example.com", "caf\u00e9 au lait")).toHaveProperty("token");
+    expect(await auth.signIn("fay@example.com", "cafe au lait")).toHaveProperty("error.code", "INVALID_CREDENTIALS");
+  });
+
+  it("never puts the password hash in a result", async () => {
+    const { auth } = setup();
+    const results: unknown[] = [
+      await auth.signUp("gus@example.com", PASSWORD),
+      await auth.signIn("gus@example.com", PASSWORD),
+      await auth.signIn("gus@example.com", "wrong password"),
+    ];
+    const token = (results[1] as { token: string }).token;
+    results.push(await auth.getSession(token));
+    for (const result of results) expect(JSON.stringify(result)).not.toMatch(/argon2|passwordHash|password_hash/);
+  });
+
+  it.each([
+    ["a number email", 42, PASSWORD, "email must be a string"],
+    ["a missing password", "h@example.com", undefined, "password is required"],
+    ["an object password", "h@example.com", { length: 10 }, "password must be a string"],
+    ["a malformed email", "not-an-email", PASSWORD, "email must look like name@example.com"],
+    ["a short password", "h@example.com", "short", "password must be at least 8 characters"],
+  ])("answers VALIDATION_ERROR for %s from untyped callers", async (_, email, password, message) => {
+    const { auth } = setup();
+    const asUntyped = auth as unknown as { signUp(e: unknown, p: unknown): Promise<unknown> };
+    expect(await asUntyped.signUp(email, password)).toEqual({ error: { message, code: "VALIDATION_ERROR" } });
+  });
+});
+
+describe("Auth101 hash upgrades", () => {
+  it("upgrades an imported bcrypt hash to Argon2id on the next successful sign-in", async () => {
+    const store = new MemoryStore();
+    await store.create({ email: "imported@example.com", passwordHash: await bcryptHash("legacy password", 10) });
+    const auth = new Auth101({ secret: SECRET, store });
+
+    expect(await auth.signIn("imported@example.com", "wrong password")).toHaveProperty("error.code", "INVALID_CREDENTIALS");
+    expect((await store.findByEmail("imported@example.com"))?.passwordHash).toMatch(/^\$2b\$/);
+
+    expect(await auth.signIn("imported@example.com", "legacy password")).toHaveProperty("token");
+    const upgraded = (await store.findByEmail("imported@example.com"))?.passwordHash;
+    expect(upgraded).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(await auth.signIn("imported@example.com", "legacy password")).toHaveProperty("token");
+    expect((await store.findByEmail("imported@example.com"))?.passwordHash).toBe(upgraded);
+  });
+
+  it("upgrades an Argon2 hash when the configured parameters were raised", async () => {
+    const store = new MemoryStore();
+    const before = new Auth101({ secret: SECRET, store });
+    await before.signUp("ivy@example.com", PASSWORD);
+    const after = new Auth101({ secret: SECRET, store, hashing: { memoryCost: 32_768, timeCost: 3 } });
+    expect(await after.signIn("ivy@example.com", PASSWORD)).toHaveProperty("token");
+    expect((await store.findByEmail("ivy@example.com"))?.passwordHash).toMatch(/^\$argon2id\$v=19\$m=32768,t=3,p=1\$/);
+  });
+
+  it("still signs the user in when the upgrade cannot be stored, and reports it", async () => {
+    const base = new MemoryStore();
+    await base.create({ email: "jo@example.com", passwordHash: await bcryptHash(PASSWORD, 4) });
+    const failures: AuthFailureEvent[] = [];
+    const auth = new Auth101({ secret: SECRET, store: failingStore("updatePasswordHash", base), onFailure: (event) => failures.push(event) });
+    expect(await auth.signIn("jo@example.com", PASSWORD)).toHaveProperty("token");
+    expect(failures).toEqual([{ code: "STORE_UNAVAILABLE", operation: "signIn", error: expect.any(Error) }]);
+  });
+});
+
+describe("Auth101 tokens and sessions", () => {
+  it("answers INVALID_TOKEN for junk and non-strings, and verifyToken null", async () => {
+    const { auth } = setup();
+    for (const token of ["", "junk", "a.b.c", 42, null, undefined]) {
+      expect(await auth.getSession(token as string)).toEqual({ error: { message: "Invalid or expired token", code: "INVALID_TOKEN" } });
+      expect(await auth.signOut(token as string)).toHaveProperty("error.code", "INVALID_TOKEN");
+      expect(await auth.verifyToken(token as string)).toBeNull();
+    }
+  });
+
+  it("answers USER_NOT_FOUND for a valid token whose user is gone or deactivated", async () => {
+    const { auth, store } = setup();
+    const first = await auth.signUp("kim@example.com", PASSWORD);
+    const second = await auth.signUp("lee@example.com", PASSWORD);
+    if ("error" in first || "error" in second) throw new Error("sign-up failed");
+    await store.delete(first.user.id);
+    await store.setActive(second.user.id, false);
+    for (const { token } of [first, second]) {
+      expect(await auth.getSession(token)).toEqual({ error: { message: "User not found", code: "USER_NOT_FOUND" } });
+      expect(await auth.verifyToken(token)).toBeNull();
+    }
+  });
+
+  it("does not accept another instance's tokens when the secret differs", async () => {
+    const { auth } = setup();
+    const other = new Auth101({ secret: `${SECRET}-other`, store: new MemoryStore() });
+    const up = await other.signUp("max@example.com", PASSWORD);
+    if ("error" in up) throw new Error(up.error.message);
+    expect(await auth.getSession(up.token)).toHaveProperty("error.code", "INVALID_TOKEN");
+  });
+
+  it("expires tokens after tokenExpiresIn minutes", async () => {
+    vi.useFakeTimers({ now: new Date("2026-03-01T12:00:00Z"), toFake: ["Date"] });
+    try {
+      const auth = new Auth101({ secret: SECRET, tokenExpiresIn: 30 });
+      const up = await auth.signUp("ned@example.com", PASSWORD);
+      if ("error" in up) throw new Error(up.error.message);
+      vi.setSystemTime(new Date("2026-03-01T12:29:59Z"));
+      expect(await auth.getSession(up.token)).toHaveProperty("user");
+      vi.setSystemTime(new Date("2026-03-01T12:30:00Z"));
+      expect(await auth.getSession(up.token)).toHaveProperty("error.code", "INVALID_TOKEN");
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe("Auth101 when the store fails", () => {
+  const unavailable = {
+    error: { message: "The user store is unavailable; nothing was changed. Try again later", code: "STORE_UNAVAILABLE" },
+  };
+
+  it("answers STORE_UNAVAILABLE, never INVALID_CREDENTIALS or a rejection", async () => {
+    const failures: AuthFailureEvent[] = [];
+    const auth = new Auth101({ secret: SECRET, store: failingStore("all"), onFailure: (event) => failures.push(event) });
+    expect(await auth.signUp("ora@example.com", PASSWORD)).toEqual(unavailable);
+    expect(await auth.signIn("ora@example.com", PASSWORD)).toEqual(unavailable);
+    expect(failures.map((event) => [event.code, event.operation])).toEqual([
+      ["STORE_UNAVAILABLE", "signUp"],
+      ["STORE_UNAVAILABLE", "signIn"],
+    ]);
+  });
+
+  it("answers STORE_UNAVAILABLE for a session and rejects verifyToken with StoreUnavailableError", async () => {
+    const base = new MemoryStore();
+    const healthy = new Auth101({ secret: SECRET, store: base });
+    const up = await healthy.signUp("pat@example.com", PASSWORD);
+    if ("error" in up) throw new Error(up.error.message);
+    const auth = new Auth101({ secret: SECRET, store: failingStore("findById", base), onFailure: () => {} });
+    expect(await auth.getSession(up.token)).toEqual(unavailable);
+    await expect(auth.verifyToken(up.token)).rejects.toBeInstanceOf(StoreUnavailableError);
+    expect(await auth.signOut(up.token)).toEqual({ success: true });
+  });
+
+  it("reports the failure without the driver's message by default", async () => {
+    const log = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      const auth = new Auth101({ secret: SECRET, store: failingStore("all") });
+      await auth.signIn("quinn@example.com", PASSWORD);
+      expect(log).toHaveBeenCalledWith("[auth101] signIn failed: STORE_UNAVAILABLE (Error)");
+      expect(JSON.stringify(log.mock.calls)).not.toContain("hunter2");
+    } finally {
+      log.mockRestore();
+    }
+  });
+
+  it("turns an unexpected error into INTERNAL_ERROR with no internals", async () => {
+    const failures: AuthFailureEvent[] = [];
+    const store = new MemoryStore();
+    const broken: UserStore = {
+      findById: (id) => store.findById(id),
+      findByEmail: async () => ({ id: "u", email: "r@example.com", isActive: true, get passwordHash(): string { throw new TypeError("boom at /srv/app.js:1"); } }) as StoredUser,
+      create: (user) => store.create(user),
+      updatePasswordHash: (id, hash) => store.updatePasswordHash(id, hash),
+    };
+    const auth = new Auth101({ secret: SECRET, store: broken, onFailure: (event) => failures.push(event) });
+    expect(await auth.signIn("r@example.com", PASSWORD)).toEqual({ error: { message: "Internal error", code: "INTERNAL_ERROR" } });
+    expect(failures[0]).toMatchObject({ code: "INTERNAL_ERROR", operation: "signIn" });
+  });
+});

@@ -1,0 +1,166 @@
+import { describe, expect, it } from "vitest";
+import { Auth101 } from "../auth101.js";
+import { MemoryStore } from "../memory-store.js";
+import type { UserStore } from "../user-store.js";
+import type { AuthHttpRequest, AuthHttpResponse } from "./auth-http-handler.js";
+import { authenticateRequest, createAuthHttpHandler } from "./auth-http-handler.js";
+import type { RequestBody } from "./request-body.js";
+
+const SECRET = "k3J9x!vQ2mZ7pL0wR5tY8uB1nC4eF6gH";
+const CREDENTIALS = { email: "alice@example.com", password: "correct horse battery" };
+
+function request(method: string, path: string, options: { body?: RequestBody; authorization?: string } = {}): AuthHttpRequest {
+  return {
+    method,
+    path,
+    authorization: options.authorization,
+    readBody: async () => options.body ?? { kind: "invalid", reason: "malformed" },
+  };
+}
+const json = (value: unknown): RequestBody => ({ kind: "json", value });
+
+function setup(store: UserStore = new MemoryStore()) {
+  const auth = new Auth101({ secret: SECRET, store, onFailure: () => {} });
+  return { auth, handle: createAuthHttpHandler(auth) };
+}
+
+async function answer(response: Promise<AuthHttpResponse | undefined>): Promise<AuthHttpResponse> {
+  const result = await response;
+  if (result === undefined) throw new Error("expected a response");
+  return result;
+}
+
+describe("createAuthHttpHandler", () => {
+  it("serves the four endpoints with their success shapes and no-store", async () => {
+    const { handle } = setup();
+    const up = await answer(handle(request("POST", "/sign-up/email", { body: json(CREDENTIALS) })));
+    expect(up.status).toBe(200);
+    expect(up.headers).toEqual({ "content-type": "application/json; charset=utf-8", "cache-control": "no-store" });
+    expect(Object.keys(up.body).sort()).toEqual(["token", "user"]);
+
+    const signedIn = await answer(handle(request("POST", "/sign-in/email", { body: json(CREDENTIALS) })));
+    expect(signedIn.status).toBe(200);
+    const { token } = signedIn.body as { token: string };
+
+    const session = await answer(handle(request("GET", "/session", { authorization: `Bearer ${token}` })));
+    expect(session).toMatchObject({ status: 200, body: { user: { email: "alice@example.com", is_active: true } } });
+    expect(Object.keys(session.body)).toEqual(["user"]);
+
+    const out = await answer(handle(request("POST", "/sign-out", { authorization: `bearer ${token}` })));
+    expect(out).toMatchObject({ status: 200, body: { success: true } });
+  });
+
+  it("passes on paths that are not auth endpoints", async () => {
+    const { handle } = setup();
+    for (const path of ["/", "/me", "/session/", "/sign-in", "/SIGN-IN/EMAIL", "/sign-in/email/extra"]) {
+      expect(await handle(request("GET", path))).toBeUndefined();
+    }
+  });
+
+  it("answers 405 with Allow for the wrong method, without reading the body", async () => {
+    const { handle } = setup();
+    let bodyRead = false;
+    const response = await answer(
+      handle({ method: "GET", path: "/sign-in/email", authorization: undefined, readBody: async () => ((bodyRead = true), json(CREDENTIALS)) }),
+    );
+    expect(response).toEqual({
+      status: 405,
+      headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", allow: "POST" },
+      body: { error: { message: "Use POST for /sign-in/email", code: "VALIDATION_ERROR" } },
+    });
+    expect(bodyRead).toBe(false);
+    expect((await answer(handle(request("DELETE", "/session")))).headers["allow"]).toBe("GET");
+  });
+
+  it.each([
+    [{ kind: "invalid", reason: "malformed" } as const, 400, "Request body must be valid JSON"],
+    [{ kind: "invalid", reason: "unsupported-media-type" } as const, 415, "Request body must be JSON (Content-Type: application/json)"],
+    [{ kind: "invalid", reason: "too-large" } as const, 413, "Request body is too large"],
+    [json([CREDENTIALS]), 400, "Request body must be a JSON object with email and password"],
+    [json("alice"), 400, "Request body must be a JSON object with email and password"],
+    [json(null), 400, "Request body must be a JSON object with email and password"],
+    [json({ password: "correct horse battery" }), 400, "email is required"],
+    [json({ email: "a@example.com" }), 400, "password is required"],
+    [json({ email: ["a@example.com"], password: "correct horse battery" }), 400, "email must be a string"],
+    [json({ email: "a@example.com", password: 12345678 }), 400, "password must be a string"],
+    [json({ email: "nope", password: "correct horse battery" }), 400, "email must look like name@example.com"],
+  ])("answers a bad sign-up body %# with %i VALIDATION_ERROR", async (body, status, message) => {
+    const { handle } = setup();
+    const response = await answer(handle(request("POST", "/sign-up/email", { body })));
+    expect(response.status).toBe(status);
+    expect(response.body).toEqual({ error: { message, code: "VALIDATION_ERROR" } });
+    expect(response.headers["content-type"]).toBe("application/json; charset=utf-8");
+  });
+
+  it("answers 409 for an existing email and 401 with WWW-Authenticate for bad credentials", async () => {
+    const { handle } = setup();
+    await handle(request("POST", "/sign-up/email", { body: json(CREDENTIALS) }));
+    const again = await answer(handle(request("POST", "/sign-up/email", { body: json(CREDENTIALS) })));
+    expect(again).toMatchObject({ status: 409, body: { error: { code: "USER_EXISTS" } } });
+    const wrong = await answer(handle(request("POST", "/sign-in/email", { body: json({ ...CREDENTIALS, password: "wrong password" }) })));
+    expect(wrong).toMatchObject({ status: 401, body: { error: { code: "INVALID_CREDENTIALS" } } });
+    expect(wrong.headers["www-authenticate"]).toBe('Bearer realm="auth101"');
+  });
+
+  it.each([
+    [undefined, 401, "UNAUTHORIZED", 'Bearer realm="auth101"'],
+    ["Basic dXNlcjpwdw==", 401, "UNAUTHORIZED", 'Bearer realm="auth101"'],
+    ["Bearer ", 401, "UNAUTHORIZED", 'Bearer realm="auth101"'],
+    ["Bearer not-a-token", 401, "INVALID_TOKEN", 'Bearer realm="auth101", error="invalid_token"'],
+    ["Bearer two words", 401, "INVALID_TOKEN", 'Bearer realm="auth101", error="invalid_token"'],
+  ])("answers the session endpoint for Authorization %j", async (authorization, status, code, challenge) => {
+    const { handle } = setup();
+    for (const [method, path] of [["GET", "/session"], ["POST", "/sign-out"]] as const) {
+      const response = await answer(handle(request(method, path, authorization === undefined ? {} : { authorization })));
+      expect(response.status).toBe(status);
+      expect(response.body).toMatchObject({ error: { code } });
+      expect(response.headers["www-authenticate"]).toBe(challenge);
+    }
+  });
+
+  it("answers 401 USER_NOT_FOUND for a deleted user's token", async () => {
+    const store = new MemoryStore();
+    const { handle } = setup(store);
+    const up = await answer(handle(request("POST", "/sign-up/email", { body: json(CREDENTIALS) })));
+    const { user, token } = up.body as { user: { id: string }; token: string };
+    await store.delete(user.id);
+    const response = await answer(handle(request("GET", "/session", { authorization: `Bearer ${token}` })));
+    expect(response).toMatchObject({ status: 401, body: { error: { code: "USER_NOT_FOUND" } } });
+    expect(response.headers["www-authenticate"]).toBe('Bearer realm="auth101", error="invalid_token"');
+  });
+
+  it("answers 503 when the store fails and 500 when reading the body blows up", async () => {
+    const down = () => Promise.reject(new Error("down"));
+    const { handle } = setup({ findById: down, findByEmail: down, create: down, updatePasswordHash: down });
+    const response = await answer(handle(request("POST", "/sign-in/email", { body: json(CREDENTIALS) })));
+    expect(response).toMatchObject({ status: 503, body: { error: { code: "STORE_UNAVAILABLE" } } });
+    const broken = await answer(
+      handle({ method: "POST", path: "/sign-up/email", authorization: undefined, readBody: () => Promise.reject(new Error("socket hang up")) }),
+    );
+    expect(broken).toEqual({
+      status: 500,
+      headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" },
+      body: { error: { message: "Internal error", code: "INTERNAL_ERROR" } },
+    });
+  });
+
+  it("accepts lower-case methods from frameworks that pass them so", async () => {
+    const { handle } = setup();
+    expect((await answer(handle(request("post", "/sign-up/email", { body: json(CREDENTIALS) })))).status).toBe(200);
+  });
+});
+
+describe("authenticateRequest", () => {
+  it("gives the User entity for a valid token and the 401 response otherwise", async () => {
+    const { auth } = setup();
+    const up = await auth.signUp(CREDENTIALS.email, CREDENTIALS.password);
+    if ("error" in up) throw new Error(up.error.message);
+    expect(await authenticateRequest(auth, `Bearer ${up.token}`)).toEqual({
+      user: { id: up.user.id, email: "alice@example.com", isActive: true },
+    });
+    expect(await authenticateRequest(auth, undefined)).toMatchObject({
+      response: { status: 401, body: { error: { code: "UNAUTHORIZED" } }, headers: { "www-authenticate": 'Bearer realm="auth101"' } },
+    });
+    expect(await authenticateRequest(auth, "Bearer x.y.z")).toMatchObject({ response: { status: 401, body: { error: { code: "INVALID_TOKEN" } } } });
+  });
+});
