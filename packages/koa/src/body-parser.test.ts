@@ -1,0 +1,127 @@
+import { bodyParser } from "@koa/bodyparser";
+import { Router } from "@koa/router";
+import Koa from "koa";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { auth101Router } from "./index.js";
+import type { Reply, RunningServer } from "./test-support.js";
+import { createTestAuth, listen, postJson, send } from "./test-support.js";
+
+const PASSWORD = "correct horse battery";
+let emailCount = 0;
+const freshEmail = (): string => `koa-parsed-${++emailCount}@example.com`;
+
+function expectError(reply: Reply, status: number): void {
+  expect(reply.status, reply.text).toBe(status);
+  expect(reply.headers.get("content-type")).toBe("application/json; charset=utf-8");
+  expect(reply.body).toEqual({ error: { code: "VALIDATION_ERROR", message: expect.any(String) } });
+}
+
+/** The app's own JSON route, to show the body parser still works for the rest of the app. */
+function echoRouter(): Router {
+  const router = new Router();
+  router.post("/echo", (ctx) => {
+    ctx.body = { received: ctx.request.body };
+  });
+  return router;
+}
+
+describe("with @koa/bodyparser mounted before the auth router", () => {
+  let server: RunningServer;
+  let base: string;
+
+  beforeAll(async () => {
+    const app = new Koa();
+    app.silent = true; // Koa would log the parser's rejection of malformed JSON to stderr
+    app.use(bodyParser());
+    app.use(auth101Router(createTestAuth(), { prefix: "/auth" }).routes());
+    app.use(echoRouter().routes());
+    server = await listen(app);
+    base = `${server.url}/auth`;
+  });
+  afterAll(() => server.close());
+
+  it("uses the body the parser already read", async () => {
+    const email = freshEmail();
+    const signUp = await postJson(`${base}/sign-up/email`, { email, password: PASSWORD });
+    expect(signUp.status, signUp.text).toBe(200);
+    const signIn = await postJson(`${base}/sign-in/email`, { email, password: PASSWORD });
+    expect(signIn.status, signIn.text).toBe(200);
+    expect((await postJson(`${server.url}/echo`, { a: 1 })).body).toEqual({ received: { a: 1 } });
+  });
+
+  it("still answers 413 for a body over 64 KiB that the parser's own 1 MB limit let through", async () => {
+    const reply = await postJson(`${base}/sign-in/email`, { email: freshEmail(), password: PASSWORD, padding: "x".repeat(70 * 1024) });
+    expectError(reply, 413);
+  });
+
+  it("answers 415 for a content type the parser skipped (text) or parsed (form)", async () => {
+    expectError(await send(`${base}/sign-in/email`, { method: "POST", headers: { "content-type": "text/plain" }, body: "hi" }), 415);
+    const form = new URLSearchParams({ email: freshEmail(), password: PASSWORD });
+    expectError(await send(`${base}/sign-in/email`, { method: "POST", body: form }), 415);
+  });
+
+  it("answers 400 for an empty body and for JSON that is not an object", async () => {
+    expectError(await send(`${base}/sign-in/email`, { method: "POST" }), 400);
+    expectError(await postJson(`${base}/sign-in/email`, [PASSWORD]), 400);
+  });
+
+  it("leaves malformed JSON to the parser, which rejects it before the router runs", async () => {
+    // Documented in the README: mount auth101Router before the body parser (next suite) or give
+    // the parser an onError (last suite) to have auth101 answer these too.
+    const reply = await send(`${base}/sign-in/email`, { method: "POST", headers: { "content-type": "application/json" }, body: "{" });
+    expect(reply.status).toBe(400);
+    expect(reply.headers.get("content-type")).not.toContain("application/json");
+  });
+});
+
+describe("with @koa/bodyparser mounted after the auth router (the recommended order)", () => {
+  let server: RunningServer;
+  let base: string;
+
+  beforeAll(async () => {
+    const app = new Koa();
+    app.use(auth101Router(createTestAuth(), { prefix: "/auth" }).routes());
+    app.use(bodyParser());
+    app.use(echoRouter().routes());
+    server = await listen(app);
+    base = `${server.url}/auth`;
+  });
+  afterAll(() => server.close());
+
+  it("reads its own body and leaves the parser to the rest of the app", async () => {
+    const email = freshEmail();
+    expect((await postJson(`${base}/sign-up/email`, { email, password: PASSWORD })).status).toBe(200);
+    expect((await postJson(`${server.url}/echo`, { a: 1 })).body).toEqual({ received: { a: 1 } });
+  });
+
+  it("answers malformed JSON, a wrong type and an oversized body with its own JSON errors", async () => {
+    const url = `${base}/sign-in/email`;
+    expectError(await send(url, { method: "POST", headers: { "content-type": "application/json" }, body: "{" }), 400);
+    expectError(await send(url, { method: "POST", headers: { "content-type": "text/plain" }, body: "hi" }), 415);
+    expectError(await postJson(url, { padding: "x".repeat(70 * 1024) }), 413);
+  });
+});
+
+describe("with @koa/bodyparser before the router and an onError that leaves errors to the routes", () => {
+  let server: RunningServer;
+  let base: string;
+
+  beforeAll(async () => {
+    const app = new Koa();
+    app.use(bodyParser({ onError: () => {} }));
+    app.use(auth101Router(createTestAuth(), { prefix: "/auth" }).routes());
+    server = await listen(app);
+    base = `${server.url}/auth`;
+  });
+  afterAll(() => server.close());
+
+  it("answers malformed JSON with the JSON 400", async () => {
+    const reply = await send(`${base}/sign-in/email`, { method: "POST", headers: { "content-type": "application/json" }, body: "{" });
+    expectError(reply, 400);
+  });
+
+  it("answers a body over the parser's own limit with the JSON 413", async () => {
+    const reply = await postJson(`${base}/sign-in/email`, { padding: "x".repeat(1100 * 1024) });
+    expectError(reply, 413);
+  });
+});

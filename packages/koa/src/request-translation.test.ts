@@ -1,0 +1,59 @@
+import type { AuthHttpRequest, User } from "@auth101/core";
+import { Router } from "@koa/router";
+import Koa from "koa";
+import { afterEach, describe, expect, expectTypeOf, it } from "vitest";
+import { requireUser } from "./index.js";
+import { toAuthHttpRequest } from "./request-translation.js";
+import type { RunningServer } from "./test-support.js";
+import { createTestAuth, listen, send } from "./test-support.js";
+
+describe("toAuthHttpRequest", () => {
+  let server: RunningServer | undefined;
+  afterEach(() => server?.close());
+
+  async function translated(app: Koa, headers: Record<string, string> = {}): Promise<Omit<AuthHttpRequest, "readBody">> {
+    let seen: AuthHttpRequest | undefined;
+    app.use((ctx) => {
+      seen = toAuthHttpRequest(ctx, "/session");
+      ctx.status = 204;
+    });
+    server = await listen(app);
+    await send(`${server.url}/auth/session?x=1`, { method: "DELETE", headers });
+    if (seen === undefined) throw new Error("the middleware did not run");
+    const { readBody: _readBody, ...fields } = seen;
+    return fields;
+  }
+
+  it("passes method, endpoint path, Authorization and the socket's address", async () => {
+    expect(await translated(new Koa(), { authorization: "Bearer abc", "x-forwarded-for": "203.0.113.7" })).toEqual({
+      method: "DELETE",
+      path: "/session",
+      authorization: "Bearer abc",
+      clientAddress: "127.0.0.1",
+    });
+  });
+
+  it("gives undefined, not an empty string, for a missing Authorization header", async () => {
+    expect((await translated(new Koa())).authorization).toBeUndefined();
+  });
+
+  it("takes the client address from X-Forwarded-For only when app.proxy is set", async () => {
+    const app = new Koa({ proxy: true });
+    expect((await translated(app, { "x-forwarded-for": "203.0.113.7, 10.0.0.1" })).clientAddress).toBe("203.0.113.7");
+  });
+});
+
+describe("requireUser typing", () => {
+  it("types ctx.state.authUser as the User in the routes after it", () => {
+    const auth = createTestAuth();
+    const router = new Router();
+    router.get("/me", requireUser(auth), (ctx) => {
+      expectTypeOf(ctx.state.authUser).toEqualTypeOf<User>();
+    });
+    const app = new Koa();
+    app.use(requireUser(auth)).use((ctx) => {
+      expectTypeOf(ctx.state.authUser).toEqualTypeOf<User>();
+    });
+    expect(router.stack).toHaveLength(1);
+  });
+});

@@ -1,0 +1,91 @@
+// Shared by this package's tests; excluded from the build.
+import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import type { NewUser, StoredUser, User, UserStore } from "@auth101/core";
+import { Auth101, MemoryStore } from "@auth101/core";
+import type Koa from "koa";
+
+export const TEST_SECRET = "koa-tests-secret-0123456789-abcdefghijklmnop";
+
+export function createTestAuth(store: UserStore = new MemoryStore()): Auth101 {
+  return new Auth101({ secret: TEST_SECRET, store, onFailure: () => {} });
+}
+
+/** A store whose database is down: every call rejects. */
+export class UnavailableStore implements UserStore {
+  findById(_id: string): Promise<User | null> {
+    return this.#fail();
+  }
+  findByEmail(_email: string): Promise<StoredUser | null> {
+    return this.#fail();
+  }
+  create(_user: NewUser): Promise<User> {
+    return this.#fail();
+  }
+  updatePasswordHash(_id: string, _passwordHash: string): Promise<void> {
+    return this.#fail();
+  }
+  #fail(): Promise<never> {
+    return Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:5432"));
+  }
+}
+
+export interface RunningServer {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** Listens on 127.0.0.1 on a free port. */
+export async function listen(app: Koa): Promise<RunningServer> {
+  const server: Server = await new Promise((resolve, reject) => {
+    const started = app.listen(0, "127.0.0.1", () => resolve(started));
+    started.once("error", reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}
+
+export interface Reply {
+  readonly status: number;
+  readonly headers: Headers;
+  /** The parsed JSON body, or the raw text when it is not JSON. */
+  readonly body: unknown;
+  readonly text: string;
+}
+
+export async function send(url: string, init: RequestInit = {}): Promise<Reply> {
+  const response = await fetch(url, init);
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // not JSON: keep the text so the assertion shows what came back
+  }
+  return { status: response.status, headers: response.headers, body, text };
+}
+
+export function postJson(url: string, value: unknown, headers: Record<string, string> = {}): Promise<Reply> {
+  return send(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(value),
+  });
+}
+
+export function bearer(token: string): Record<string, string> {
+  return { authorization: `Bearer ${token}` };
+}
+
+export function tokenOf(reply: Reply): string {
+  const { token } = reply.body as { token?: unknown };
+  if (typeof token !== "string") throw new Error(`no token in ${reply.text}`);
+  return token;
+}
