@@ -1,1 +1,3 @@
-export {};
+export { auth101Router } from "./router.js";
+export type { Auth101Router } from "./router.js";
+export { requireUser } from "./require-user.js";

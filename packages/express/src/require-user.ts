@@ -1,0 +1,36 @@
+import type { Auth101, User } from "@auth101/core";
+import { authenticateRequest } from "@auth101/core";
+import type { RequestHandler } from "express";
+import { sendAuthHttpResponse } from "./request-translation.js";
+
+declare global {
+  // Express's own extension point for request properties (declaration merging).
+  namespace Express {
+    interface Request {
+      /**
+       * The signed-in user, set by `requireUser(auth)` on the routes it guards; `undefined`
+       * elsewhere. Our own name, so it never clashes with passport's `req.user`.
+       */
+      authUser?: User | undefined;
+    }
+  }
+}
+
+/**
+ * Middleware for the app's own routes that need a signed-in user: with a valid
+ * `Authorization: Bearer <token>` of an existing, active user it sets `req.authUser` and
+ * calls `next()`; otherwise it answers 401 with the error body and `WWW-Authenticate`
+ * (UNAUTHORIZED, INVALID_TOKEN or USER_NOT_FOUND), or 503 when the user store is down.
+ */
+export function requireUser(auth: Auth101): RequestHandler {
+  return (req, res, next) => {
+    authenticateRequest(auth, req.headers.authorization).then((authentication) => {
+      if ("response" in authentication) {
+        sendAuthHttpResponse(res, authentication.response);
+        return;
+      }
+      req.authUser = authentication.user;
+      next();
+    }, next);
+  };
+}
