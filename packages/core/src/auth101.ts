@@ -2,7 +2,10 @@ import type { ErrorResult } from "./errors.js";
 import { errorResult } from "./errors.js";
 import type { Auth101Options, AuthFailureEvent, ResolvedOptions } from "./options.js";
 import { resolveOptions } from "./options.js";
+import { isCommonPassword } from "./common-passwords.js";
 import { PasswordHasher } from "./password-hasher.js";
+import type { Throttle } from "./rate-limits.js";
+import { RateLimits } from "./rate-limits.js";
 import { TokenIssuer } from "./tokens.js";
 import type { PublicUser, User } from "./user.js";
 import { toPublicUser } from "./user.js";
@@ -16,12 +19,23 @@ export type SessionResult = { readonly user: PublicUser } | ErrorResult;
 
 type Operation = AuthFailureEvent["operation"];
 
+/** What the caller knows about the request; integrations fill it in. */
+export interface RequestContext {
+  /** The client's IP address, as the framework resolved it (honouring its proxy settings). */
+  readonly clientAddress?: string | undefined;
+}
+
 /** The user store failed; `verifyToken` rejects with this, every other method answers STORE_UNAVAILABLE. */
 export class StoreUnavailableError extends Error {
   constructor(options: { cause: unknown }) {
     super("The user store is unavailable", options);
     this.name = "StoreUnavailableError";
   }
+}
+
+function rateLimited(throttle: NonNullable<Throttle>): ErrorResult {
+  const { retryAfterSeconds } = throttle;
+  return { ...errorResult("RATE_LIMITED", `Too many attempts; try again in ${retryAfterSeconds} seconds`), retryAfterSeconds };
 }
 
 const INVALID_CREDENTIALS = errorResult("INVALID_CREDENTIALS", "Invalid email or password");
@@ -37,6 +51,7 @@ export class Auth101 {
   readonly #store: UserStore;
   readonly #hasher: PasswordHasher;
   readonly #tokens: TokenIssuer;
+  readonly #rateLimits: RateLimits | undefined;
   /** Sign-in checks only the maximum length, so users from before a stricter minimum still get in. */
   readonly #signInPasswordPolicy: { readonly minLength: number; readonly maxLength: number };
 
@@ -50,14 +65,20 @@ export class Auth101 {
       lifetimeSeconds: this.#options.tokenLifetimeSeconds,
     });
     this.#signInPasswordPolicy = { minLength: 1, maxLength: this.#options.password.maxLength };
+    this.#rateLimits = this.#options.rateLimit === false ? undefined : new RateLimits(this.#options.rateLimit);
   }
 
-  signUp(email: string, password: string): Promise<AuthResult> {
+  signUp(email: string, password: string, context: RequestContext = {}): Promise<AuthResult> {
     return this.#run("signUp", async () => {
       const checkedEmail = normalizeEmail(email);
       if ("error" in checkedEmail) return checkedEmail;
       const checkedPassword = normalizePassword(password, this.#options.password);
       if ("error" in checkedPassword) return checkedPassword;
+      if (this.#options.password.rejectCommon && isCommonPassword(checkedPassword.value)) {
+        return errorResult("VALIDATION_ERROR", "password is too common: it appears on lists of frequently used passwords");
+      }
+      const throttle = await this.#rateLimits?.beginSignUp(context.clientAddress);
+      if (throttle !== undefined) return rateLimited(throttle);
 
       const passwordHash = await this.#hasher.hash(checkedPassword.value);
       let user: User;
@@ -71,12 +92,14 @@ export class Auth101 {
     });
   }
 
-  signIn(email: string, password: string): Promise<AuthResult> {
+  signIn(email: string, password: string, context: RequestContext = {}): Promise<AuthResult> {
     return this.#run("signIn", async () => {
       const checkedEmail = normalizeEmail(email);
       if ("error" in checkedEmail) return checkedEmail;
       const checkedPassword = normalizePassword(password, this.#signInPasswordPolicy);
       if ("error" in checkedPassword) return checkedPassword;
+      const throttle = await this.#rateLimits?.beginSignIn(checkedEmail.value, context.clientAddress);
+      if (throttle !== undefined) return rateLimited(throttle);
 
       const stored = await this.#fromStore(() => this.#store.findByEmail(checkedEmail.value));
       if (stored === null) {
@@ -85,6 +108,7 @@ export class Auth101 {
       }
       const check = await this.#hasher.verify(stored.passwordHash, checkedPassword.value, password);
       if (!check.valid || !stored.isActive) return INVALID_CREDENTIALS;
+      await this.#rateLimits?.signInSucceeded(checkedEmail.value, context.clientAddress);
       if (check.needsRehash) await this.#upgradeHash(stored.id, checkedPassword.value);
       return this.#session({ id: stored.id, email: stored.email, isActive: stored.isActive });
     });

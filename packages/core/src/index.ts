@@ -1,5 +1,6 @@
 export { Auth101, StoreUnavailableError } from "./auth101.js";
-export type { AuthResult, SessionResult, SignOutResult } from "./auth101.js";
+export type { AuthResult, RequestContext, SessionResult, SignOutResult } from "./auth101.js";
+export type { LimitRule, RateLimitOptions, RedisClientLike } from "./rate-limits.js";
 export { ERROR_CODES } from "./errors.js";
 export type { AuthError, ErrorCode, ErrorResult } from "./errors.js";
 export { Auth101ConfigError } from "./options.js";

@@ -1,4 +1,6 @@
 import { MemoryStore } from "./memory-store.js";
+import type { LimitRule, RateLimitOptions, ResolvedRateLimits } from "./rate-limits.js";
+import { RATE_LIMIT_DEFAULTS } from "./rate-limits.js";
 import type { UserStore } from "./user-store.js";
 import { missingUserStoreMethods } from "./user-store.js";
 
@@ -17,6 +19,8 @@ export interface PasswordPolicyOptions {
   readonly minLength?: number;
   /** Most characters. Default 128; at least 64 (NIST SP 800-63B), at most 1024. */
   readonly maxLength?: number;
+  /** Refuse passwords on a list of ~41,000 common ones at sign-up. Default true. */
+  readonly rejectCommon?: boolean;
 }
 
 /** Operational failures the core turned into STORE_UNAVAILABLE or INTERNAL_ERROR. */
@@ -38,6 +42,12 @@ export interface Auth101Options {
   readonly password?: PasswordPolicyOptions;
   readonly hashing?: HashingOptions;
   /**
+   * Brute-force protection, on by default: failed sign-ins are throttled per account and
+   * per client address, sign-ups per address. `false` turns it off (for example behind a
+   * gateway that already does this).
+   */
+  readonly rateLimit?: RateLimitOptions | false;
+  /**
    * Called when the store fails or something unexpected happens. Default: one line on
    * stderr naming the operation and the error's class, never its message (which may carry
    * emails or SQL). Replace it to route the full error to your own logger.
@@ -50,7 +60,8 @@ export interface ResolvedOptions {
   readonly store: UserStore;
   readonly tokenLifetimeSeconds: number;
   readonly issuer: string;
-  readonly password: { readonly minLength: number; readonly maxLength: number };
+  readonly password: { readonly minLength: number; readonly maxLength: number; readonly rejectCommon: boolean };
+  readonly rateLimit: ResolvedRateLimits | false;
   readonly hashing: { readonly memoryCost: number; readonly timeCost: number; readonly parallelism: number };
   readonly onFailure: (event: AuthFailureEvent) => void;
 }
@@ -64,7 +75,7 @@ export const DEFAULTS = {
 
 export const MIN_SECRET_BYTES = 32;
 
-const KNOWN_OPTIONS = new Set<string>(["secret", "store", "tokenExpiresIn", "issuer", "password", "hashing", "onFailure"]);
+const KNOWN_OPTIONS = new Set<string>(["secret", "store", "tokenExpiresIn", "issuer", "password", "hashing", "rateLimit", "onFailure"]);
 const GENERATE_SECRET =
   `node -e "console.log(require('node:crypto').randomBytes(32).toString('base64url'))"`;
 
@@ -92,6 +103,7 @@ export function resolveOptions(options: Auth101Options): ResolvedOptions {
     tokenLifetimeSeconds: integerIn("tokenExpiresIn (minutes)", options.tokenExpiresIn ?? DEFAULTS.tokenExpiresIn, 1, 525_600) * 60,
     issuer: checkIssuer(options.issuer ?? DEFAULTS.issuer),
     password: checkPasswordPolicy(options.password ?? {}),
+    rateLimit: checkRateLimit(options.rateLimit ?? {}),
     hashing: {
       memoryCost: integerIn("hashing.memoryCost (KiB)", options.hashing?.memoryCost ?? DEFAULTS.hashing.memoryCost, DEFAULTS.hashing.memoryCost, 4 * 1024 * 1024),
       timeCost: integerIn("hashing.timeCost", options.hashing?.timeCost ?? DEFAULTS.hashing.timeCost, DEFAULTS.hashing.timeCost, 100),
@@ -149,7 +161,32 @@ function checkPasswordPolicy(policy: PasswordPolicyOptions): ResolvedOptions["pa
   if (minLength > maxLength) {
     throw new Auth101ConfigError(`password.minLength (${minLength}) is greater than password.maxLength (${maxLength})`);
   }
-  return { minLength, maxLength };
+  const rejectCommon = policy.rejectCommon ?? true;
+  if (typeof rejectCommon !== "boolean") throw new Auth101ConfigError("password.rejectCommon must be true or false");
+  return { minLength, maxLength, rejectCommon };
+}
+
+function checkRateLimit(options: RateLimitOptions | false): ResolvedRateLimits | false {
+  if (options === false) return false;
+  if (typeof options !== "object" || options === null) {
+    throw new Auth101ConfigError("rateLimit must be an options object, or false to turn brute-force protection off");
+  }
+  if (options.redis !== undefined && (typeof options.redis !== "object" || options.redis === null)) {
+    throw new Auth101ConfigError("rateLimit.redis must be a connected ioredis or node-redis client");
+  }
+  const rule = (name: keyof typeof RATE_LIMIT_DEFAULTS): LimitRule => {
+    const given = options[name] ?? RATE_LIMIT_DEFAULTS[name];
+    return {
+      attempts: integerIn(`rateLimit.${name}.attempts`, given.attempts, 1, 1_000_000),
+      windowSeconds: integerIn(`rateLimit.${name}.windowSeconds`, given.windowSeconds, 1, 30 * 24 * 60 * 60),
+    };
+  };
+  return {
+    redis: options.redis,
+    signInPerAccount: rule("signInPerAccount"),
+    signInPerAddress: rule("signInPerAddress"),
+    signUpPerAddress: rule("signUpPerAddress"),
+  };
 }
 
 function integerIn(name: string, value: unknown, min: number, max: number): number {

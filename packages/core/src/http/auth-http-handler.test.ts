@@ -144,6 +144,21 @@ describe("createAuthHttpHandler", () => {
     });
   });
 
+  it("answers 429 with Retry-After, counting attempts per client address it is given", async () => {
+    const auth = new Auth101({ secret: SECRET, rateLimit: { signUpPerAddress: { attempts: 1, windowSeconds: 120 } } });
+    const handle = createAuthHttpHandler(auth);
+    const signUp = (email: string, clientAddress: string) =>
+      answer(handle({ ...request("POST", "/sign-up/email", { body: json({ ...CREDENTIALS, email }) }), clientAddress }));
+    expect((await signUp("a@example.com", "192.0.2.1")).status).toBe(200);
+    const throttled = await signUp("b@example.com", "192.0.2.1");
+    expect(throttled).toEqual({
+      status: 429,
+      headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", "retry-after": "120" },
+      body: { error: { message: "Too many attempts; try again in 120 seconds", code: "RATE_LIMITED" } },
+    });
+    expect((await signUp("b@example.com", "192.0.2.2")).status).toBe(200);
+  });
+
   it("accepts lower-case methods from frameworks that pass them so", async () => {
     const { handle } = setup();
     expect((await answer(handle(request("post", "/sign-up/email", { body: json(CREDENTIALS) })))).status).toBe(200);

@@ -1,4 +1,4 @@
-import type { Auth101 } from "../auth101.js";
+import type { Auth101, RequestContext } from "../auth101.js";
 import type { AuthError, ErrorCode, ErrorResult } from "../errors.js";
 import { errorResult } from "../errors.js";
 import type { PublicUser, User } from "../user.js";
@@ -68,12 +68,12 @@ type Route = {
 const ROUTES: Readonly<Record<string, Route>> = {
   "/sign-up/email": {
     method: "POST",
-    respond: (auth, request) => withCredentials(request, (email, password) => auth.signUp(email, password)),
+    respond: (auth, request) => withCredentials(request, (email, password) => auth.signUp(email, password, context(request))),
   },
   "/sign-in/email": {
     method: "POST",
     respond: (auth, request) =>
-      withCredentials(request, (email, password) => auth.signIn(email, password)),
+      withCredentials(request, (email, password) => auth.signIn(email, password, context(request))),
   },
   "/sign-out": {
     method: "POST",
@@ -84,6 +84,10 @@ const ROUTES: Readonly<Record<string, Route>> = {
     respond: (auth, request) => withBearerToken(request, (token) => auth.getSession(token)),
   },
 };
+
+function context(request: AuthHttpRequest): RequestContext {
+  return { clientAddress: request.clientAddress };
+}
 
 /**
  * The four auth endpoints, framework-free. Integrations translate their request into an

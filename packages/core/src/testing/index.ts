@@ -1,2 +1,5 @@
 export { describeUserStoreContract } from "./user-store-contract.js";
 export type { UserStoreContractOptions } from "./user-store-contract.js";
+export { DEFAULT_PREFIXES, describeHttpConformance } from "./http-conformance.js";
+export type { ConformanceAuthOptions, HttpConformanceOptions } from "./http-conformance.js";
+export type { ConformanceServer, StartConformanceServer } from "./http-conformance-support.js";

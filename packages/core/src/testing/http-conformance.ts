@@ -1,0 +1,620 @@
+import { randomUUID } from "node:crypto";
+import jwt from "jsonwebtoken";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Auth101 } from "../auth101.js";
+import type { ErrorCode } from "../errors.js";
+import { MAX_BODY_BYTES } from "../http/request-body.js";
+import { MemoryStore } from "../memory-store.js";
+import type { Auth101Options, AuthFailureEvent } from "../options.js";
+import type { UserStore } from "../user-store.js";
+import type { HttpAnswer, HttpExchange, PublicUserJson, StartConformanceServer, TokenClaims } from "./http-conformance-support.js";
+import {
+  BrokenStore,
+  FailingStore,
+  GOOD_PASSWORD,
+  ISSUER,
+  PROTECTED_PATH,
+  bearer,
+  describeAnswer,
+  expectErrorAnswer,
+  expectNoSecrets,
+  expectSessionAnswer,
+  expectSessionCreated,
+  expectSignedOut,
+  hs256WithHeader,
+  jsonPost,
+  randomSecret,
+  sendHttp,
+  signedToken,
+  tamperedToken,
+  uniqueEmail,
+  unsignedToken,
+  validClaims,
+} from "./http-conformance-support.js";
+
+/** Auth101 options the suites pass through to every instance they build (not secret, store or issuer). */
+export type ConformanceAuthOptions = Omit<Auth101Options, "secret" | "store" | "issuer" | "onFailure">;
+
+export interface HttpConformanceOptions {
+  /** Mount prefixes the whole suite runs under, one server each. Default `["/auth", "/api/v1/identity"]`. */
+  readonly prefixes?: readonly string[];
+  /** Further options for the `Auth101` instances the suite builds. */
+  readonly authOptions?: ConformanceAuthOptions;
+  /** Milliseconds allowed for starting and closing a server. Default 30 000. */
+  readonly serverTimeoutMs?: number;
+}
+
+export const DEFAULT_PREFIXES: readonly string[] = ["/auth", "/api/v1/identity"];
+
+const CREDENTIAL_ENDPOINTS = ["/sign-up/email", "/sign-in/email"] as const;
+const TOKEN_ENDPOINTS = [
+  { name: "POST /sign-out", method: "POST", path: (prefix: string) => `${prefix}/sign-out` },
+  { name: "GET /session", method: "GET", path: (prefix: string) => `${prefix}/session` },
+  { name: `GET ${PROTECTED_PATH} (guard)`, method: "GET", path: () => PROTECTED_PATH },
+] as const;
+
+interface Fixture {
+  url: string;
+  prefix: string;
+  secret: string;
+  auth: Auth101;
+  store: UserStore;
+  failures: AuthFailureEvent[];
+  send(exchange: HttpExchange): Promise<HttpAnswer>;
+}
+
+/**
+ * The HTTP contract of SPEC §5 as a vitest suite, run over real HTTP against a server an
+ * integration starts. An integration's test file calls it once:
+ *
+ * ```ts
+ * describeHttpConformance("express", async ({ auth, prefix }) => {
+ *   const app = express();
+ *   app.use(prefix, auth101Router(auth));
+ *   app.get("/protected", requireUser(auth), (req, res) => res.json({ id: req.authUser.id, email: req.authUser.email }));
+ *   const server = app.listen(0, "127.0.0.1");
+ *   await once(server, "listening");
+ *   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => closeServer(server) };
+ * });
+ * ```
+ *
+ * The suite builds the `Auth101` instances itself (a MemoryStore, a store that fails, a
+ * store that misbehaves), so the server must use the one it is given. Sign-ups and sign-ins
+ * hash with the production Argon2 parameters; the suite keeps them few.
+ */
+export function describeHttpConformance(
+  name: string,
+  startServer: StartConformanceServer,
+  options: HttpConformanceOptions = {},
+): void {
+  const prefixes = options.prefixes ?? DEFAULT_PREFIXES;
+  const serverTimeoutMs = options.serverTimeoutMs ?? 30_000;
+
+  describe(`HTTP conformance: ${name}`, () => {
+    for (const prefix of prefixes) {
+      describe(`endpoints mounted at ${prefix}`, () => {
+        const fixture = useServer(startServer, prefix, () => new MemoryStore(), options.authOptions, serverTimeoutMs);
+        describeEndpoints(fixture, prefixes);
+      });
+    }
+
+    describe("when the user store fails (503)", () => {
+      const fixture = useServer(startServer, prefixes[0] ?? "/auth", () => new FailingStore(), options.authOptions, serverTimeoutMs);
+      describeFailingStore(fixture);
+    });
+
+    describe("when the user store misbehaves (500)", () => {
+      const fixture = useServer(startServer, prefixes[0] ?? "/auth", () => new BrokenStore(), options.authOptions, serverTimeoutMs);
+      describeBrokenStore(fixture);
+    });
+  });
+}
+
+function useServer(
+  startServer: StartConformanceServer,
+  prefix: string,
+  createStore: () => UserStore,
+  authOptions: ConformanceAuthOptions | undefined,
+  timeoutMs: number,
+): Fixture {
+  const fixture = { prefix, failures: [] as AuthFailureEvent[] } as Fixture;
+  let close: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    fixture.secret = randomSecret();
+    fixture.store = createStore();
+    fixture.auth = new Auth101({
+      ...authOptions,
+      secret: fixture.secret,
+      store: fixture.store,
+      issuer: ISSUER,
+      onFailure: (event) => fixture.failures.push(event),
+    });
+    const server = await startServer({ auth: fixture.auth, prefix });
+    expect(server.url, "ConformanceServer.url must look like http://127.0.0.1:PORT").toMatch(/^http:\/\/[^/]+:\d+$/);
+    fixture.url = server.url;
+    fixture.send = (exchange) => sendHttp(server.url, exchange);
+    close = () => server.close();
+  }, timeoutMs);
+  afterAll(async () => {
+    await close?.();
+  }, timeoutMs);
+  return fixture;
+}
+
+interface Registered {
+  readonly user: PublicUserJson;
+  readonly token: string;
+  readonly password: string;
+}
+
+function describeEndpoints(fixture: Fixture, allPrefixes: readonly string[]): void {
+  const at = (path: string): string => `${fixture.prefix}${path}`;
+  // Signed up through the core, not over HTTP: the endpoints are tested below.
+  let alice: Registered;
+  let deactivated: Registered;
+  let deletedUserToken: string;
+
+  beforeAll(async () => {
+    alice = await registered(fixture.auth, uniqueEmail("alice"));
+    deactivated = await registered(fixture.auth, uniqueEmail("deactivated"));
+    await (fixture.store as MemoryStore).setActive(deactivated.user.id, false);
+    // A user that existed, got a real token, and was deleted: no hashing needed to make one.
+    const gone = await fixture.store.create({ email: uniqueEmail("deleted"), passwordHash: "$argon2id$unused" });
+    deletedUserToken = signedToken(fixture.secret, validClaims(gone.id));
+    await (fixture.store as MemoryStore).delete(gone.id);
+  });
+
+  describe("POST /sign-up/email", () => {
+    it("creates the user: 200 with exactly { user, token }, the email normalized, never a hash", async () => {
+      const email = uniqueEmail("new-user");
+      const answer = await fixture.send(jsonPost(at("/sign-up/email"), { email: `  ${email.toUpperCase()} `, password: GOOD_PASSWORD }));
+      const { user, token } = expectSessionCreated(answer, email);
+      const claims = jwt.verify(token, fixture.secret, { algorithms: ["HS256"], issuer: ISSUER }) as Record<string, unknown>;
+      expect(Object.keys(claims).sort()).toEqual(["exp", "iat", "iss", "jti", "sub"]);
+      expect(claims["sub"]).toBe(user.id);
+      expectSessionAnswer(await fixture.send({ method: "GET", path: at("/session"), headers: bearer(token) }), user);
+    });
+
+    it("answers 409 USER_EXISTS for an email already registered, in any case and with spaces", async () => {
+      const answer = await fixture.send(
+        jsonPost(at("/sign-up/email"), { email: ` ${alice.user.email.toUpperCase()}  `, password: "another password 123" }),
+      );
+      expectErrorAnswer(answer, 409, "USER_EXISTS");
+    });
+
+    it.each([
+      ["an email without @", { email: "no-at-sign.example.com", password: GOOD_PASSWORD }],
+      ["an email without a domain", { email: "someone@", password: GOOD_PASSWORD }],
+      ["an email without a local part", { email: "@example.com", password: GOOD_PASSWORD }],
+      ["an email with two @", { email: "a@b@example.com", password: GOOD_PASSWORD }],
+      ["an email with a space inside", { email: "some one@example.com", password: GOOD_PASSWORD }],
+      ["an email of only spaces", { email: "   ", password: GOOD_PASSWORD }],
+      ["an email over 254 characters", { email: `${"a".repeat(64)}@${"b".repeat(187)}.com`, password: GOOD_PASSWORD }],
+      ["a password under 8 characters", { email: uniqueEmail("short"), password: "1234567" }],
+      ["a password over 128 characters", { email: uniqueEmail("long"), password: "p".repeat(129) }],
+    ])("answers 400 VALIDATION_ERROR for %s, before any hashing", async (_case, body) => {
+      expectErrorAnswer(await fixture.send(jsonPost(at("/sign-up/email"), body)), 400, "VALIDATION_ERROR");
+    });
+  });
+
+  describe("POST /sign-in/email", () => {
+    it("signs in: 200 with exactly { user, token }, the email matched case-insensitively", async () => {
+      const answer = await fixture.send(
+        jsonPost(at("/sign-in/email"), { email: `\t${alice.user.email.toUpperCase()} `, password: alice.password }),
+      );
+      const { user, token } = expectSessionCreated(answer, alice.user.email);
+      expect(user).toEqual(alice.user);
+      expect(token).not.toBe(alice.token);
+      expectSessionAnswer(await fixture.send({ method: "GET", path: at("/session"), headers: bearer(token) }), alice.user);
+    });
+
+    it("answers 401 INVALID_CREDENTIALS for a wrong password", async () => {
+      const answer = await fixture.send(jsonPost(at("/sign-in/email"), { email: alice.user.email, password: `${alice.password}!` }));
+      expectErrorAnswer(answer, 401, "INVALID_CREDENTIALS");
+    });
+
+    it("answers the same 401 INVALID_CREDENTIALS for an unknown email", async () => {
+      const wrongPassword = await fixture.send(jsonPost(at("/sign-in/email"), { email: alice.user.email, password: "wrong password" }));
+      const unknownEmail = await fixture.send(jsonPost(at("/sign-in/email"), { email: uniqueEmail("nobody"), password: "wrong password" }));
+      expectErrorAnswer(unknownEmail, 401, "INVALID_CREDENTIALS");
+      expect(unknownEmail.text).toBe(wrongPassword.text);
+      expect(unknownEmail.headers["www-authenticate"]).toBe(wrongPassword.headers["www-authenticate"]);
+    });
+
+    it("answers 401 INVALID_CREDENTIALS for a deactivated account with the right password", async () => {
+      const answer = await fixture.send(jsonPost(at("/sign-in/email"), { email: deactivated.user.email, password: deactivated.password }));
+      expectErrorAnswer(answer, 401, "INVALID_CREDENTIALS");
+    });
+
+    it("answers 400 VALIDATION_ERROR for a password over the maximum, before any hashing", async () => {
+      const answer = await fixture.send(jsonPost(at("/sign-in/email"), { email: alice.user.email, password: "p".repeat(129) }));
+      expectErrorAnswer(answer, 400, "VALIDATION_ERROR");
+    });
+  });
+
+  for (const endpoint of CREDENTIAL_ENDPOINTS) {
+    describe(`request bodies of POST ${endpoint}`, () => {
+      const path = (): string => at(endpoint);
+      // An invalid email stops both endpoints at validation, so these cases cost no hashing.
+      const rejectedByValidation = { email: "not-an-email", password: GOOD_PASSWORD };
+
+      it.each([
+        ["email missing", { password: GOOD_PASSWORD }],
+        ["password missing", { email: "someone@example.com" }],
+        ["both missing", {}],
+        ["email null", { email: null, password: GOOD_PASSWORD }],
+        ["password null", { email: "someone@example.com", password: null }],
+        ["email a number", { email: 42, password: GOOD_PASSWORD }],
+        ["email a boolean", { email: true, password: GOOD_PASSWORD }],
+        ["email an array", { email: ["someone@example.com"], password: GOOD_PASSWORD }],
+        ["email an object", { email: { address: "someone@example.com" }, password: GOOD_PASSWORD }],
+        ["password a number", { email: "someone@example.com", password: 12345678 }],
+        ["password an array", { email: "someone@example.com", password: [GOOD_PASSWORD] }],
+        ["password an object", { email: "someone@example.com", password: { value: GOOD_PASSWORD } }],
+        ["the body an array", [{ email: "someone@example.com", password: GOOD_PASSWORD }]],
+        ["the body a string", "someone@example.com"],
+        ["the body a number", 42],
+        ["the body null", null],
+        ["the body true", true],
+      ])("answers 400 VALIDATION_ERROR with %s", async (_case, body) => {
+        expectErrorAnswer(await fixture.send(jsonPost(path(), body)), 400, "VALIDATION_ERROR");
+      });
+
+      it.each([
+        ["truncated JSON", '{"email":"someone@example.com","password":'],
+        ["a trailing comma", '{"email":"someone@example.com",}'],
+        ["single quotes", "{'email':'someone@example.com'}"],
+        ["bare words", "email=someone@example.com"],
+        ["an empty body", ""],
+        ["only whitespace", "   \n"],
+        ["two JSON documents", '{"email":"a@b.c"}{"password":"x"}'],
+        ["invalid UTF-8", Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d])],
+      ])("answers 400 VALIDATION_ERROR for malformed JSON: %s", async (_case, body) => {
+        const answer = await fixture.send({ method: "POST", path: path(), headers: { "content-type": "application/json" }, body });
+        // Invalid UTF-8 may decode to a replacement character and then fail as JSON or as a field.
+        expectErrorAnswer(answer, 400, "VALIDATION_ERROR");
+      });
+
+      it("answers 400 VALIDATION_ERROR for a JSON content type and no body at all", async () => {
+        const answer = await fixture.send({ method: "POST", path: path(), headers: { "content-type": "application/json" } });
+        expectErrorAnswer(answer, 400, "VALIDATION_ERROR");
+      });
+
+      it.each([
+        ["text/plain", JSON.stringify(rejectedByValidation)],
+        ["application/x-www-form-urlencoded", "email=someone%40example.com&password=correct+horse"],
+        ["multipart/form-data; boundary=x", '--x\r\nContent-Disposition: form-data; name="email"\r\n\r\na@b.c\r\n--x--\r\n'],
+        ["application/xml", "<email>someone@example.com</email>"],
+        ["text/json", JSON.stringify(rejectedByValidation)],
+        ["application/jsonp", JSON.stringify(rejectedByValidation)],
+        ["application/octet-stream", JSON.stringify(rejectedByValidation)],
+      ])("answers 415 VALIDATION_ERROR for Content-Type %s", async (contentType, body) => {
+        const answer = await fixture.send({ method: "POST", path: path(), headers: { "content-type": contentType }, body });
+        expectErrorAnswer(answer, 415, "VALIDATION_ERROR");
+      });
+
+      it("answers 415 VALIDATION_ERROR for a body without a Content-Type", async () => {
+        const answer = await fixture.send({ method: "POST", path: path(), body: JSON.stringify(rejectedByValidation) });
+        expectErrorAnswer(answer, 415, "VALIDATION_ERROR");
+      });
+
+      it.each(["application/json; charset=utf-8", "APPLICATION/JSON", "application/json;charset=UTF-8", "application/vnd.api+json"])(
+        "reads the body for Content-Type %s",
+        async (contentType) => {
+          const answer = await fixture.send({ method: "POST", path: path(), headers: { "content-type": contentType }, body: JSON.stringify(rejectedByValidation) });
+          expectErrorAnswer(answer, 400, "VALIDATION_ERROR");
+          expect((answer.json as { error: { message: string } }).error.message).toMatch(/email/);
+        },
+      );
+
+      it(`answers 413 VALIDATION_ERROR for a body over ${MAX_BODY_BYTES} bytes with a Content-Length`, async () => {
+        const answer = await fixture.send(jsonPost(path(), { ...rejectedByValidation, padding: "x".repeat(MAX_BODY_BYTES) }));
+        expectErrorAnswer(answer, 413, "VALIDATION_ERROR");
+      });
+
+      it(`answers 413 VALIDATION_ERROR for a chunked body over ${MAX_BODY_BYTES} bytes`, async () => {
+        const body = JSON.stringify({ ...rejectedByValidation, padding: "x".repeat(2 * MAX_BODY_BYTES) });
+        const answer = await fixture.send({ method: "POST", path: path(), headers: { "content-type": "application/json" }, body, chunked: true });
+        expectErrorAnswer(answer, 413, "VALIDATION_ERROR");
+      });
+
+      it(`reads a body of exactly ${MAX_BODY_BYTES} bytes`, async () => {
+        const json = JSON.stringify(rejectedByValidation);
+        const body = json + " ".repeat(MAX_BODY_BYTES - Buffer.byteLength(json));
+        expect(Buffer.byteLength(body)).toBe(MAX_BODY_BYTES);
+        const answer = await fixture.send({ method: "POST", path: path(), headers: { "content-type": "application/json" }, body });
+        expectErrorAnswer(answer, 400, "VALIDATION_ERROR");
+        expect((answer.json as { error: { message: string } }).error.message).toMatch(/email/);
+      });
+
+      it("ignores fields it does not know, including prototype keys", async () => {
+        const body = `{"email":"not-an-email","password":"${GOOD_PASSWORD}","is_active":false,"role":"admin",` +
+          `"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}`;
+        const answer = await fixture.send({ method: "POST", path: path(), headers: { "content-type": "application/json" }, body });
+        expectErrorAnswer(answer, 400, "VALIDATION_ERROR");
+        expect((answer.json as { error: { message: string } }).error.message).toMatch(/email/);
+        expect(({} as Record<string, unknown>)["polluted"]).toBeUndefined();
+      });
+
+      it("accepts a query string on the path", async () => {
+        const answer = await fixture.send(jsonPost(`${path()}?redirect=%2Fhome&x`, rejectedByValidation));
+        expectErrorAnswer(answer, 400, "VALIDATION_ERROR");
+        expect((answer.json as { error: { message: string } }).error.message).toMatch(/email/);
+      });
+    });
+  }
+
+  describe("POST /sign-out", () => {
+    it("answers 200 with exactly { success: true }", async () => {
+      expectSignedOut(await fixture.send({ method: "POST", path: at("/sign-out"), headers: bearer(alice.token) }));
+    });
+
+    it.each([
+      ["a JSON body", { "content-type": "application/json" }, '{"anything":1}'],
+      ["a text body", { "content-type": "text/plain" }, "bye"],
+      ["malformed JSON", { "content-type": "application/json" }, "{"],
+    ])("ignores %s", async (_case, headers, body) => {
+      expectSignedOut(await fixture.send({ method: "POST", path: at("/sign-out"), headers: { ...headers, ...bearer(alice.token) }, body }));
+    });
+
+    it("answers 200 for a valid token whose user is gone: there is nothing to sign out from", async () => {
+      expectSignedOut(await fixture.send({ method: "POST", path: at("/sign-out"), headers: bearer(deletedUserToken) }));
+    });
+  });
+
+  describe("GET /session", () => {
+    it("answers 200 with exactly { user }", async () => {
+      expectSessionAnswer(await fixture.send({ method: "GET", path: at("/session"), headers: bearer(alice.token) }), alice.user);
+    });
+
+    it("accepts a query string on the path (and never reads a token from it)", async () => {
+      const withQuery = await fixture.send({ method: "GET", path: `${at("/session")}?x=1&y`, headers: bearer(alice.token) });
+      expectSessionAnswer(withQuery, alice.user);
+      const tokenInQuery = await fixture.send({ method: "GET", path: `${at("/session")}?access_token=${alice.token}` });
+      expectErrorAnswer(tokenInQuery, 401, "UNAUTHORIZED");
+    });
+  });
+
+  describe(`GET ${PROTECTED_PATH} behind the guard`, () => {
+    it("hands the route the signed-in User", async () => {
+      const answer = await fixture.send({ method: "GET", path: PROTECTED_PATH, headers: bearer(alice.token) });
+      expect(answer.status, describeAnswer(answer)).toBe(200);
+      expect(answer.json).toEqual({ id: alice.user.id, email: alice.user.email });
+    });
+
+    it("accepts a query string on the path", async () => {
+      const answer = await fixture.send({ method: "GET", path: `${PROTECTED_PATH}?page=2`, headers: bearer(alice.token) });
+      expect(answer.status, describeAnswer(answer)).toBe(200);
+      expect(answer.json).toEqual({ id: alice.user.id, email: alice.user.email });
+    });
+  });
+
+  for (const endpoint of TOKEN_ENDPOINTS) {
+    describe(`Authorization header on ${endpoint.name}`, () => {
+      const send = (headers: Record<string, string>): Promise<HttpAnswer> =>
+        fixture.send({ method: endpoint.method, path: endpoint.path(fixture.prefix), headers });
+      const expectAccepted = (answer: HttpAnswer): void => {
+        expect(answer.status, describeAnswer(answer)).toBe(200);
+        expectNoSecrets(answer);
+      };
+
+      it.each([
+        ["Bearer <token>", "Bearer "],
+        ["bearer <token>", "bearer "],
+        ["BEARER <token>", "BEARER "],
+        ["bEaReR <token>", "bEaReR "],
+        ["Bearer   <token> (extra spaces)", "Bearer   "],
+      ])("accepts %s", async (_case, scheme) => {
+        expectAccepted(await send({ authorization: `${scheme}${alice.token}` }));
+      });
+
+      it("accepts the token with trailing spaces", async () => {
+        expectAccepted(await send({ authorization: `Bearer ${alice.token}   ` }));
+      });
+
+      it("answers 401 UNAUTHORIZED without an Authorization header", async () => {
+        expectErrorAnswer(await send({}), 401, "UNAUTHORIZED");
+      });
+
+      it.each([
+        ["empty", ""],
+        ["Bearer alone", "Bearer"],
+        ["Bearer and spaces", "Bearer    "],
+        ["Basic credentials", "Basic dXNlcjpwYXNzd29yZA=="],
+        ["another scheme with the token", "Token <token>"],
+        ["the token without a scheme", "<token>"],
+        ["no space after Bearer", "Bearer<token>"],
+        ["a tab after Bearer", "Bearer\t<token>"],
+      ])("answers 401 UNAUTHORIZED for an Authorization header that is %s", async (_case, value) => {
+        expectErrorAnswer(await send({ authorization: value.replace("<token>", alice.token) }), 401, "UNAUTHORIZED");
+      });
+
+      it.each([
+        ["the token followed by another word", "Bearer <token> extra"],
+        ["the token in quotes", 'Bearer "<token>"'],
+        ["a second scheme after the token", "Bearer <token>, Basic dXNlcjpwYXNz"],
+        ["characters a token cannot hold", "Bearer abc$def!ghi"],
+        ["garbage", "Bearer not-a-token"],
+        ["a token of 5000 characters", `Bearer ${"a".repeat(5000)}`],
+      ])("answers 401 INVALID_TOKEN for a Bearer credential that is %s", async (_case, value) => {
+        expectErrorAnswer(await send({ authorization: value.replace("<token>", alice.token) }), 401, "INVALID_TOKEN");
+      });
+
+      const now = (): number => Math.floor(Date.now() / 1000);
+      const claimsOf = (edit: TokenClaims): TokenClaims => ({ ...validClaims(alice.user.id), ...edit });
+      const invalidTokens: ReadonlyArray<readonly [string, () => string]> = [
+        ["expired", () => signedToken(fixture.secret, claimsOf({ iat: now() - 7200, exp: now() - 3600 }))],
+        ["signed with another secret", () => signedToken(randomSecret(), claimsOf({}))],
+        ["alg none, unsigned", () => unsignedToken(claimsOf({}))],
+        ["HS512 with the right key", () => signedToken(fixture.secret, claimsOf({}), "HS512")],
+        ["HS384 with the right key", () => signedToken(fixture.secret, claimsOf({}), "HS384")],
+        ["from another issuer", () => signedToken(fixture.secret, claimsOf({ iss: "someone-else" }))],
+        ["without an issuer", () => signedToken(fixture.secret, claimsOf({ iss: undefined }))],
+        ["without exp", () => signedToken(fixture.secret, claimsOf({ exp: undefined }))],
+        ["without iat", () => signedToken(fixture.secret, claimsOf({ iat: undefined }))],
+        ["issued in the future", () => signedToken(fixture.secret, claimsOf({ iat: now() + 3600, exp: now() + 7200 }))],
+        ["not valid before a future nbf", () => signedToken(fixture.secret, claimsOf({ nbf: now() + 3600 }))],
+        ["without sub", () => signedToken(fixture.secret, claimsOf({ sub: undefined }))],
+        ["with an empty sub", () => signedToken(fixture.secret, claimsOf({ sub: "" }))],
+        ["with a numeric sub", () => signedToken(fixture.secret, claimsOf({ sub: 42 }))],
+        ["with a payload edited after signing", () => tamperedToken(fixture.secret, claimsOf({}), { sub: randomUUID() })],
+        ["with its signature cut off", () => `${signedToken(fixture.secret, claimsOf({})).split(".").slice(0, 2).join(".")}.`],
+        ["HS256 claiming alg HS512 in the header", () => hs256WithHeader(fixture.secret, { alg: "HS512", typ: "JWT" }, claimsOf({}))],
+      ];
+
+      it.each(invalidTokens)("answers 401 INVALID_TOKEN for a token %s", async (_case, makeToken) => {
+        expectErrorAnswer(await send(bearer(makeToken())), 401, "INVALID_TOKEN");
+      });
+
+      it("accepts a hand-made HS256 token with the right key and claims", async () => {
+        expectAccepted(await send(bearer(hs256WithHeader(fixture.secret, { alg: "HS256" }, claimsOf({})))));
+      });
+
+      if (endpoint.name === "POST /sign-out") return;
+
+      it.each([
+        ["for a user who never existed", () => signedToken(fixture.secret, validClaims(randomUUID()))],
+        ["for a deleted user", () => deletedUserToken],
+        ["for a deactivated user", () => deactivated.token],
+      ] as const)("answers 401 USER_NOT_FOUND for a valid token %s", async (_case, makeToken) => {
+        expectErrorAnswer(await send(bearer(makeToken())), 401, "USER_NOT_FOUND");
+      });
+    });
+  }
+
+  describe("unsupported methods", () => {
+    const postEndpoints = ["/sign-up/email", "/sign-in/email", "/sign-out"];
+    it.each(postEndpoints.flatMap((path) => ["GET", "PUT", "PATCH", "DELETE"].map((method) => [method, path] as const)))(
+      "answers %s %s with 405, Allow: POST and the error body",
+      async (method, path) => {
+        const answer = await fixture.send({ method, path: at(path), headers: bearer(alice.token) });
+        expectErrorAnswer(answer, 405, "VALIDATION_ERROR");
+        expect(answer.headers["allow"]).toBe("POST");
+      },
+    );
+
+    it.each(["POST", "PUT", "PATCH", "DELETE"])("answers %s /session with 405, Allow: GET and the error body", async (method) => {
+      const answer = await fixture.send({ method, path: at("/session"), headers: bearer(alice.token) });
+      expectErrorAnswer(answer, 405, "VALIDATION_ERROR");
+      expect(answer.headers["allow"]).toBe("GET");
+    });
+
+    it("answers 405 without reading a JSON body sent along", async () => {
+      const answer = await fixture.send({ ...jsonPost(at("/sign-up/email"), { email: uniqueEmail("put"), password: GOOD_PASSWORD }), method: "PUT" });
+      expectErrorAnswer(answer, 405, "VALIDATION_ERROR");
+    });
+  });
+
+  describe("paths outside the endpoints", () => {
+    const otherPrefixes = (): string[] => [...allPrefixes.filter((other) => other !== fixture.prefix), "/not-mounted"];
+
+    it.each(["/unknown", "/sign-up", "/sign-in", "/session/extra", "/sign-up/email/extra", ""])(
+      "answers 404 for the prefix followed by %j",
+      async (suffix) => {
+        const answer = await fixture.send({ method: "GET", path: at(suffix), headers: bearer(alice.token) });
+        expect(answer.status, describeAnswer(answer)).toBe(404);
+      },
+    );
+
+    it("answers 404 for the endpoints under a prefix they are not mounted at", async () => {
+      for (const other of otherPrefixes()) {
+        const answer = await fixture.send({ method: "GET", path: `${other}/session`, headers: bearer(alice.token) });
+        expect(answer.status, describeAnswer(answer)).toBe(404);
+      }
+      const glued = await fixture.send({ method: "GET", path: `${fixture.prefix}x/session`, headers: bearer(alice.token) });
+      expect(glued.status, describeAnswer(glued)).toBe(404);
+    });
+  });
+
+  describe("after all of that", () => {
+    it("answers many bad requests at once and then a normal one", async () => {
+      const bad: HttpExchange[] = [
+        { method: "POST", path: at("/sign-up/email"), headers: { "content-type": "application/json" }, body: "{" },
+        { method: "POST", path: at("/sign-in/email"), headers: { "content-type": "text/plain" }, body: "x" },
+        { method: "DELETE", path: at("/session") },
+        { method: "GET", path: at("/session"), headers: { authorization: "Bearer x.y.z" } },
+        { method: "GET", path: PROTECTED_PATH, headers: { authorization: "Basic x" } },
+        { ...jsonPost(at("/sign-up/email"), { email: "x" }), chunked: true },
+      ];
+      const answers = await Promise.all(Array.from({ length: 5 }, () => bad.map((exchange) => fixture.send(exchange))).flat());
+      for (const answer of answers) expect(answer.status, describeAnswer(answer)).toBeLessThan(500);
+      expectSessionAnswer(await fixture.send({ method: "GET", path: at("/session"), headers: bearer(alice.token) }), alice.user);
+    });
+
+    it("reported no failure of its own: nothing here is a store outage or an internal error", () => {
+      expect(fixture.failures).toEqual([]);
+    });
+  });
+}
+
+function describeFailingStore(fixture: Fixture): void {
+  const at = (path: string): string => `${fixture.prefix}${path}`;
+  const expectUnavailable = (answer: HttpAnswer): void => {
+    expectErrorAnswer(answer, 503, "STORE_UNAVAILABLE");
+    expect(answer.text).not.toContain("ECONNREFUSED");
+    expect(answer.text).not.toContain("secret-db-host");
+  };
+  const someToken = (): string => signedToken(fixture.secret, validClaims(randomUUID()));
+
+  it("answers sign-up with 503 STORE_UNAVAILABLE", async () => {
+    expectUnavailable(await fixture.send(jsonPost(at("/sign-up/email"), { email: uniqueEmail("down"), password: GOOD_PASSWORD })));
+  });
+
+  it("answers sign-in with 503 STORE_UNAVAILABLE, never INVALID_CREDENTIALS", async () => {
+    expectUnavailable(await fixture.send(jsonPost(at("/sign-in/email"), { email: uniqueEmail("down"), password: GOOD_PASSWORD })));
+  });
+
+  it("answers a session with a valid token with 503 STORE_UNAVAILABLE", async () => {
+    expectUnavailable(await fixture.send({ method: "GET", path: at("/session"), headers: bearer(someToken()) }));
+  });
+
+  it("answers the guarded route with 503 STORE_UNAVAILABLE, never a 401", async () => {
+    expectUnavailable(await fixture.send({ method: "GET", path: PROTECTED_PATH, headers: bearer(someToken()) }));
+  });
+
+  it("still signs out (that needs no store) and still validates before touching the store", async () => {
+    expectSignedOut(await fixture.send({ method: "POST", path: at("/sign-out"), headers: bearer(someToken()) }));
+    expectErrorAnswer(await fixture.send(jsonPost(at("/sign-in/email"), { email: "nope", password: "x" })), 400, "VALIDATION_ERROR");
+    expectErrorAnswer(await fixture.send({ method: "GET", path: at("/session"), headers: bearer("garbage") }), 401, "INVALID_TOKEN");
+  });
+
+  it("reported every outage to onFailure", () => {
+    const codes = new Set(fixture.failures.map((event) => event.code));
+    expect([...codes]).toEqual(["STORE_UNAVAILABLE"]);
+    expect(fixture.failures.length).toBeGreaterThanOrEqual(4);
+  });
+}
+
+function describeBrokenStore(fixture: Fixture): void {
+  const at = (path: string): string => `${fixture.prefix}${path}`;
+  const expectInternalError = (answer: HttpAnswer): void => {
+    expectErrorAnswer(answer, 500, "INTERNAL_ERROR");
+    expect(answer.text).not.toMatch(/TypeError|undefined|Cannot read/);
+  };
+  const someToken = (): string => signedToken(fixture.secret, validClaims(randomUUID()));
+
+  it("answers sign-in with 500 INTERNAL_ERROR and no internals", async () => {
+    expectInternalError(await fixture.send(jsonPost(at("/sign-in/email"), { email: uniqueEmail("broken"), password: GOOD_PASSWORD })));
+  });
+
+  it("answers a session with 500 INTERNAL_ERROR and no internals", async () => {
+    expectInternalError(await fixture.send({ method: "GET", path: at("/session"), headers: bearer(someToken()) }));
+  });
+
+  it("answers the guarded route with 500 INTERNAL_ERROR, never a 401 or a crash", async () => {
+    expectInternalError(await fixture.send({ method: "GET", path: PROTECTED_PATH, headers: bearer(someToken()) }));
+  });
+
+  it("keeps answering afterwards", async () => {
+    expectSignedOut(await fixture.send({ method: "POST", path: at("/sign-out"), headers: bearer(someToken()) }));
+    const codes: ErrorCode[] = fixture.failures.map((event) => event.code);
+    expect(new Set(codes)).toEqual(new Set(["INTERNAL_ERROR"]));
+  });
+}
+
+async function registered(auth: Auth101, email: string): Promise<Registered> {
+  const password = `pw-${randomUUID()}`;
+  const result = await auth.signUp(email, password);
+  if ("error" in result) throw new Error(`could not set up ${email}: ${result.error.code}`);
+  return { user: result.user, token: result.token, password };
+}
