@@ -125,3 +125,30 @@ describe("with @koa/bodyparser before the router and an onError that leaves erro
     expectError(reply, 413);
   });
 });
+
+describe("with a body parser that keeps no raw text (as koa-body does by default)", () => {
+  let server: RunningServer;
+  let base: string;
+
+  beforeAll(async () => {
+    const app = new Koa();
+    app.use(async (ctx, next) => {
+      let text = "";
+      for await (const chunk of ctx.req) text += String(chunk);
+      (ctx.request as { body?: unknown }).body = JSON.parse(text) as unknown;
+      await next();
+    });
+    app.use(auth101Router(createTestAuth(), { prefix: "/auth" }).routes());
+    server = await listen(app);
+    base = `${server.url}/auth`;
+  });
+  afterAll(() => server.close());
+
+  it("uses the parsed object", async () => {
+    expect((await postJson(`${base}/sign-up/email`, { email: freshEmail(), password: PASSWORD })).status).toBe(200);
+  });
+
+  it("still answers 413 for a declared length over 64 KiB", async () => {
+    expectError(await postJson(`${base}/sign-in/email`, { padding: "x".repeat(70 * 1024) }), 413);
+  });
+});

@@ -1,7 +1,7 @@
 import type { Auth101, User } from "@auth101/core";
 import { authenticateRequest } from "@auth101/core";
 import type { DefaultState, Middleware } from "koa";
-import { authorizationOf, writeAuthHttpResponse } from "./request-translation.js";
+import { sendAuthHttpResponse } from "./request-translation.js";
 
 /** What `requireUser` adds to `ctx.state` for the middleware after it. */
 export interface AuthUserState {
@@ -15,9 +15,9 @@ export interface AuthUserState {
  */
 export function requireUser<StateT = DefaultState>(auth: Auth101): Middleware<StateT & AuthUserState> {
   return async (ctx, next) => {
-    const authentication = await authenticateRequest(auth, authorizationOf(ctx));
+    const authentication = await authenticateRequest(auth, ctx.request.headers.authorization);
     if ("response" in authentication) {
-      writeAuthHttpResponse(ctx, authentication.response);
+      sendAuthHttpResponse(ctx, authentication.response);
       return;
     }
     ctx.state.authUser = authentication.user;

@@ -1,7 +1,7 @@
 import type { Auth101 } from "@auth101/core";
 import { createAuthHttpHandler } from "@auth101/core";
 import { Router } from "@koa/router";
-import { toAuthHttpRequest, writeAuthHttpResponse } from "./request-translation.js";
+import { toAuthHttpRequest, sendAuthHttpResponse } from "./request-translation.js";
 
 /** The four endpoints of SPEC §5, relative to the router's prefix. */
 const AUTH_ENDPOINT_PATHS = ["/sign-up/email", "/sign-in/email", "/sign-out", "/session"] as const;
@@ -31,7 +31,7 @@ export function auth101Router(auth: Auth101, options: Auth101RouterOptions = {})
     router.all(path, async (ctx, next) => {
       const response = await handle(toAuthHttpRequest(ctx, path));
       if (response === undefined) return next();
-      writeAuthHttpResponse(ctx, response);
+      sendAuthHttpResponse(ctx, response);
     });
   }
   return router;
