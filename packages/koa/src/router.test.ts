@@ -1,11 +1,11 @@
 import { request as httpRequest } from "node:http";
-import { MemoryStore } from "@auth101/core";
+import { Auth101, MemoryStore } from "@auth101/core";
 import { Router } from "@koa/router";
 import Koa from "koa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auth101Router, requireUser } from "./index.js";
 import type { Reply, RunningServer } from "./test-support.js";
-import { bearer, createTestAuth, listen, postJson, send, tokenOf, UnavailableStore } from "./test-support.js";
+import { bearer, createTestAuth, listen, postJson, send, TEST_SECRET, tokenOf, UnavailableStore } from "./test-support.js";
 
 const PASSWORD = "correct horse battery";
 let emailCount = 0;
@@ -414,5 +414,44 @@ describe("mounting", () => {
     const reply = await send(`${server.url}/auth/session`);
     expect(reply.status).toBe(401);
     expect(reply.headers.get("x-after-auth")).toBe("seen");
+  });
+});
+
+describe("the client address brute-force protection counts (ctx.ip)", () => {
+  const servers: RunningServer[] = [];
+  afterAll(() => Promise.all(servers.map((server) => server.close())));
+
+  async function start(proxy: boolean): Promise<string> {
+    const auth = new Auth101({
+      secret: TEST_SECRET,
+      rateLimit: { signInPerAddress: { attempts: 2, windowSeconds: 60 } },
+      onFailure: () => {},
+    });
+    const app = new Koa({ proxy });
+    app.use(auth101Router(auth, { prefix: "/auth" }).routes());
+    const server = await listen(app);
+    servers.push(server);
+    return `${server.url}/auth/sign-in/email`;
+  }
+
+  const attempt = (url: string, forwardedFor: string): Promise<Reply> =>
+    postJson(url, { email: freshEmail(), password: PASSWORD }, { "x-forwarded-for": forwardedFor });
+
+  it("ignores X-Forwarded-For by default: every attempt counts against the socket's address", async () => {
+    const url = await start(false);
+    expectError(await attempt(url, "203.0.113.1"), 401, "INVALID_CREDENTIALS");
+    expectError(await attempt(url, "203.0.113.2"), 401, "INVALID_CREDENTIALS");
+    const throttled = await attempt(url, "203.0.113.3");
+    expectError(throttled, 429, "RATE_LIMITED");
+    expect(Number(throttled.headers.get("retry-after"))).toBeGreaterThan(0);
+  });
+
+  it("counts per forwarded client when app.proxy is set", async () => {
+    const url = await start(true);
+    for (const address of ["203.0.113.1", "203.0.113.2", "203.0.113.3"]) {
+      expectError(await attempt(url, address), 401, "INVALID_CREDENTIALS");
+    }
+    expectError(await attempt(url, "203.0.113.1"), 401, "INVALID_CREDENTIALS");
+    expectError(await attempt(url, "203.0.113.1"), 429, "RATE_LIMITED");
   });
 });
