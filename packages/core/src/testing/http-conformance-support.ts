@@ -3,6 +3,7 @@ import { request as httpRequest } from "node:http";
 import { expect } from "vitest";
 import type { Auth101 } from "../auth101.js";
 import type { ErrorCode } from "../errors.js";
+import type { Auth101Options } from "../options.js";
 import { ERROR_CODES } from "../errors.js";
 import type { User } from "../user.js";
 import type { NewUser, StoredUser, UserStore } from "../user-store.js";
@@ -21,7 +22,14 @@ export interface ConformanceServer {
  * Anything else answers 404. Listen on 127.0.0.1, port 0.
  */
 export type StartConformanceServer = (options: {
+  /** The instance to serve: the suite keeps its store and checks what it did. */
   readonly auth: Auth101;
+  /**
+   * The options `auth` was built from, for an integration that builds its own instance from
+   * options (e.g. NestJS's `Auth101Module.forRoot`): with the same store, secret and issuer
+   * it behaves as `auth` does.
+   */
+  readonly authOptions: Auth101Options;
   readonly prefix: string;
 }) => Promise<ConformanceServer>;
 
@@ -304,6 +312,7 @@ export function expectErrorEnvelope(answer: HttpAnswer): void {
     }
   }
   if (answer.status === 405) expect(answer.headers["allow"], described).toMatch(/^(GET|POST)$/);
+  if (code === "RATE_LIMITED") expect(answer.headers["retry-after"], described).toMatch(/^\d+$/);
   expectNoSecrets(answer);
 }
 

@@ -103,6 +103,18 @@ export function describeHttpConformance(
       describeFailingStore(fixture);
     });
 
+    describe("when attempts are throttled (429)", () => {
+      const throttled: ConformanceAuthOptions = {
+        ...options.authOptions,
+        rateLimit: {
+          signInPerAccount: { attempts: 2, windowSeconds: 600 },
+          signUpPerAddress: { attempts: 1, windowSeconds: 600 },
+        },
+      };
+      const fixture = useServer(startServer, prefixes[0] ?? "/auth", () => new MemoryStore(), throttled, serverTimeoutMs);
+      describeRateLimits(fixture);
+    });
+
     describe("when the user store misbehaves (500)", () => {
       const fixture = useServer(startServer, prefixes[0] ?? "/auth", () => new BrokenStore(), options.authOptions, serverTimeoutMs);
       describeBrokenStore(fixture);
@@ -122,14 +134,15 @@ function useServer(
   beforeAll(async () => {
     fixture.secret = randomSecret();
     fixture.store = createStore();
-    fixture.auth = new Auth101({
+    const options: Auth101Options = {
       ...authOptions,
       secret: fixture.secret,
       store: fixture.store,
       issuer: ISSUER,
       onFailure: (event) => fixture.failures.push(event),
-    });
-    const server = await startServer({ auth: fixture.auth, prefix });
+    };
+    fixture.auth = new Auth101(options);
+    const server = await startServer({ auth: fixture.auth, authOptions: options, prefix });
     expect(server.url, "ConformanceServer.url must look like http://127.0.0.1:PORT").toMatch(/^http:\/\/[^/]+:\d+$/);
     fixture.url = server.url;
     fixture.send = (exchange) => sendHttp(server.url, exchange);
@@ -192,6 +205,7 @@ function describeEndpoints(fixture: Fixture, allPrefixes: readonly string[]): vo
       ["an email over 254 characters", { email: `${"a".repeat(64)}@${"b".repeat(187)}.com`, password: GOOD_PASSWORD }],
       ["a password under 8 characters", { email: uniqueEmail("short"), password: "1234567" }],
       ["a password over 128 characters", { email: uniqueEmail("long"), password: "p".repeat(129) }],
+      ["a common password", { email: uniqueEmail("common"), password: "password123" }],
     ])("answers 400 VALIDATION_ERROR for %s, before any hashing", async (_case, body) => {
       expectErrorAnswer(await fixture.send(jsonPost(at("/sign-up/email"), body)), 400, "VALIDATION_ERROR");
     });
@@ -582,6 +596,35 @@ function describeFailingStore(fixture: Fixture): void {
     const codes = new Set(fixture.failures.map((event) => event.code));
     expect([...codes]).toEqual(["STORE_UNAVAILABLE"]);
     expect(fixture.failures.length).toBeGreaterThanOrEqual(4);
+  });
+}
+
+function describeRateLimits(fixture: Fixture): void {
+  const at = (path: string): string => `${fixture.prefix}${path}`;
+  const expectThrottled = (answer: HttpAnswer): void => {
+    expectErrorAnswer(answer, 429, "RATE_LIMITED");
+    const retryAfter = Number(answer.headers["retry-after"]);
+    expect(retryAfter, describeAnswer(answer)).toBeGreaterThanOrEqual(1);
+    expect(retryAfter, describeAnswer(answer)).toBeLessThanOrEqual(600);
+  };
+
+  it("answers 429 RATE_LIMITED with Retry-After once an account had its sign-in attempts, even for the right password", async () => {
+    const email = uniqueEmail("throttled");
+    await fixture.store.create({ email, passwordHash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA" });
+    for (let attempt = 0; attempt < 2; attempt++) {
+      expectErrorAnswer(await fixture.send(jsonPost(at("/sign-in/email"), { email, password: "wrong password" })), 401, "INVALID_CREDENTIALS");
+    }
+    expectThrottled(await fixture.send(jsonPost(at("/sign-in/email"), { email: email.toUpperCase(), password: "any password" })));
+  });
+
+  it("counts sign-ups per client address, so the integration passes the client's address to the core", async () => {
+    const first = await fixture.send(jsonPost(at("/sign-up/email"), { email: uniqueEmail("first"), password: GOOD_PASSWORD }));
+    expect(first.status, describeAnswer(first)).toBe(200);
+    expectThrottled(await fixture.send(jsonPost(at("/sign-up/email"), { email: uniqueEmail("second"), password: GOOD_PASSWORD })));
+  });
+
+  it("validates before counting: a malformed request is never throttled", async () => {
+    expectErrorAnswer(await fixture.send(jsonPost(at("/sign-up/email"), { email: "not-an-email", password: GOOD_PASSWORD })), 400, "VALIDATION_ERROR");
   });
 }
 

@@ -1,0 +1,4 @@
+import { describeHttpConformance } from "@auth101/core/testing";
+import { startKoaServer } from "./servers/koa.js";
+
+describeHttpConformance("@auth101/koa", startKoaServer);

@@ -1,0 +1,4 @@
+import { describeHttpConformance } from "@auth101/core/testing";
+import { startNestServer } from "./servers/nestjs.js";
+
+describeHttpConformance("@auth101/nestjs", startNestServer);

@@ -1,0 +1,4 @@
+import { describeHttpConformance } from "@auth101/core/testing";
+import { startNodeHttpServer } from "./servers/node-http.js";
+
+describeHttpConformance("bare node:http", startNodeHttpServer);

@@ -1,0 +1,27 @@
+import { auth101Router, requireUser } from "@auth101/express";
+import type { StartConformanceServer } from "@auth101/core/testing";
+import express from "express";
+import { listen } from "./listen.js";
+
+/** @auth101/express mounted as its README shows. */
+export const startExpressServer: StartConformanceServer = async ({ auth, prefix }) => {
+  const app = express();
+  app.use(prefix, auth101Router(auth));
+  app.get("/protected", requireUser(auth), (req, res) => {
+    const { id, email } = req.authUser!;
+    res.json({ id, email });
+  });
+  return listen(app);
+};
+
+/** The same behind an app-wide `express.json()`, which many apps mount before everything. */
+export const startExpressServerBehindJsonParser: StartConformanceServer = async ({ auth, prefix }) => {
+  const app = express();
+  app.use(express.json());
+  app.use(prefix, auth101Router(auth));
+  app.get("/protected", requireUser(auth), (req, res) => {
+    const { id, email } = req.authUser!;
+    res.json({ id, email });
+  });
+  return listen(app);
+};

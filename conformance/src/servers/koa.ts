@@ -1,0 +1,19 @@
+import { auth101Router, requireUser } from "@auth101/koa";
+import type { StartConformanceServer } from "@auth101/core/testing";
+import { Router } from "@koa/router";
+import Koa from "koa";
+import { listen } from "./listen.js";
+
+/** @auth101/koa mounted as its README shows. */
+export const startKoaServer: StartConformanceServer = async ({ auth, prefix }) => {
+  const app = new Koa();
+  const authRouter = auth101Router(auth, { prefix });
+  app.use(authRouter.routes()).use(authRouter.allowedMethods());
+  const router = new Router();
+  router.get("/protected", requireUser(auth), (ctx) => {
+    const { id, email } = ctx.state.authUser;
+    ctx.body = { id, email };
+  });
+  app.use(router.routes()).use(router.allowedMethods());
+  return listen(app.callback());
+};
