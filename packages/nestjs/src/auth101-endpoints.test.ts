@@ -1,0 +1,348 @@
+import { Auth101, MemoryStore } from "@auth101/core";
+import type { UserStore } from "@auth101/core";
+import { Body, Controller, Post } from "@nestjs/common";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { Auth101Module } from "./index.js";
+import type { Answer, RunningApp } from "./test-helpers/nest-app.js";
+import { SECRET, bearer, chunkedBody, postJson, request, startNestApp } from "./test-helpers/nest-app.js";
+import { startReferenceServer } from "./test-helpers/reference-server.js";
+
+const PASSWORD = "correct horse battery staple";
+const quiet = { onFailure: () => {} };
+
+@Controller("echo")
+class EchoController {
+  @Post()
+  echo(@Body() body: unknown): { readonly received: unknown } {
+    return { received: body };
+  }
+}
+
+/** The headers the core sets; the rest (date, x-powered-by, ...) belong to the server. */
+const CORE_HEADERS = ["content-type", "cache-control", "www-authenticate", "allow", "retry-after", "content-length"];
+
+function comparable(answer: Answer): unknown {
+  return {
+    status: answer.status,
+    headers: Object.fromEntries(CORE_HEADERS.map((name) => [name, answer.headers.get(name)])),
+    body: answer.text,
+  };
+}
+
+const json = { "content-type": "application/json" };
+const over = (bytes: number): string => JSON.stringify({ email: "a@example.com", password: "x".repeat(bytes) });
+
+/** Requests whose answers carry no token, so both servers must answer them identically. */
+const DETERMINISTIC_REQUESTS: ReadonlyArray<readonly [string, string, RequestInit]> = [
+  ["invalid email", "/sign-up/email", { method: "POST", headers: json, body: JSON.stringify({ email: "nope", password: PASSWORD }) }],
+  ["missing password", "/sign-up/email", { method: "POST", headers: json, body: JSON.stringify({ email: "a@example.com" }) }],
+  ["email of the wrong type", "/sign-up/email", { method: "POST", headers: json, body: JSON.stringify({ email: 5, password: PASSWORD }) }],
+  ["password of the wrong type", "/sign-in/email", { method: "POST", headers: json, body: JSON.stringify({ email: "a@example.com", password: ["x"] }) }],
+  ["a JSON array", "/sign-up/email", { method: "POST", headers: json, body: "[]" }],
+  ["a JSON string (Nest's strict parser rejects it)", "/sign-up/email", { method: "POST", headers: json, body: '"abc"' }],
+  ["a JSON null", "/sign-in/email", { method: "POST", headers: json, body: "null" }],
+  ["malformed JSON", "/sign-up/email", { method: "POST", headers: json, body: "{bad" }],
+  ["malformed JSON, chunked", "/sign-in/email", { method: "POST", headers: json, ...chunkedBody("{bad") }],
+  ["an empty JSON body (Nest's parser makes it {})", "/sign-up/email", { method: "POST", headers: json, body: "" }],
+  ["no body, no content type", "/sign-in/email", { method: "POST" }],
+  ["text/plain", "/sign-up/email", { method: "POST", headers: { "content-type": "text/plain" }, body: "{}" }],
+  ["a form", "/sign-in/email", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "email=a%40example.com&password=x" }],
+  ["a +json type Nest does not parse", "/sign-up/email", { method: "POST", headers: { "content-type": "application/vnd.api+json" }, body: "{}" }],
+  ["a charset Nest's parser refuses", "/sign-up/email", { method: "POST", headers: { "content-type": "application/json; charset=latin1" }, body: JSON.stringify({ email: "nope" }) }],
+  ["70 KB of JSON (Nest's parser takes up to 100 KB)", "/sign-up/email", { method: "POST", headers: json, body: over(70_000) }],
+  ["200 KB of JSON (Nest's parser fails)", "/sign-up/email", { method: "POST", headers: json, body: over(200_000) }],
+  ["200 KB of JSON, chunked", "/sign-in/email", { method: "POST", headers: json, ...chunkedBody(over(200_000)) }],
+  ["70 KB of malformed JSON", "/sign-up/email", { method: "POST", headers: json, body: `{${"x".repeat(70_000)}` }],
+  ["70 KB of malformed JSON, chunked", "/sign-up/email", { method: "POST", headers: json, ...chunkedBody(`{${"x".repeat(70_000)}`) }],
+  ["70 KB of text", "/sign-up/email", { method: "POST", headers: { "content-type": "text/plain" }, body: "x".repeat(70_000) }],
+  ["70 KB of form", "/sign-up/email", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: `a=${"x".repeat(70_000)}` }],
+  ["GET on a POST endpoint", "/sign-in/email", { method: "GET" }],
+  ["POST on the GET endpoint", "/session", { method: "POST", headers: json, body: "{}" }],
+  ["HEAD on the session", "/session", { method: "HEAD" }],
+  ["session without a token", "/session", {}],
+  ["session with another scheme", "/session", { headers: { authorization: "Basic dXNlcjpwYXNz" } }],
+  ["session with an empty Bearer", "/session", { headers: { authorization: "Bearer " } }],
+  ["session with a garbage token", "/session", { headers: bearer("not.a.token") }],
+  ["session with a lower-case scheme and garbage token", "/session", { headers: { authorization: "bearer abc.def.ghi" } }],
+  ["sign-out without a token", "/sign-out", { method: "POST" }],
+  ["sign-out with a garbage token", "/sign-out", { method: "POST", headers: bearer("abc") }],
+  ["sign-in of an unknown user", "/sign-in/email", { method: "POST", headers: json, body: JSON.stringify({ email: "nobody@example.com", password: PASSWORD }) }],
+];
+
+describe("the endpoints answer what the core answers on a bare Node server", () => {
+  const store = new MemoryStore();
+  let nest: RunningApp;
+  let reference: Awaited<ReturnType<typeof startReferenceServer>>;
+
+  beforeAll(async () => {
+    nest = await startNestApp({ imports: [Auth101Module.forRoot({ secret: SECRET, store })], controllers: [EchoController] });
+    reference = await startReferenceServer(new Auth101({ secret: SECRET, store }));
+  });
+  afterAll(async () => {
+    await nest?.close();
+    await reference?.close();
+  });
+
+  test.each(DETERMINISTIC_REQUESTS)("%s", async (_name, path, init) => {
+    // A stream body can be sent once: build the request anew for each server.
+    const fresh = (): RequestInit => {
+      const entry = DETERMINISTIC_REQUESTS.find(([name]) => name === _name);
+      const again = entry?.[2] ?? init;
+      return again.body instanceof ReadableStream ? { ...again, ...chunkedBody(textOf(_name)) } : again;
+    };
+    const fromReference = await request(`${reference.url}/auth${path}`, fresh());
+    const fromNest = await request(`${nest.url}/auth${path}`, fresh());
+    expect(comparable(fromNest)).toEqual(comparable(fromReference));
+    expect(fromNest.status).toBeGreaterThanOrEqual(400);
+    expect(fromNest.status).toBeLessThan(500);
+  });
+
+  test("a user who signs up on one can use the other, and both answer alike", async () => {
+    const signedUp = await postJson(`${nest.url}/auth/sign-up/email`, { email: "both@example.com", password: PASSWORD });
+    expect(signedUp.status).toBe(200);
+    const { token } = signedUp.json as { token: string };
+    const [onNest, onReference] = await Promise.all([
+      request(`${nest.url}/auth/session`, { headers: bearer(token) }),
+      request(`${reference.url}/auth/session`, { headers: bearer(token) }),
+    ]);
+    expect(comparable(onNest)).toEqual(comparable(onReference));
+    const duplicate = (url: string): Promise<Answer> => postJson(`${url}/auth/sign-up/email`, { email: "Both@Example.com", password: PASSWORD });
+    expect(comparable(await duplicate(nest.url))).toEqual(comparable(await duplicate(reference.url)));
+    const wrongPassword = (url: string): Promise<Answer> =>
+      postJson(`${url}/auth/sign-in/email`, { email: "both@example.com", password: "not the password" });
+    expect(comparable(await wrongPassword(nest.url))).toEqual(comparable(await wrongPassword(reference.url)));
+  });
+
+  test("a body-parser failure outside the auth endpoints keeps Nest's own answer", async () => {
+    const elsewhere = await request(`${nest.url}/echo`, { method: "POST", headers: json, body: "{bad" });
+    expect(elsewhere.status).toBe(400);
+    expect(elsewhere.json).toMatchObject({ statusCode: 400, error: "Bad Request" });
+    const unknownAuthPath = await request(`${nest.url}/auth/nope`, { method: "POST", headers: json, body: "{bad" });
+    expect(unknownAuthPath.json).toMatchObject({ statusCode: 400, error: "Bad Request" });
+    const tooLarge = await request(`${nest.url}/echo`, { method: "POST", headers: json, body: over(200_000) });
+    expect(tooLarge.json).toMatchObject({ statusCode: 413 });
+  });
+
+  test("paths under the mount that are not endpoints fall through to Nest", async () => {
+    const answer = await request(`${nest.url}/auth/nope`);
+    expect(answer.status).toBe(404);
+    expect(answer.json).toMatchObject({ statusCode: 404 });
+  });
+
+  test("other routes still get the body Nest's parser read", async () => {
+    const answer = await postJson(`${nest.url}/echo`, { hello: "world" });
+    expect(answer.status).toBe(201);
+    expect(answer.json).toEqual({ received: { hello: "world" } });
+  });
+});
+
+/** The text of a chunked request in the table, rebuilt (a stream is read once). */
+function textOf(name: string): string {
+  const texts: Record<string, string> = {
+    "malformed JSON, chunked": "{bad",
+    "200 KB of JSON, chunked": over(200_000),
+    "70 KB of malformed JSON, chunked": `{${"x".repeat(70_000)}`,
+  };
+  const text = texts[name];
+  if (text === undefined) throw new Error(`no text for ${name}`);
+  return text;
+}
+
+describe("the four endpoints", () => {
+  let nest: RunningApp;
+  const url = (path: string): string => `${nest.url}/auth${path}`;
+
+  beforeAll(async () => {
+    nest = await startNestApp({ imports: [Auth101Module.forRoot({ secret: SECRET, store: new MemoryStore() })] });
+  });
+  afterAll(() => nest?.close());
+
+  test("sign-up answers 200 { user, token } with Cache-Control: no-store, then 409 for the same email", async () => {
+    const first = await postJson(url("/sign-up/email"), { email: " New@Example.com ", password: PASSWORD });
+    expect(first.status).toBe(200);
+    expect(first.headers.get("cache-control")).toBe("no-store");
+    expect(first.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    expect(first.json).toEqual({
+      user: { id: expect.any(String), email: "new@example.com", is_active: true },
+      token: expect.any(String),
+    });
+
+    const again = await postJson(url("/sign-up/email"), { email: "new@example.com", password: PASSWORD });
+    expect(again.status).toBe(409);
+    expect(again.json).toEqual({ error: { message: expect.any(String), code: "USER_EXISTS" } });
+  });
+
+  test("sign-in, session and sign-out", async () => {
+    await postJson(url("/sign-up/email"), { email: "flow@example.com", password: PASSWORD });
+    const signedIn = await postJson(url("/sign-in/email"), { email: "flow@example.com", password: PASSWORD });
+    expect(signedIn.status).toBe(200);
+    expect(signedIn.headers.get("cache-control")).toBe("no-store");
+    const { user, token } = signedIn.json as { user: { id: string }; token: string };
+
+    const session = await request(url("/session"), { headers: bearer(token) });
+    expect(session.status).toBe(200);
+    expect(session.json).toEqual({ user: { id: user.id, email: "flow@example.com", is_active: true } });
+
+    const signedOut = await request(url("/sign-out"), { method: "POST", headers: bearer(token) });
+    expect(signedOut.status).toBe(200);
+    expect(signedOut.json).toEqual({ success: true });
+  });
+
+  test("a wrong password is 401 INVALID_CREDENTIALS with WWW-Authenticate", async () => {
+    await postJson(url("/sign-up/email"), { email: "wrong@example.com", password: PASSWORD });
+    const answer = await postJson(url("/sign-in/email"), { email: "wrong@example.com", password: "another password" });
+    expect(answer.status).toBe(401);
+    expect(answer.headers.get("www-authenticate")).toBe('Bearer realm="auth101"');
+    expect(answer.json).toEqual({ error: { message: "Invalid email or password", code: "INVALID_CREDENTIALS" } });
+  });
+
+  test("a bad token is 401 INVALID_TOKEN with error=\"invalid_token\"", async () => {
+    const answer = await request(url("/session"), { headers: bearer("abc.def.ghi") });
+    expect(answer.status).toBe(401);
+    expect(answer.headers.get("www-authenticate")).toBe('Bearer realm="auth101", error="invalid_token"');
+    expect((answer.json as { error: { code: string } }).error.code).toBe("INVALID_TOKEN");
+  });
+
+  test("the user of a token who is gone is 401 USER_NOT_FOUND", async () => {
+    const store = new MemoryStore();
+    const other = await startNestApp({ imports: [Auth101Module.forRoot({ secret: SECRET, store })] });
+    try {
+      const signedUp = await postJson(`${other.url}/auth/sign-up/email`, { email: "gone@example.com", password: PASSWORD });
+      const { user, token } = signedUp.json as { user: { id: string }; token: string };
+      await store.delete(user.id);
+      const answer = await request(`${other.url}/auth/session`, { headers: bearer(token) });
+      expect(answer.status).toBe(401);
+      expect(answer.headers.get("www-authenticate")).toBe('Bearer realm="auth101", error="invalid_token"');
+      expect((answer.json as { error: { code: string } }).error.code).toBe("USER_NOT_FOUND");
+    } finally {
+      await other.close();
+    }
+  });
+
+  test("405 names the allowed method", async () => {
+    const answer = await request(url("/sign-up/email"), { method: "PUT", headers: json, body: "{}" });
+    expect(answer.status).toBe(405);
+    expect(answer.headers.get("allow")).toBe("POST");
+    expect((answer.json as { error: { code: string } }).error.code).toBe("VALIDATION_ERROR");
+  });
+
+  test("413, 415 and malformed JSON answer the error body, never HTML", async () => {
+    const tooLarge = await request(url("/sign-up/email"), { method: "POST", headers: json, body: over(70_000) });
+    expect(tooLarge.status).toBe(413);
+    expect(tooLarge.json).toEqual({ error: { message: "Request body is too large", code: "VALIDATION_ERROR" } });
+    const wayTooLarge = await request(url("/sign-up/email"), { method: "POST", headers: json, body: over(2_000_000) });
+    expect(wayTooLarge.status).toBe(413);
+    expect(wayTooLarge.json).toEqual(tooLarge.json);
+    const wrongType = await request(url("/sign-up/email"), { method: "POST", headers: { "content-type": "text/html" }, body: "<p>" });
+    expect(wrongType.status).toBe(415);
+    expect((wrongType.json as { error: { code: string } }).error.code).toBe("VALIDATION_ERROR");
+    const malformed = await request(url("/sign-in/email"), { method: "POST", headers: json, body: '{"email": ' });
+    expect(malformed.status).toBe(400);
+    expect(malformed.json).toEqual({ error: { message: "Request body must be valid JSON", code: "VALIDATION_ERROR" } });
+  });
+
+  test("a store that fails is 503 STORE_UNAVAILABLE", async () => {
+    const failing: UserStore = {
+      findById: () => Promise.reject(new Error("database down")),
+      findByEmail: () => Promise.reject(new Error("database down")),
+      create: () => Promise.reject(new Error("database down")),
+      updatePasswordHash: () => Promise.reject(new Error("database down")),
+    };
+    const down = await startNestApp({ imports: [Auth101Module.forRoot({ secret: SECRET, store: failing, ...quiet })] });
+    try {
+      const signUp = await postJson(`${down.url}/auth/sign-up/email`, { email: "a@example.com", password: PASSWORD });
+      expect(signUp.status).toBe(503);
+      expect(signUp.json).toEqual({ error: { message: expect.any(String), code: "STORE_UNAVAILABLE" } });
+      const signIn = await postJson(`${down.url}/auth/sign-in/email`, { email: "a@example.com", password: PASSWORD });
+      expect(signIn.status).toBe(503);
+    } finally {
+      await down.close();
+    }
+  });
+});
+
+describe("body parsing set up differently", () => {
+  test.each([
+    ["rawBody: true", { rawBody: true }],
+    ["bodyParser: false", { bodyParser: false }],
+  ] as const)("with %s the endpoints answer the same", async (_name, appOptions) => {
+    const store = new MemoryStore();
+    const nest = await startNestApp({ imports: [Auth101Module.forRoot({ secret: SECRET, store })] }, appOptions);
+    const reference = await startReferenceServer(new Auth101({ secret: SECRET, store }));
+    try {
+      for (const [, path, init] of DETERMINISTIC_REQUESTS) {
+        if (init.body instanceof ReadableStream) continue;
+        const [fromNest, fromReference] = [await request(`${nest.url}/auth${path}`, init), await request(`${reference.url}/auth${path}`, init)];
+        expect(comparable(fromNest), `${init.method ?? "GET"} ${path}`).toEqual(comparable(fromReference));
+      }
+      const signedUp = await postJson(`${nest.url}/auth/sign-up/email`, { email: "raw@example.com", password: PASSWORD });
+      expect(signedUp.status).toBe(200);
+    } finally {
+      await nest.close();
+      await reference.close();
+    }
+  });
+
+  test.each([
+    ["a JSON type Nest's parser skips", {}, "application/vnd.api+json"],
+    ["bodyParser: false", { bodyParser: false }, "application/json"],
+  ] as const)("oversized chunked bodies read from the raw stream (%s) leave the connection usable", async (_name, appOptions, contentType) => {
+    const nest = await startNestApp({ imports: [Auth101Module.forRoot({ secret: SECRET })] }, appOptions);
+    try {
+      for (let attempt = 0; attempt < 4; attempt += 1) {
+        const answer = await request(`${nest.url}/auth/sign-up/email`, {
+          method: "POST",
+          headers: { "content-type": contentType },
+          signal: AbortSignal.timeout(3000),
+          ...(attempt % 2 === 0 ? chunkedBody(over(1_000_000)) : { body: "{}" }),
+        });
+        expect(answer.status, `attempt ${attempt}`).toBe(attempt % 2 === 0 ? 413 : 400);
+      }
+    } finally {
+      await nest.close();
+    }
+  });
+
+  test("a body sent chunked signs up like one with a length", async () => {
+    const nest = await startNestApp({ imports: [Auth101Module.forRoot({ secret: SECRET, store: new MemoryStore() })] });
+    try {
+      const answer = await request(`${nest.url}/auth/sign-up/email`, {
+        method: "POST",
+        headers: json,
+        ...chunkedBody(JSON.stringify({ email: "chunked@example.com", password: PASSWORD })),
+      });
+      expect(answer.status).toBe(200);
+      expect((answer.json as { user: { email: string } }).user.email).toBe("chunked@example.com");
+    } finally {
+      await nest.close();
+    }
+  });
+});
+
+describe("a non-default path", () => {
+  test("serves the endpoints there, alongside Nest's global prefix, and not under /auth", async () => {
+    const nest = await startNestApp(
+      { imports: [Auth101Module.forRoot({ secret: SECRET, path: "/api/v2/identity/" })], controllers: [EchoController] },
+      { configure: (app) => app.setGlobalPrefix("api") },
+    );
+    try {
+      const signedUp = await postJson(`${nest.url}/api/v2/identity/sign-up/email`, { email: "p@example.com", password: PASSWORD });
+      expect(signedUp.status).toBe(200);
+      const malformed = await request(`${nest.url}/api/v2/identity/sign-in/email`, { method: "POST", headers: json, body: "{" });
+      expect(malformed.json).toEqual({ error: { message: "Request body must be valid JSON", code: "VALIDATION_ERROR" } });
+      const tooLarge = await request(`${nest.url}/api/v2/identity/sign-in/email`, { method: "POST", headers: json, body: over(200_000) });
+      expect(tooLarge.status).toBe(413);
+      expect((tooLarge.json as { error: { code: string } }).error.code).toBe("VALIDATION_ERROR");
+      expect((await request(`${nest.url}/auth/session`)).status).toBe(404);
+      expect((await postJson(`${nest.url}/api/echo`, { a: 1 })).json).toEqual({ received: { a: 1 } });
+    } finally {
+      await nest.close();
+    }
+  });
+
+  test.each(["", "/", "auth/:id", "auth/*rest", "a b", "../auth"])("refuses %j at startup", async (path) => {
+    await expect(startNestApp({ imports: [Auth101Module.forRoot({ secret: SECRET, path })] }, { abortOnError: false })).rejects.toThrow(
+      /option "path"/,
+    );
+  });
+});

@@ -1,0 +1,61 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { AuthHttpResponse } from "@auth101/core";
+import { Auth101, authenticateRequest } from "@auth101/core";
+import type { CanActivate, ExecutionContext } from "@nestjs/common";
+import { HttpException, Inject, Injectable } from "@nestjs/common";
+import { Reflector } from "@nestjs/core";
+import { IS_PUBLIC_KEY } from "./public.decorator.js";
+import type { RequestWithUser } from "./request-user.js";
+
+/**
+ * Thrown by `Auth101Guard` for a request without a valid session. Its response is the core's
+ * error body (`{ error: { message, code } }`) and its status 401 (or 503 when the store is
+ * down); the guard has already set the core's headers (`WWW-Authenticate`, `Cache-Control`).
+ */
+export class Auth101UnauthorizedException extends HttpException {
+  readonly answer: AuthHttpResponse;
+
+  constructor(answer: AuthHttpResponse) {
+    super(answer.body, answer.status);
+    this.answer = answer;
+  }
+}
+
+/**
+ * Requires a signed-in user: `Authorization: Bearer <token>` with a valid token of an active
+ * user. Puts the `User` on the request for `@CurrentUser()`. Use it per route or controller
+ * (`@UseGuards(Auth101Guard)`) or for the whole app (`{ provide: APP_GUARD, useExisting:
+ * Auth101Guard }`), opting routes out with `@Public()`.
+ */
+@Injectable()
+export class Auth101Guard implements CanActivate {
+  readonly #auth: Auth101;
+  readonly #reflector: Reflector;
+
+  constructor(@Inject(Auth101) auth: Auth101, @Inject(Reflector) reflector: Reflector) {
+    this.#auth = auth;
+    this.#reflector = reflector;
+  }
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const isPublic = this.#reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (isPublic === true) return true;
+    if (context.getType() !== "http") {
+      throw new Error(`auth101: Auth101Guard protects HTTP routes only; got a "${context.getType()}" context`);
+    }
+
+    const http = context.switchToHttp();
+    const request = http.getRequest<IncomingMessage & RequestWithUser>();
+    const result = await authenticateRequest(this.#auth, request.headers.authorization);
+    if ("user" in result) {
+      request.authUser = result.user;
+      return true;
+    }
+    const response = http.getResponse<ServerResponse>();
+    for (const [name, value] of Object.entries(result.response.headers)) response.setHeader(name, value);
+    throw new Auth101UnauthorizedException(result.response);
+  }
+}
