@@ -1,52 +1,54 @@
 import type { AuthHttpRequest } from "@auth101/core";
 import type { Express } from "express";
-import express from "express";
 import { afterEach, describe, expect, it } from "vitest";
 import { toAuthHttpRequest } from "./request-translation.js";
 import type { RunningServer } from "./test-helpers/serve.js";
 import { request, serve } from "./test-helpers/serve.js";
+import { EXPRESS_VERSIONS } from "./test-helpers/express-versions.js";
 
-const servers: RunningServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-
-/** An app that answers with what the core's handler would be given. */
-async function translatingApp(configure: (app: Express) => void = () => {}): Promise<string> {
-  const app = express();
-  configure(app);
-  app.use("/auth", async (req, res) => {
-    const translated: AuthHttpRequest = toAuthHttpRequest(req);
-    const { readBody, ...rest } = translated;
-    res.json({ ...rest, body: await readBody() });
-  });
-  const server = await serve(app);
-  servers.push(server);
-  return server.origin;
-}
-
-describe("toAuthHttpRequest", () => {
-  it("gives the method, the path relative to the mount point without the query, the Authorization header and the body", async () => {
-    const origin = await translatingApp();
-    const response = await request(`${origin}/auth/sign-in/email?next=/home`, {
-      method: "POST",
-      headers: { authorization: "Bearer abc", "content-type": "application/json" },
-      body: '{"email":"a@b.co"}',
-    });
-    expect(response.body).toEqual({
-      method: "POST",
-      path: "/sign-in/email",
-      authorization: "Bearer abc",
-      clientAddress: "127.0.0.1",
-      body: { kind: "json", value: { email: "a@b.co" } },
-    });
+describe.each(EXPRESS_VERSIONS)("%s", (_version, express) => {
+  const servers: RunningServer[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((server) => server.close()));
   });
 
-  it("passes req.ip as the client address, so Express's trust proxy setting governs it", async () => {
-    const forwarded = { "x-forwarded-for": "203.0.113.7" };
-    const untrusting = await translatingApp();
-    expect((await request(`${untrusting}/auth/session`, { headers: forwarded })).body).toMatchObject({ clientAddress: "127.0.0.1" });
-    const trusting = await translatingApp((app) => app.set("trust proxy", "loopback"));
-    expect((await request(`${trusting}/auth/session`, { headers: forwarded })).body).toMatchObject({ clientAddress: "203.0.113.7" });
+  /** An app that answers with what the core's handler would be given. */
+  async function translatingApp(configure: (app: Express) => void = () => {}): Promise<string> {
+    const app = express();
+    configure(app);
+    app.use("/auth", async (req, res) => {
+      const translated: AuthHttpRequest = toAuthHttpRequest(req);
+      const { readBody, ...rest } = translated;
+      res.json({ ...rest, body: await readBody() });
+    });
+    const server = await serve(app);
+    servers.push(server);
+    return server.origin;
+  }
+
+  describe("toAuthHttpRequest", () => {
+    it("gives the method, the path relative to the mount point without the query, the Authorization header and the body", async () => {
+      const origin = await translatingApp();
+      const response = await request(`${origin}/auth/sign-in/email?next=/home`, {
+        method: "POST",
+        headers: { authorization: "Bearer abc", "content-type": "application/json" },
+        body: '{"email":"a@b.co"}',
+      });
+      expect(response.body).toEqual({
+        method: "POST",
+        path: "/sign-in/email",
+        authorization: "Bearer abc",
+        clientAddress: "127.0.0.1",
+        body: { kind: "json", value: { email: "a@b.co" } },
+      });
+    });
+
+    it("passes req.ip as the client address, so Express's trust proxy setting governs it", async () => {
+      const forwarded = { "x-forwarded-for": "203.0.113.7" };
+      const untrusting = await translatingApp();
+      expect((await request(`${untrusting}/auth/session`, { headers: forwarded })).body).toMatchObject({ clientAddress: "127.0.0.1" });
+      const trusting = await translatingApp((app) => app.set("trust proxy", "loopback"));
+      expect((await request(`${trusting}/auth/session`, { headers: forwarded })).body).toMatchObject({ clientAddress: "203.0.113.7" });
+    });
   });
 });

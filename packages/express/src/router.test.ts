@@ -1,294 +1,296 @@
 import type { ErrorRequestHandler, Express, RequestHandler } from "express";
-import express from "express";
 import { MemoryStore } from "@auth101/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { auth101Router } from "./router.js";
 import type { RunningServer } from "./test-helpers/serve.js";
 import { bearer, createAuth, postJson, request, serve, unavailableStore } from "./test-helpers/serve.js";
+import { EXPRESS_VERSIONS } from "./test-helpers/express-versions.js";
 
-const servers: RunningServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
+describe.each(EXPRESS_VERSIONS)("%s", (_version, express) => {
+  const servers: RunningServer[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((server) => server.close()));
+  });
 
-async function start(app: Express): Promise<string> {
-  const server = await serve(app);
-  servers.push(server);
-  return server.origin;
-}
-
-/** The app's own error handler: answers with a marker so tests see who handled the error. */
-const appErrorHandler: ErrorRequestHandler = (error: { status?: number }, _req, res, _next) => {
-  res.status(error.status ?? 500).json({ handledBy: "app" });
-};
-
-function expectJsonError(response: { status: number; headers: Headers; body: unknown; text: string }, status: number, code: string): void {
-  expect(response.headers.get("content-type"), response.text).toMatch(/^application\/json/);
-  expect(response.status).toBe(status);
-  expect(response.body).toEqual({ error: { code, message: expect.any(String) } });
-  expect(response.headers.get("cache-control")).toBe("no-store");
-}
-
-const credentials = { email: "Ada@Example.com", password: "correct horse battery" };
-
-describe("auth101Router: the four endpoints", () => {
-  async function appWithUser() {
-    const store = new MemoryStore();
-    const app = express();
-    app.use("/auth", auth101Router(createAuth(store)));
-    const origin = await start(app);
-    const signUp = await postJson(`${origin}/auth/sign-up/email`, credentials);
-    return { store, origin, signUp, token: (signUp.body as { token: string }).token };
+  async function start(app: Express): Promise<string> {
+    const server = await serve(app);
+    servers.push(server);
+    return server.origin;
   }
 
-  it("POST /sign-up/email answers 200 with the user and a token, not cached", async () => {
-    const { signUp } = await appWithUser();
-    expect(signUp.status).toBe(200);
-    expect(signUp.body).toEqual({
-      user: { id: expect.any(String), email: "ada@example.com", is_active: true },
-      token: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/),
-    });
-    expect(signUp.headers.get("cache-control")).toBe("no-store");
-    expect(signUp.headers.get("content-type")).toMatch(/^application\/json/);
-  });
+  /** The app's own error handler: answers with a marker so tests see who handled the error. */
+  const appErrorHandler: ErrorRequestHandler = (error: { status?: number }, _req, res, _next) => {
+    res.status(error.status ?? 500).json({ handledBy: "app" });
+  };
 
-  it("POST /sign-up/email answers 409 USER_EXISTS for a taken email and 400 VALIDATION_ERROR for a bad one", async () => {
-    const { origin } = await appWithUser();
-    expectJsonError(await postJson(`${origin}/auth/sign-up/email`, credentials), 409, "USER_EXISTS");
-    expectJsonError(
-      await postJson(`${origin}/auth/sign-up/email`, { email: "not-an-email", password: credentials.password }),
-      400,
-      "VALIDATION_ERROR",
-    );
-    expectJsonError(await postJson(`${origin}/auth/sign-up/email`, { email: "a@b.co", password: 12345678 }), 400, "VALIDATION_ERROR");
-  });
+  function expectJsonError(response: { status: number; headers: Headers; body: unknown; text: string }, status: number, code: string): void {
+    expect(response.headers.get("content-type"), response.text).toMatch(/^application\/json/);
+    expect(response.status).toBe(status);
+    expect(response.body).toEqual({ error: { code, message: expect.any(String) } });
+    expect(response.headers.get("cache-control")).toBe("no-store");
+  }
 
-  it("POST /sign-in/email answers 200 with a token, or 401 INVALID_CREDENTIALS with WWW-Authenticate", async () => {
-    const { origin } = await appWithUser();
-    const signIn = await postJson(`${origin}/auth/sign-in/email`, credentials);
-    expect(signIn.status).toBe(200);
-    expect(signIn.body).toEqual({ user: expect.objectContaining({ email: "ada@example.com" }), token: expect.any(String) });
-    expect(signIn.headers.get("cache-control")).toBe("no-store");
+  const credentials = { email: "Ada@Example.com", password: "correct horse battery" };
 
-    const wrong = await postJson(`${origin}/auth/sign-in/email`, { ...credentials, password: "wrong password!" });
-    expectJsonError(wrong, 401, "INVALID_CREDENTIALS");
-    expect(wrong.headers.get("www-authenticate")).toMatch(/^Bearer/);
-  });
-
-  it("GET /session answers 200 with the user for a valid token", async () => {
-    const { origin, token, signUp } = await appWithUser();
-    const session = await request(`${origin}/auth/session`, { headers: bearer(token) });
-    expect(session.status).toBe(200);
-    expect(session.body).toEqual({ user: (signUp.body as { user: unknown }).user });
-  });
-
-  it("GET /session answers 401 UNAUTHORIZED, INVALID_TOKEN and USER_NOT_FOUND, each with WWW-Authenticate", async () => {
-    const { origin, token, store, signUp } = await appWithUser();
-    const none = await request(`${origin}/auth/session`);
-    expectJsonError(none, 401, "UNAUTHORIZED");
-    expect(none.headers.get("www-authenticate")).toMatch(/^Bearer/);
-
-    const invalid = await request(`${origin}/auth/session`, { headers: bearer("not.a.token") });
-    expectJsonError(invalid, 401, "INVALID_TOKEN");
-    expect(invalid.headers.get("www-authenticate")).toMatch(/error="invalid_token"/);
-
-    await store.delete((signUp.body as { user: { id: string } }).user.id);
-    const gone = await request(`${origin}/auth/session`, { headers: bearer(token) });
-    expectJsonError(gone, 401, "USER_NOT_FOUND");
-    expect(gone.headers.get("www-authenticate")).toMatch(/^Bearer/);
-  });
-
-  it("POST /sign-out answers 200 { success: true }, or 401 without a token", async () => {
-    const { origin, token } = await appWithUser();
-    const signOut = await request(`${origin}/auth/sign-out`, { method: "POST", headers: bearer(token) });
-    expect(signOut.status).toBe(200);
-    expect(signOut.body).toEqual({ success: true });
-    expectJsonError(await request(`${origin}/auth/sign-out`, { method: "POST" }), 401, "UNAUTHORIZED");
-  });
-
-  it("answers 405 with Allow for the wrong method", async () => {
-    const { origin } = await appWithUser();
-    const get = await request(`${origin}/auth/sign-in/email`);
-    expectJsonError(get, 405, "VALIDATION_ERROR");
-    expect(get.headers.get("allow")).toBe("POST");
-    const post = await request(`${origin}/auth/session`, { method: "POST" });
-    expectJsonError(post, 405, "VALIDATION_ERROR");
-    expect(post.headers.get("allow")).toBe("GET");
-  });
-
-  it("answers 503 STORE_UNAVAILABLE with the error body when the store fails", async () => {
-    const app = express();
-    app.use("/auth", auth101Router(createAuth(unavailableStore())));
-    app.use(appErrorHandler);
-    const origin = await start(app);
-    const { token } = (await appWithUser()).signUp.body as { token: string };
-
-    expectJsonError(await postJson(`${origin}/auth/sign-up/email`, credentials), 503, "STORE_UNAVAILABLE");
-    expectJsonError(await postJson(`${origin}/auth/sign-in/email`, credentials), 503, "STORE_UNAVAILABLE");
-    expectJsonError(await request(`${origin}/auth/session`, { headers: bearer(token) }), 503, "STORE_UNAVAILABLE");
-  });
-
-  it("lets other paths under the prefix through to the app's routes", async () => {
-    const app = express();
-    app.use("/auth", auth101Router(createAuth()));
-    app.get("/auth/providers", (_req, res) => {
-      res.json({ providers: ["email"] });
-    });
-    const origin = await start(app);
-    const providers = await request(`${origin}/auth/providers`);
-    expect(providers.status).toBe(200);
-    expect(providers.body).toEqual({ providers: ["email"] });
-    // Unknown paths get whatever the app answers (here Express's 404), not an auth101 error.
-    expect((await request(`${origin}/auth/unknown`)).status).toBe(404);
-    expect((await request(`${origin}/auth/sign-in/email/extra`, { method: "POST" })).body).toBeUndefined();
-  });
-});
-
-describe("auth101Router: request bodies", () => {
-  it("answers malformed JSON with 400, a non-JSON content type with 415, and an empty body with 400", async () => {
-    const app = express();
-    app.use("/auth", auth101Router(createAuth()));
-    const origin = await start(app);
-    const url = `${origin}/auth/sign-in/email`;
-
-    expectJsonError(await request(url, { method: "POST", headers: { "content-type": "application/json" }, body: '{"email":' }), 400, "VALIDATION_ERROR");
-    expectJsonError(await request(url, { method: "POST", headers: { "content-type": "text/plain" }, body: JSON.stringify(credentials) }), 415, "VALIDATION_ERROR");
-    expectJsonError(await request(url, { method: "POST", headers: { "content-type": "application/json" } }), 400, "VALIDATION_ERROR");
-    expectJsonError(await request(url, { method: "POST" }), 400, "VALIDATION_ERROR");
-    expectJsonError(await postJson(url, [credentials]), 400, "VALIDATION_ERROR");
-  });
-
-  it("answers a body over 64 KiB with 413, with or without Content-Length, and keeps serving", async () => {
-    const app = express();
-    app.use("/auth", auth101Router(createAuth()));
-    const origin = await start(app);
-    const url = `${origin}/auth/sign-up/email`;
-    const oversized = JSON.stringify({ ...credentials, padding: "x".repeat(65 * 1024) });
-
-    expectJsonError(await request(url, { method: "POST", headers: { "content-type": "application/json" }, body: oversized }), 413, "VALIDATION_ERROR");
-    const chunked = await request(url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: new Blob([oversized]).stream(),
-      duplex: "half",
-    } as RequestInit);
-    expectJsonError(chunked, 413, "VALIDATION_ERROR");
-    expect((await postJson(url, credentials)).status).toBe(200);
-  });
-
-  it("accepts application/*+json and a charset parameter", async () => {
-    const app = express();
-    app.use("/auth", auth101Router(createAuth()));
-    const origin = await start(app);
-    const signUp = await postJson(`${origin}/auth/sign-up/email`, credentials, { "content-type": "application/vnd.api+json; charset=utf-8" });
-    expect(signUp.status).toBe(200);
-  });
-
-  /** Each parser, and a content type it consumes. */
-  const earlierParsers: ReadonlyArray<readonly [string, RequestHandler[], string]> = [
-    ["express.json()", [express.json()], "application/json"],
-    ["express.text()", [express.text()], "text/plain"],
-    ["express.urlencoded()", [express.urlencoded({ extended: false })], "application/x-www-form-urlencoded"],
-    ["express.text({ type: '*/*' })", [express.text({ type: "*/*" })], "application/json"],
-    [
-      "json, urlencoded and text together",
-      [express.json(), express.urlencoded({ extended: true }), express.text()],
-      "application/json",
-    ],
-  ];
-
-  describe.each(earlierParsers)("with %s mounted before the router", (_name, parsers, parsedContentType) => {
-    async function origin(): Promise<string> {
+  describe("auth101Router: the four endpoints", () => {
+    async function appWithUser() {
+      const store = new MemoryStore();
       const app = express();
-      app.use(...parsers);
-      app.use("/auth", auth101Router(createAuth()));
-      app.post("/auth/echo", (req, res) => {
-        res.json({ echoed: req.body as unknown });
-      });
-      app.use(appErrorHandler);
-      return start(app);
+      app.use("/auth", auth101Router(createAuth(store)));
+      const origin = await start(app);
+      const signUp = await postJson(`${origin}/auth/sign-up/email`, credentials);
+      return { store, origin, signUp, token: (signUp.body as { token: string }).token };
     }
 
-    it("signs up and in with a JSON body", async () => {
-      const base = await origin();
-      expect((await postJson(`${base}/auth/sign-up/email`, credentials)).status).toBe(200);
-      expect((await postJson(`${base}/auth/sign-in/email`, credentials)).status).toBe(200);
+    it("POST /sign-up/email answers 200 with the user and a token, not cached", async () => {
+      const { signUp } = await appWithUser();
+      expect(signUp.status).toBe(200);
+      expect(signUp.body).toEqual({
+        user: { id: expect.any(String), email: "ada@example.com", is_active: true },
+        token: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/),
+      });
+      expect(signUp.headers.get("cache-control")).toBe("no-store");
+      expect(signUp.headers.get("content-type")).toMatch(/^application\/json/);
     });
 
-    it("answers malformed JSON with 400 and the JSON error body", async () => {
-      const base = await origin();
-      const response = await request(`${base}/auth/sign-in/email`, {
+    it("POST /sign-up/email answers 409 USER_EXISTS for a taken email and 400 VALIDATION_ERROR for a bad one", async () => {
+      const { origin } = await appWithUser();
+      expectJsonError(await postJson(`${origin}/auth/sign-up/email`, credentials), 409, "USER_EXISTS");
+      expectJsonError(
+        await postJson(`${origin}/auth/sign-up/email`, { email: "not-an-email", password: credentials.password }),
+        400,
+        "VALIDATION_ERROR",
+      );
+      expectJsonError(await postJson(`${origin}/auth/sign-up/email`, { email: "a@b.co", password: 12345678 }), 400, "VALIDATION_ERROR");
+    });
+
+    it("POST /sign-in/email answers 200 with a token, or 401 INVALID_CREDENTIALS with WWW-Authenticate", async () => {
+      const { origin } = await appWithUser();
+      const signIn = await postJson(`${origin}/auth/sign-in/email`, credentials);
+      expect(signIn.status).toBe(200);
+      expect(signIn.body).toEqual({ user: expect.objectContaining({ email: "ada@example.com" }), token: expect.any(String) });
+      expect(signIn.headers.get("cache-control")).toBe("no-store");
+
+      const wrong = await postJson(`${origin}/auth/sign-in/email`, { ...credentials, password: "wrong password!" });
+      expectJsonError(wrong, 401, "INVALID_CREDENTIALS");
+      expect(wrong.headers.get("www-authenticate")).toMatch(/^Bearer/);
+    });
+
+    it("GET /session answers 200 with the user for a valid token", async () => {
+      const { origin, token, signUp } = await appWithUser();
+      const session = await request(`${origin}/auth/session`, { headers: bearer(token) });
+      expect(session.status).toBe(200);
+      expect(session.body).toEqual({ user: (signUp.body as { user: unknown }).user });
+    });
+
+    it("GET /session answers 401 UNAUTHORIZED, INVALID_TOKEN and USER_NOT_FOUND, each with WWW-Authenticate", async () => {
+      const { origin, token, store, signUp } = await appWithUser();
+      const none = await request(`${origin}/auth/session`);
+      expectJsonError(none, 401, "UNAUTHORIZED");
+      expect(none.headers.get("www-authenticate")).toMatch(/^Bearer/);
+
+      const invalid = await request(`${origin}/auth/session`, { headers: bearer("not.a.token") });
+      expectJsonError(invalid, 401, "INVALID_TOKEN");
+      expect(invalid.headers.get("www-authenticate")).toMatch(/error="invalid_token"/);
+
+      await store.delete((signUp.body as { user: { id: string } }).user.id);
+      const gone = await request(`${origin}/auth/session`, { headers: bearer(token) });
+      expectJsonError(gone, 401, "USER_NOT_FOUND");
+      expect(gone.headers.get("www-authenticate")).toMatch(/^Bearer/);
+    });
+
+    it("POST /sign-out answers 200 { success: true }, or 401 without a token", async () => {
+      const { origin, token } = await appWithUser();
+      const signOut = await request(`${origin}/auth/sign-out`, { method: "POST", headers: bearer(token) });
+      expect(signOut.status).toBe(200);
+      expect(signOut.body).toEqual({ success: true });
+      expectJsonError(await request(`${origin}/auth/sign-out`, { method: "POST" }), 401, "UNAUTHORIZED");
+    });
+
+    it("answers 405 with Allow for the wrong method", async () => {
+      const { origin } = await appWithUser();
+      const get = await request(`${origin}/auth/sign-in/email`);
+      expectJsonError(get, 405, "VALIDATION_ERROR");
+      expect(get.headers.get("allow")).toBe("POST");
+      const post = await request(`${origin}/auth/session`, { method: "POST" });
+      expectJsonError(post, 405, "VALIDATION_ERROR");
+      expect(post.headers.get("allow")).toBe("GET");
+    });
+
+    it("answers 503 STORE_UNAVAILABLE with the error body when the store fails", async () => {
+      const app = express();
+      app.use("/auth", auth101Router(createAuth(unavailableStore())));
+      app.use(appErrorHandler);
+      const origin = await start(app);
+      const { token } = (await appWithUser()).signUp.body as { token: string };
+
+      expectJsonError(await postJson(`${origin}/auth/sign-up/email`, credentials), 503, "STORE_UNAVAILABLE");
+      expectJsonError(await postJson(`${origin}/auth/sign-in/email`, credentials), 503, "STORE_UNAVAILABLE");
+      expectJsonError(await request(`${origin}/auth/session`, { headers: bearer(token) }), 503, "STORE_UNAVAILABLE");
+    });
+
+    it("lets other paths under the prefix through to the app's routes", async () => {
+      const app = express();
+      app.use("/auth", auth101Router(createAuth()));
+      app.get("/auth/providers", (_req, res) => {
+        res.json({ providers: ["email"] });
+      });
+      const origin = await start(app);
+      const providers = await request(`${origin}/auth/providers`);
+      expect(providers.status).toBe(200);
+      expect(providers.body).toEqual({ providers: ["email"] });
+      // Unknown paths get whatever the app answers (here Express's 404), not an auth101 error.
+      expect((await request(`${origin}/auth/unknown`)).status).toBe(404);
+      expect((await request(`${origin}/auth/sign-in/email/extra`, { method: "POST" })).body).toBeUndefined();
+    });
+  });
+
+  describe("auth101Router: request bodies", () => {
+    it("answers malformed JSON with 400, a non-JSON content type with 415, and an empty body with 400", async () => {
+      const app = express();
+      app.use("/auth", auth101Router(createAuth()));
+      const origin = await start(app);
+      const url = `${origin}/auth/sign-in/email`;
+
+      expectJsonError(await request(url, { method: "POST", headers: { "content-type": "application/json" }, body: '{"email":' }), 400, "VALIDATION_ERROR");
+      expectJsonError(await request(url, { method: "POST", headers: { "content-type": "text/plain" }, body: JSON.stringify(credentials) }), 415, "VALIDATION_ERROR");
+      expectJsonError(await request(url, { method: "POST", headers: { "content-type": "application/json" } }), 400, "VALIDATION_ERROR");
+      expectJsonError(await request(url, { method: "POST" }), 400, "VALIDATION_ERROR");
+      expectJsonError(await postJson(url, [credentials]), 400, "VALIDATION_ERROR");
+    });
+
+    it("answers a body over 64 KiB with 413, with or without Content-Length, and keeps serving", async () => {
+      const app = express();
+      app.use("/auth", auth101Router(createAuth()));
+      const origin = await start(app);
+      const url = `${origin}/auth/sign-up/email`;
+      const oversized = JSON.stringify({ ...credentials, padding: "x".repeat(65 * 1024) });
+
+      expectJsonError(await request(url, { method: "POST", headers: { "content-type": "application/json" }, body: oversized }), 413, "VALIDATION_ERROR");
+      const chunked = await request(url, {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: "{not json",
-      });
-      expectJsonError(response, 400, "VALIDATION_ERROR");
+        body: new Blob([oversized]).stream(),
+        duplex: "half",
+      } as RequestInit);
+      expectJsonError(chunked, 413, "VALIDATION_ERROR");
+      expect((await postJson(url, credentials)).status).toBe(200);
     });
 
-    it("answers text and form bodies with 415", async () => {
-      const base = await origin();
-      const url = `${base}/auth/sign-in/email`;
-      expectJsonError(await request(url, { method: "POST", headers: { "content-type": "text/plain" }, body: JSON.stringify(credentials) }), 415, "VALIDATION_ERROR");
-      expectJsonError(await request(url, { method: "POST", body: new URLSearchParams(credentials) }), 415, "VALIDATION_ERROR");
+    it("accepts application/*+json and a charset parameter", async () => {
+      const app = express();
+      app.use("/auth", auth101Router(createAuth()));
+      const origin = await start(app);
+      const signUp = await postJson(`${origin}/auth/sign-up/email`, credentials, { "content-type": "application/vnd.api+json; charset=utf-8" });
+      expect(signUp.status).toBe(200);
     });
 
-    it("answers 413 for a body over 64 KiB, whether or not the earlier parser's own 100 KB limit refused it", async () => {
-      const base = await origin();
-      const url = `${base}/auth/sign-up/email`;
-      for (const paddingBytes of [70 * 1024, 200 * 1024]) {
-        const body = JSON.stringify({ ...credentials, padding: "x".repeat(paddingBytes) });
-        expectJsonError(await request(url, { method: "POST", headers: { "content-type": "application/json" }, body }), 413, "VALIDATION_ERROR");
-        const form = new URLSearchParams({ ...credentials, padding: "x".repeat(paddingBytes) });
-        expectJsonError(await request(url, { method: "POST", body: form }), 413, "VALIDATION_ERROR");
+    /** Each parser, and a content type it consumes. */
+    const earlierParsers: ReadonlyArray<readonly [string, RequestHandler[], string]> = [
+      ["express.json()", [express.json()], "application/json"],
+      ["express.text()", [express.text()], "text/plain"],
+      ["express.urlencoded()", [express.urlencoded({ extended: false })], "application/x-www-form-urlencoded"],
+      ["express.text({ type: '*/*' })", [express.text({ type: "*/*" })], "application/json"],
+      [
+        "json, urlencoded and text together",
+        [express.json(), express.urlencoded({ extended: true }), express.text()],
+        "application/json",
+      ],
+    ];
+
+    describe.each(earlierParsers)("with %s mounted before the router", (_name, parsers, parsedContentType) => {
+      async function origin(): Promise<string> {
+        const app = express();
+        app.use(...parsers);
+        app.use("/auth", auth101Router(createAuth()));
+        app.post("/auth/echo", (req, res) => {
+          res.json({ echoed: req.body as unknown });
+        });
+        app.use(appErrorHandler);
+        return start(app);
       }
+
+      it("signs up and in with a JSON body", async () => {
+        const base = await origin();
+        expect((await postJson(`${base}/auth/sign-up/email`, credentials)).status).toBe(200);
+        expect((await postJson(`${base}/auth/sign-in/email`, credentials)).status).toBe(200);
+      });
+
+      it("answers malformed JSON with 400 and the JSON error body", async () => {
+        const base = await origin();
+        const response = await request(`${base}/auth/sign-in/email`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: "{not json",
+        });
+        expectJsonError(response, 400, "VALIDATION_ERROR");
+      });
+
+      it("answers text and form bodies with 415", async () => {
+        const base = await origin();
+        const url = `${base}/auth/sign-in/email`;
+        expectJsonError(await request(url, { method: "POST", headers: { "content-type": "text/plain" }, body: JSON.stringify(credentials) }), 415, "VALIDATION_ERROR");
+        expectJsonError(await request(url, { method: "POST", body: new URLSearchParams(credentials) }), 415, "VALIDATION_ERROR");
+      });
+
+      it("answers 413 for a body over 64 KiB, whether or not the earlier parser's own 100 KB limit refused it", async () => {
+        const base = await origin();
+        const url = `${base}/auth/sign-up/email`;
+        for (const paddingBytes of [70 * 1024, 200 * 1024]) {
+          const body = JSON.stringify({ ...credentials, padding: "x".repeat(paddingBytes) });
+          expectJsonError(await request(url, { method: "POST", headers: { "content-type": "application/json" }, body }), 413, "VALIDATION_ERROR");
+          const form = new URLSearchParams({ ...credentials, padding: "x".repeat(paddingBytes) });
+          expectJsonError(await request(url, { method: "POST", body: form }), 413, "VALIDATION_ERROR");
+        }
+      });
+
+      it("leaves the parser's errors on the app's own routes under the prefix to the app", async () => {
+        const base = await origin();
+        const response = await request(`${base}/auth/echo`, {
+          method: "POST",
+          headers: { "content-type": parsedContentType },
+          body: "x".repeat(200 * 1024),
+        });
+        expect(response.status).toBe(413);
+        expect(response.body).toEqual({ handledBy: "app" });
+      });
     });
 
-    it("leaves the parser's errors on the app's own routes under the prefix to the app", async () => {
-      const base = await origin();
-      const response = await request(`${base}/auth/echo`, {
-        method: "POST",
-        headers: { "content-type": parsedContentType },
-        body: "x".repeat(200 * 1024),
+    it("passes errors that are not a body parser's on to the app's error handler", async () => {
+      const app = express();
+      app.use((_req, _res, next) => {
+        next(Object.assign(new Error("Forbidden by policy"), { status: 403 }));
       });
-      expect(response.status).toBe(413);
+      app.use("/auth", auth101Router(createAuth()));
+      app.use(appErrorHandler);
+      const origin = await start(app);
+      const response = await postJson(`${origin}/auth/sign-in/email`, credentials);
+      expect(response.status).toBe(403);
       expect(response.body).toEqual({ handledBy: "app" });
     });
   });
 
-  it("passes errors that are not a body parser's on to the app's error handler", async () => {
-    const app = express();
-    app.use((_req, _res, next) => {
-      next(Object.assign(new Error("Forbidden by policy"), { status: 403 }));
+  describe("auth101Router: mounting", () => {
+    it("serves the endpoints under any prefix, in a nested router, or at the root", async () => {
+      const nested = express.Router();
+      nested.use("/identity", auth101Router(createAuth()));
+      const app = express();
+      app.use("/api/v1", nested);
+      app.use("/accounts/auth", auth101Router(createAuth()));
+      const origin = await start(app);
+
+      for (const prefix of ["/api/v1/identity", "/accounts/auth"]) {
+        const signUp = await postJson(`${origin}${prefix}/sign-up/email`, credentials);
+        expect(signUp.status).toBe(200);
+        const { token } = signUp.body as { token: string };
+        expect((await request(`${origin}${prefix}/session?unused=1`, { headers: bearer(token) })).status).toBe(200);
+      }
+      expect((await postJson(`${origin}/auth/sign-up/email`, credentials)).status).toBe(404);
+
+      const root = express();
+      root.use(auth101Router(createAuth()));
+      const rootOrigin = await start(root);
+      expect((await postJson(`${rootOrigin}/sign-up/email`, credentials)).status).toBe(200);
     });
-    app.use("/auth", auth101Router(createAuth()));
-    app.use(appErrorHandler);
-    const origin = await start(app);
-    const response = await postJson(`${origin}/auth/sign-in/email`, credentials);
-    expect(response.status).toBe(403);
-    expect(response.body).toEqual({ handledBy: "app" });
-  });
-});
-
-describe("auth101Router: mounting", () => {
-  it("serves the endpoints under any prefix, in a nested router, or at the root", async () => {
-    const nested = express.Router();
-    nested.use("/identity", auth101Router(createAuth()));
-    const app = express();
-    app.use("/api/v1", nested);
-    app.use("/accounts/auth", auth101Router(createAuth()));
-    const origin = await start(app);
-
-    for (const prefix of ["/api/v1/identity", "/accounts/auth"]) {
-      const signUp = await postJson(`${origin}${prefix}/sign-up/email`, credentials);
-      expect(signUp.status).toBe(200);
-      const { token } = signUp.body as { token: string };
-      expect((await request(`${origin}${prefix}/session?unused=1`, { headers: bearer(token) })).status).toBe(200);
-    }
-    expect((await postJson(`${origin}/auth/sign-up/email`, credentials)).status).toBe(404);
-
-    const root = express();
-    root.use(auth101Router(createAuth()));
-    const rootOrigin = await start(root);
-    expect((await postJson(`${rootOrigin}/sign-up/email`, credentials)).status).toBe(200);
   });
 });
