@@ -129,6 +129,29 @@ describe.each(EXPRESS_VERSIONS)("%s", (_version, express) => {
       expectJsonError(await request(`${origin}/auth/session`, { headers: bearer(token) }), 503, "STORE_UNAVAILABLE");
     });
 
+    it("answers 429 with Retry-After per client address, as Express's trust proxy setting resolves it", async () => {
+      const oneSignUpPerAddress = { rateLimit: { signUpPerAddress: { attempts: 1, windowSeconds: 60 } } };
+      const signUp = (origin: string, email: string, address: string) =>
+        postJson(`${origin}/auth/sign-up/email`, { ...credentials, email }, { "x-forwarded-for": address });
+
+      const behindProxy = express();
+      behindProxy.set("trust proxy", "loopback");
+      behindProxy.use("/auth", auth101Router(createAuth(new MemoryStore(), oneSignUpPerAddress)));
+      const proxied = await start(behindProxy);
+      expect((await signUp(proxied, "one@example.com", "203.0.113.1")).status).toBe(200);
+      const limited = await signUp(proxied, "two@example.com", "203.0.113.1");
+      expectJsonError(limited, 429, "RATE_LIMITED");
+      expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect((await signUp(proxied, "three@example.com", "203.0.113.2")).status).toBe(200);
+
+      // Without trust proxy, X-Forwarded-For is ignored: every request comes from 127.0.0.1.
+      const direct = express();
+      direct.use("/auth", auth101Router(createAuth(new MemoryStore(), oneSignUpPerAddress)));
+      const origin = await start(direct);
+      expect((await signUp(origin, "one@example.com", "203.0.113.1")).status).toBe(200);
+      expect((await signUp(origin, "two@example.com", "203.0.113.2")).status).toBe(429);
+    });
+
     it("lets other paths under the prefix through to the app's routes", async () => {
       const app = express();
       app.use("/auth", auth101Router(createAuth()));
@@ -142,6 +165,8 @@ describe.each(EXPRESS_VERSIONS)("%s", (_version, express) => {
       // Unknown paths get whatever the app answers (here Express's 404), not an auth101 error.
       expect((await request(`${origin}/auth/unknown`)).status).toBe(404);
       expect((await request(`${origin}/auth/sign-in/email/extra`, { method: "POST" })).body).toBeUndefined();
+      expect((await request(`${origin}/auth/session/`)).body).toBeUndefined();
+      expect((await request(`${origin}/auth/SESSION`)).body).toBeUndefined();
     });
   });
 
@@ -191,6 +216,7 @@ describe.each(EXPRESS_VERSIONS)("%s", (_version, express) => {
       ["express.text()", [express.text()], "text/plain"],
       ["express.urlencoded()", [express.urlencoded({ extended: false })], "application/x-www-form-urlencoded"],
       ["express.text({ type: '*/*' })", [express.text({ type: "*/*" })], "application/json"],
+      ["express.raw({ type: '*/*' })", [express.raw({ type: "*/*" })], "application/json"],
       [
         "json, urlencoded and text together",
         [express.json(), express.urlencoded({ extended: true }), express.text()],
@@ -254,6 +280,21 @@ describe.each(EXPRESS_VERSIONS)("%s", (_version, express) => {
         expect(response.status).toBe(413);
         expect(response.body).toEqual({ handledBy: "app" });
       });
+    });
+
+    it("answers a charset or content encoding express.json() refuses with 415 and the JSON error body", async () => {
+      const app = express();
+      app.use(express.json({ inflate: false }));
+      app.use("/auth", auth101Router(createAuth()));
+      const origin = await start(app);
+      const url = `${origin}/auth/sign-in/email`;
+      const body = JSON.stringify(credentials);
+      expectJsonError(await request(url, { method: "POST", headers: { "content-type": "application/json; charset=latin1" }, body }), 415, "VALIDATION_ERROR");
+      expectJsonError(
+        await request(url, { method: "POST", headers: { "content-type": "application/json", "content-encoding": "gzip" }, body }),
+        415,
+        "VALIDATION_ERROR",
+      );
     });
 
     it("passes errors that are not a body parser's on to the app's error handler", async () => {

@@ -2,7 +2,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { RequestListener } from "node:http";
 import { Auth101, MemoryStore } from "@auth101/core";
-import type { UserStore } from "@auth101/core";
+import type { Auth101Options, UserStore } from "@auth101/core";
 
 export interface RunningServer {
   /** `http://127.0.0.1:<port>`, no trailing slash. */
@@ -30,8 +30,8 @@ export async function serve(app: RequestListener): Promise<RunningServer> {
 
 export const TEST_SECRET = "express-integration-tests-secret-0123456789abcdef";
 
-export function createAuth(store: UserStore = new MemoryStore()): Auth101 {
-  return new Auth101({ secret: TEST_SECRET, store, onFailure: () => {} });
+export function createAuth(store: UserStore = new MemoryStore(), options: Partial<Auth101Options> = {}): Auth101 {
+  return new Auth101({ secret: TEST_SECRET, store, onFailure: () => {}, ...options });
 }
 
 /** A store that fails every call, as a database that is down would. */
