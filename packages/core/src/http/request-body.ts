@@ -8,21 +8,64 @@ export type RequestBody =
 
 export type BodyFailure = "malformed" | "unsupported-media-type" | "too-large";
 
-export interface RawBodySource {
+/** The request headers that decide how (and whether) a body is read. */
+export interface BodyHeaders {
   /** The request's `Content-Type` header. */
   readonly contentType: string | undefined;
   /** The request's `Content-Length` header, when it sent one. */
   readonly contentLength: string | undefined;
+  /**
+   * The request's `Content-Encoding` header. Any coding but `identity` is refused as an
+   * unsupported media type (415): the endpoints take small bodies as they are, on every
+   * framework, whether or not a body parser that inflates gzip ran before them.
+   */
+  readonly contentEncoding?: string | undefined;
+}
+
+export interface RawBodySource extends BodyHeaders {
   /** The body's bytes, read no further than the limit. */
   readonly chunks: AsyncIterable<Uint8Array | string>;
 }
 
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json$/i;
+const CHARSET_PARAMETER = /^\s*charset\s*=\s*"?([^";\s]*)"?\s*$/i;
+const UTF8 = /^utf-?8$/i;
 
+/**
+ * Whether a `Content-Type` announces JSON the endpoints can read: `application/json` or a
+ * `+json` type, in UTF-8 (RFC 8259 §8.1), so a `charset` parameter other than UTF-8 is refused
+ * as body parsers such as Express's refuse it.
+ */
 export function isJsonContentType(contentType: string | undefined): boolean {
   if (contentType === undefined) return false;
-  const mediaType = contentType.split(";", 1)[0]?.trim() ?? "";
-  return JSON_MEDIA_TYPE.test(mediaType);
+  const [mediaType = "", ...parameters] = contentType.split(";");
+  if (!JSON_MEDIA_TYPE.test(mediaType.trim())) return false;
+  for (const parameter of parameters) {
+    const charset = CHARSET_PARAMETER.exec(parameter)?.[1];
+    if (charset !== undefined && !UTF8.test(charset)) return false;
+  }
+  return true;
+}
+
+/**
+ * What the headers alone say is wrong with a body, checked in the same order on every path:
+ * declared size, content coding, content type, emptiness.
+ */
+function headerFailure(headers: BodyHeaders, limit: number): BodyFailure | undefined {
+  const declaredLength = headers.contentLength === undefined ? undefined : Number(headers.contentLength);
+  if (declaredLength !== undefined && Number.isFinite(declaredLength) && declaredLength > limit) return "too-large";
+  if (isEncoded(headers.contentEncoding)) return "unsupported-media-type";
+  if (!isJsonContentType(headers.contentType)) {
+    // Content-Length 0 with no type is an empty body: report it as malformed, not as a type error.
+    if (declaredLength === 0 || (headers.contentType === undefined && declaredLength === undefined)) return "malformed";
+    return "unsupported-media-type";
+  }
+  return declaredLength === 0 ? "malformed" : undefined;
+}
+
+function isEncoded(contentEncoding: string | undefined): boolean {
+  if (contentEncoding === undefined) return false;
+  return contentEncoding.split(",").some((coding) => !/^\s*(identity)?\s*$/i.test(coding));
 }
 
 /**
@@ -30,17 +73,8 @@ export function isJsonContentType(contentType: string | undefined): boolean {
  * the raw request stream when no body parser consumed it before them.
  */
 export async function readJsonBody(source: RawBodySource, limit = MAX_BODY_BYTES): Promise<RequestBody> {
-  const declaredLength = source.contentLength === undefined ? undefined : Number(source.contentLength);
-  if (declaredLength !== undefined && Number.isFinite(declaredLength) && declaredLength > limit) {
-    return invalid("too-large");
-  }
-  if (!isJsonContentType(source.contentType)) {
-    // Content-Length 0 with no type is an empty body: report it as malformed, not as a type error.
-    if (declaredLength === 0 || (source.contentType === undefined && declaredLength === undefined)) {
-      return invalid("malformed");
-    }
-    return invalid("unsupported-media-type");
-  }
+  const failure = headerFailure(source, limit);
+  if (failure !== undefined) return invalid(failure);
 
   const parts: Buffer[] = [];
   let received = 0;
@@ -55,21 +89,75 @@ export async function readJsonBody(source: RawBodySource, limit = MAX_BODY_BYTES
 
 /**
  * For a body some earlier middleware already parsed (for example `express.json()`), or raw
- * text it already read: turn it into a {@link RequestBody} the same way.
+ * text it already read: turn it into a {@link RequestBody} the same way. Pass the request's
+ * `Content-Length` and `Content-Encoding` in `headers` so that the checks run as
+ * {@link readJsonBody} runs them (a parser turns an empty body into `{}`; only the declared
+ * length tells).
  */
-export function parsedBody(value: unknown, contentType: string | undefined): RequestBody {
-  if (!isJsonContentType(contentType)) return invalid("unsupported-media-type");
+export function parsedBody(
+  value: unknown,
+  contentType: string | undefined,
+  headers?: Omit<BodyHeaders, "contentType">,
+): RequestBody {
+  const failure =
+    headers === undefined
+      ? isJsonContentType(contentType) ? undefined : "unsupported-media-type"
+      : headerFailure({ ...headers, contentType }, MAX_BODY_BYTES);
+  if (failure !== undefined) return invalid(failure);
   if (typeof value === "string" || value instanceof Uint8Array) {
     const text = typeof value === "string" ? value : Buffer.from(value).toString("utf8");
     if (Buffer.byteLength(text, "utf8") > MAX_BODY_BYTES) return invalid("too-large");
     return parseJsonText(text);
   }
+  // Without the original bytes, the compact JSON of the value is the least the body was, so a
+  // value over the limit here was over it on the wire too (e.g. a chunked body an earlier
+  // parser with a larger limit accepted).
+  const compact = JSON.stringify(value) as string | undefined;
+  if (compact !== undefined && Buffer.byteLength(compact, "utf8") > MAX_BODY_BYTES) return invalid("too-large");
   return { kind: "json", value };
+}
+
+/** The `type`s body-parser and raw-body give the errors they pass to `next(err)`. */
+const BODY_PARSER_ERROR_TYPES = new Set([
+  "entity.parse.failed",
+  "entity.too.large",
+  "charset.unsupported",
+  "encoding.unsupported",
+  "request.aborted",
+  "request.size.invalid",
+  "stream.encoding.set",
+  "stream.not.readable",
+  "parameters.too.many",
+]);
+
+/**
+ * For an integration behind an app's body parser (Express's `express.json()`, Nest's built-in
+ * one) that refused the request and passed `error` on: the body as the core would have judged
+ * it reading the request itself, so the answer is the same with or without that parser.
+ * `undefined` when `error` is not a body parser's refusal (e.g. an app's own `verify` hook):
+ * that is the app's error to handle.
+ */
+export function bodyFromParserError(error: unknown, headers: BodyHeaders): RequestBody | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const { type, status, body } = error as { type?: unknown; status?: unknown; body?: unknown };
+  if (typeof status !== "number" || status < 400 || status > 499) return undefined;
+  // Decompression errors carry no type; a refused content coding is the core's to answer anyway.
+  const fromParser = typeof type === "string" ? BODY_PARSER_ERROR_TYPES.has(type) : isEncoded(headers.contentEncoding);
+  if (!fromParser) return undefined;
+  const failure = headerFailure(headers, MAX_BODY_BYTES);
+  if (failure !== undefined) return invalid(failure);
+  if (status === 413) return invalid("too-large");
+  if (status === 415) return invalid("unsupported-media-type");
+  // In strict mode body-parser refuses valid JSON that is not an object or array ("ada", null).
+  if (type === "entity.parse.failed" && typeof body === "string") return parsedBody(body, headers.contentType);
+  return invalid("malformed");
 }
 
 function parseJsonText(text: string): RequestBody {
   try {
-    return { kind: "json", value: JSON.parse(text) as unknown };
+    // A leading byte order mark is allowed to be ignored (RFC 8259 §8.1), and body parsers do.
+    const json = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    return { kind: "json", value: JSON.parse(json) as unknown };
   } catch {
     return invalid("malformed");
   }
