@@ -115,6 +115,9 @@ describe.each(EXPRESS_VERSIONS)("%s", (_version, express) => {
       const post = await request(`${origin}/auth/session`, { method: "POST" });
       expectJsonError(post, 405, "VALIDATION_ERROR");
       expect(post.headers.get("allow")).toBe("GET");
+      const options = await request(`${origin}/auth/sign-up/email`, { method: "OPTIONS" });
+      expectJsonError(options, 405, "VALIDATION_ERROR");
+      expect(options.headers.get("allow")).toBe("POST");
     });
 
     it("answers 503 STORE_UNAVAILABLE with the error body when the store fails", async () => {
