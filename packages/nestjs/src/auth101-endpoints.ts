@@ -1,5 +1,5 @@
 import type { ServerResponse } from "node:http";
-import type { AuthHttpHandler } from "@auth101/core";
+import type { AuthHttpHandler, RequestBody } from "@auth101/core";
 import { Auth101, createAuthHttpHandler } from "@auth101/core";
 import type { OnModuleInit } from "@nestjs/common";
 import { Inject, Injectable } from "@nestjs/common";
@@ -9,21 +9,37 @@ import { bodyParserFailureOf, drainRequest, readRequestBody, writeAuthHttpRespon
 import type { Auth101ModuleOptions } from "./module-options.js";
 import { AUTH101_MODULE_OPTIONS, mountPathOf } from "./module-options.js";
 
+/** A method no endpoint has: the core answers it 405 with `Allow` for its routes, and nothing else. */
+const PROBE_METHOD = "AUTH101-PROBE";
+
+type ExpressHandler = (request: ExpressRequest, response: ServerResponse, next: NextFunction) => void;
+
 /**
- * Mounts the four endpoints on the Express app under the configured path, as plain Express
+ * Serves the four endpoints on the Express app under the configured path: plain Express
  * handlers that hand the request to the core's `createAuthHttpHandler` and write its answer
- * back unchanged (not as a Nest controller, whose exception layer would reshape the errors).
+ * back unchanged (a Nest controller's exception layer would reshape the errors).
  *
- * They are mounted when the module initializes: after Nest's body parsers, so a body the
- * parser already consumed is read back from what it left, and before Nest's exception layer,
- * so that a parser failure on an auth path (malformed JSON, too large, bad charset) is
- * answered by the core's 400/413/415 instead of Nest's error shape.
+ * Two handlers, because of Nest's built-in body parsers (`express.json()` and
+ * `express.urlencoded()`, 100 KB, registered when the app initializes):
+ *
+ * - As soon as Nest has its HTTP adapter (before the parsers exist), a handler that reads
+ *   the body of an endpoint request from the raw stream with the core's `readJsonBody`. The
+ *   parsers then skip the finished request, so the size limit, content type, charset,
+ *   encoding and JSON checks are the core's own, whatever Nest would have done.
+ * - When the module initializes (after the parsers, Nest's middleware and routes, before
+ *   Nest's not-found and exception handlers), the handler that answers, and an Express error
+ *   handler that answers a parser failure on an auth path the core's way, for apps whose own
+ *   parser ran before everything else.
+ *
+ * Answering only in the second place keeps app-wide middleware (CORS, helmet, Nest
+ * middleware for all routes) in front of the endpoints, as for any other route.
  */
 @Injectable()
 export class Auth101Endpoints implements OnModuleInit {
   readonly #handle: AuthHttpHandler;
   readonly #mountPath: string;
   readonly #adapterHost: HttpAdapterHost;
+  readonly #bodiesReadEarly = new WeakMap<ExpressRequest, Promise<RequestBody>>();
 
   constructor(
     @Inject(Auth101) auth: Auth101,
@@ -33,6 +49,8 @@ export class Auth101Endpoints implements OnModuleInit {
     this.#handle = createAuthHttpHandler(auth);
     this.#mountPath = mountPathOf(options.path);
     this.#adapterHost = adapterHost;
+    // Emits (or has emitted) once the adapter is set: before `init()` registers the parsers.
+    adapterHost.init$.subscribe(() => this.#mountBodyReader());
   }
 
   /** Where the endpoints live, e.g. `/auth`. */
@@ -41,41 +59,76 @@ export class Auth101Endpoints implements OnModuleInit {
   }
 
   onModuleInit(): void {
-    const adapter = this.#adapterHost.httpAdapter;
+    const adapter = this.#expressAdapter();
     // An application context without HTTP (a worker, a CLI) still gets Auth101 and the guard.
     if (adapter === undefined) return;
+    const answer: ExpressHandler = (request, response, next) => {
+      void this.#answer(request, response, next);
+    };
+    adapter.use(this.#mountPath, answer);
+    // Express tells an error handler by its four parameters.
+    adapter.use(this.#mountPath, (error: unknown, request: ExpressRequest, response: ServerResponse, next: NextFunction) => {
+      const failure = bodyParserFailureOf(error, request);
+      if (failure === undefined) return next(error);
+      void this.#answer(request, response, () => next(error), failure);
+    });
+  }
+
+  #expressAdapter(): HttpAdapterHost["httpAdapter"] | undefined {
+    const adapter = this.#adapterHost.httpAdapter as HttpAdapterHost["httpAdapter"] | undefined;
+    if (adapter === undefined) return undefined;
     if (adapter.getType() !== "express") {
       throw new Error(
         `auth101: @auth101/nestjs serves its endpoints on @nestjs/platform-express; this app uses "${adapter.getType()}"`,
       );
     }
-    adapter.use(this.#mountPath, (request: ExpressRequest, response: ServerResponse, next: NextFunction) => {
-      void this.#serve(request, response, next);
-    });
-    // Express recognizes an error handler by its four parameters.
-    adapter.use(
-      this.#mountPath,
-      (error: unknown, request: ExpressRequest, response: ServerResponse, next: NextFunction) => {
-        const failure = bodyParserFailureOf(error);
-        if (failure === undefined) return next(error);
-        void this.#serve(request, response, () => next(error), failure);
-      },
-    );
+    return adapter;
   }
 
-  async #serve(
+  #mountBodyReader(): void {
+    const adapter = this.#adapterHost.httpAdapter as HttpAdapterHost["httpAdapter"] | undefined;
+    if (adapter === undefined || adapter.getType() !== "express") return;
+    const readBody: ExpressHandler = (request, _response, next) => {
+      this.#readBodyEarly(request).then(() => next(), next);
+    };
+    adapter.use(this.#mountPath, readBody);
+  }
+
+  async #readBodyEarly(request: ExpressRequest): Promise<void> {
+    if (!this.#isUnderMountPath(request) || request.readableEnded) return;
+    // Only for a request the core will read the body of: one of its routes, with its method.
+    // Other requests under the path (the app's own routes, say) keep their body for Nest.
+    const probe = await this.#handle({
+      method: PROBE_METHOD,
+      path: request.path,
+      authorization: undefined,
+      readBody: () => Promise.reject(new Error("auth101: a probe has no body")),
+    });
+    if (probe?.headers["allow"] !== request.method) return;
+    const body = readRequestBody(request);
+    this.#bodiesReadEarly.set(request, body);
+    await body;
+  }
+
+  /** Express matches mount paths case-insensitively; the core's paths are case-sensitive. */
+  #isUnderMountPath(request: ExpressRequest): boolean {
+    return request.baseUrl.endsWith(this.#mountPath);
+  }
+
+  async #answer(
     request: ExpressRequest,
     response: ServerResponse,
     next: NextFunction,
     parserFailure?: BodyParserFailure,
   ): Promise<void> {
     try {
+      if (!this.#isUnderMountPath(request)) return next();
       const answer = await this.#handle({
         method: request.method ?? "GET",
         path: request.path,
         authorization: request.headers.authorization,
         clientAddress: request.ip ?? request.socket.remoteAddress,
-        readBody: () => readRequestBody(request, parserFailure),
+        readBody: () => this.#bodiesReadEarly.get(request) ?? readRequestBody(request, parserFailure),
       });
       if (answer === undefined) return next();
       writeAuthHttpResponse(response, answer);

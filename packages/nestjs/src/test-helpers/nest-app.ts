@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { INestApplication, ModuleMetadata, NestApplicationOptions } from "@nestjs/common";
 import { Module } from "@nestjs/common";
 import { NestFactory } from "@nestjs/core";
-import type { NestExpressApplication } from "@nestjs/platform-express";
+import type { ExpressAdapter, NestExpressApplication } from "@nestjs/platform-express";
 
 export const SECRET = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
 
@@ -17,13 +17,20 @@ export interface RunningApp {
 /** A real Nest application (Express platform) listening on 127.0.0.1 on a free port. */
 export async function startNestApp(
   metadata: ModuleMetadata,
-  options: NestApplicationOptions & { readonly configure?: (app: NestExpressApplication) => void } = {},
+  options: NestApplicationOptions & {
+    readonly configure?: (app: NestExpressApplication) => void;
+    /** An adapter around the app's own Express instance. */
+    readonly adapter?: ExpressAdapter;
+  } = {},
 ): Promise<RunningApp> {
   @Module(metadata)
   class TestAppModule {}
 
-  const { configure, ...appOptions } = options;
-  const app = await NestFactory.create<NestExpressApplication>(TestAppModule, { logger: false, ...appOptions });
+  const { configure, adapter, ...appOptions } = options;
+  const app =
+    adapter === undefined
+      ? await NestFactory.create<NestExpressApplication>(TestAppModule, { logger: false, ...appOptions })
+      : await NestFactory.create<NestExpressApplication>(TestAppModule, adapter, { logger: false, ...appOptions });
   configure?.(app);
   await app.listen(0, "127.0.0.1");
   const { port } = app.getHttpServer().address() as AddressInfo;

@@ -28,6 +28,7 @@ export async function startReferenceServer(
         readJsonBody({
           contentType: request.headers["content-type"],
           contentLength: request.headers["content-length"],
+          contentEncoding: request.headers["content-encoding"],
           // Not `request` itself: a `for await` that stops early destroys the socket, and a
           // keep-alive client then hangs (see drainRequest in express-request.ts).
           chunks: request.iterator({ destroyOnReturn: false }),
