@@ -1,0 +1,214 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { Auth101, type AuthFailureEvent } from "@auth101/core";
+import { describeUserStoreContract } from "@auth101/core/testing";
+import { PrismaUserStore, type Auth101PrismaClient, type OpenedPrismaUserStore, type OpenOptions } from "../index.js";
+import type { ThrowawayDatabase } from "./databases.js";
+import { TcpProxy, closedPort } from "./tcp-proxy.js";
+
+export interface AppClient extends Auth101PrismaClient {
+  $disconnect(): Promise<void>;
+}
+
+export interface ProviderSuiteOptions {
+  /** "PostgreSQL", ... */
+  readonly name: string;
+  readonly createDatabase: () => Promise<ThrowawayDatabase>;
+  /** The client an app would build from its own schema, on a database the app migrated. */
+  readonly createAppClient: (database: ThrowawayDatabase) => AppClient;
+  /** The real server behind the proxy in the outage tests; none for SQLite. */
+  readonly server?: {
+    readonly port: number;
+    /** A URL for a closed port, with a password in it that must never show up anywhere. */
+    readonly closedPortUrl: (port: number, password: string) => string;
+    /** How long a query may take to fail against a refused port with default settings. */
+    readonly refusedWithinMs: number;
+    /** The same for `open()`, which also makes the driver adapter's first connection. */
+    readonly openRefusedWithinMs: number;
+    /** How soon a store works again after the server hung and came back (driver reconnect backoff). */
+    readonly recoversWithinMs: number;
+  };
+}
+
+const HASH = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g";
+const email = (): string => `user-${randomUUID()}@example.com`;
+
+/** Retries `attempt` until it succeeds or `withinMs` has passed, then rethrows its last error. */
+async function eventually<Result>(attempt: () => Promise<Result>, withinMs: number): Promise<Result> {
+  const deadline = performance.now() + withinMs;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (performance.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+/** What every database gets: the core's contract both ways in, `open()`'s promises, outages. */
+export function describeProviderSuite(options: ProviderSuiteOptions): void {
+  const cleanups: (() => Promise<void>)[] = [];
+  const later = (cleanup: () => Promise<void>): void => {
+    cleanups.unshift(cleanup);
+  };
+  const freshDatabase = async (): Promise<ThrowawayDatabase> => {
+    const database = await options.createDatabase();
+    later(() => database.drop());
+    return database;
+  };
+  const openStore = async (url: string, openOptions?: OpenOptions): Promise<OpenedPrismaUserStore> => {
+    const store = await PrismaUserStore.open(url, openOptions);
+    later(() => store.close());
+    return store;
+  };
+  afterAll(async () => {
+    for (const cleanup of cleanups.splice(0)) await cleanup();
+  });
+
+  describe(options.name, () => {
+    describeUserStoreContract(`PrismaUserStore.open() on ${options.name}`, async () => openStore((await freshDatabase()).url));
+
+    describeUserStoreContract(`new PrismaUserStore(app's own PrismaClient) on ${options.name}`, async () => {
+      const database = await freshDatabase();
+      await database.applyShippedMigration();
+      const client = options.createAppClient(database);
+      later(() => client.$disconnect());
+      return new PrismaUserStore(client);
+    });
+
+    describe("open()", () => {
+      it("creates the same table, column for column, as the shipped migration", async () => {
+        const migrated = await freshDatabase();
+        await migrated.applyShippedMigration();
+        const opened = await freshDatabase();
+        await (await openStore(opened.url)).close();
+        const expected = await migrated.describeAuthUsers();
+        expect(JSON.stringify(expected, (_key, value: unknown) => (typeof value === "bigint" ? Number(value) : value))).toContain(
+          "auth_users_email_key",
+        );
+        expect(await opened.describeAuthUsers()).toEqual(expected);
+      });
+
+      it("uses a table made by the shipped migration, and keeps its users across opens", async () => {
+        const database = await freshDatabase();
+        await database.applyShippedMigration();
+        const first = await openStore(database.url);
+        const user = await first.create({ email: email(), passwordHash: HASH });
+        await first.close();
+        const second = await openStore(database.url);
+        expect(await second.findByEmail(user.email)).toEqual({ ...user, passwordHash: HASH });
+      });
+
+      it("lets several processes open an empty database at once", async () => {
+        const database = await freshDatabase();
+        const stores = await Promise.all(Array.from({ length: 4 }, () => openStore(database.url)));
+        const user = await stores[0]!.create({ email: email(), passwordHash: HASH });
+        for (const store of stores) expect(await store.findById(user.id)).toEqual(user);
+        const duplicate = stores[3]!.create({ email: user.email, passwordHash: HASH });
+        await expect(duplicate).rejects.toMatchObject({ name: "EmailTakenError" });
+      });
+
+      it("keeps working after its connections sat idle longer than the query timeout", async () => {
+        const store = await openStore((await freshDatabase()).url, { queryTimeoutMs: 300 });
+        const user = await store.create({ email: email(), passwordHash: HASH });
+        await new Promise((resolve) => setTimeout(resolve, 800));
+        expect(await store.findById(user.id)).toEqual(user);
+      });
+
+      it("closes idempotently", async () => {
+        const store = await openStore((await freshDatabase()).url);
+        await store.close();
+        await store.close();
+      });
+    });
+
+    it("turns a taken email into USER_EXISTS in the core", async () => {
+      const store = await openStore((await freshDatabase()).url);
+      const auth = new Auth101({ secret: randomBytes(32).toString("base64url"), store, rateLimit: false });
+      const address = email();
+      expect(await auth.signUp(address, "correct horse battery")).toHaveProperty("token");
+      expect(await auth.signUp(address, "another long password")).toMatchObject({ error: { code: "USER_EXISTS" } });
+    });
+
+    const server = options.server;
+    if (server === undefined) return;
+
+    describe("when the database server fails", () => {
+      let proxy: TcpProxy;
+      beforeAll(async () => {
+        proxy = await TcpProxy.start({ host: "127.0.0.1", port: server.port });
+        later(() => proxy.close());
+      });
+      afterEach(async () => {
+        await proxy.restore();
+      });
+
+      it("answers STORE_UNAVAILABLE fast while it is down, writes nothing, and recovers on the same instance", async () => {
+        const database = await freshDatabase();
+        const store = await openStore(database.urlThroughPort(proxy.port));
+        const failures: AuthFailureEvent[] = [];
+        const auth = new Auth101({
+          secret: randomBytes(32).toString("base64url"),
+          store,
+          rateLimit: false,
+          onFailure: (event) => failures.push(event),
+        });
+        const before = await auth.signUp(email(), "correct horse battery");
+        expect(before).toHaveProperty("token");
+
+        await proxy.refuse();
+        const address = email();
+        const started = performance.now();
+        const during = await auth.signUp(address, "correct horse battery");
+        const elapsed = performance.now() - started;
+        expect(during).toMatchObject({ error: { code: "STORE_UNAVAILABLE" } });
+        expect(elapsed).toBeLessThan(server.refusedWithinMs);
+        await expect(store.findByEmail(address)).rejects.toThrow();
+        expect(failures.map((failure) => failure.code)).toContain("STORE_UNAVAILABLE");
+
+        await proxy.restore();
+        expect(await store.findByEmail(address)).toBeNull();
+        expect(await auth.signUp(address, "correct horse battery")).toHaveProperty("token");
+      });
+
+      it("fails within the timeouts when the server stops answering, then recovers", async () => {
+        const database = await freshDatabase();
+        const store = await openStore(database.urlThroughPort(proxy.port), { connectTimeoutMs: 500, queryTimeoutMs: 1_000 });
+        const user = await store.create({ email: email(), passwordHash: HASH });
+
+        proxy.blackhole();
+        for (const attempt of [() => store.findById(user.id), () => store.create({ email: email(), passwordHash: HASH })]) {
+          const started = performance.now();
+          await expect(attempt()).rejects.toThrow();
+          expect(performance.now() - started).toBeLessThan(3_000);
+        }
+
+        await proxy.restore();
+        expect(await eventually(() => store.findById(user.id), server.recoversWithinMs)).toEqual(user);
+      });
+    });
+
+    it("open() rejects fast on a closed port, without the password in the error or the logs", async () => {
+      const password = `pw-${randomUUID()}`;
+      const url = server.closedPortUrl(await closedPort(), password);
+      const logged: unknown[] = [];
+      const spies = (["log", "info", "warn", "error", "debug"] as const).map((level) =>
+        vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void logged.push(...args)),
+      );
+      try {
+        const started = performance.now();
+        const error: unknown = await PrismaUserStore.open(url).then(
+          () => undefined,
+          (failure: unknown) => failure,
+        );
+        expect(performance.now() - started).toBeLessThan(server.openRefusedWithinMs);
+        expect(error).toBeInstanceOf(Error);
+        const seen = [String(error), (error as Error).stack, JSON.stringify(error), String((error as Error).cause), ...logged.map(String)];
+        for (const text of seen) expect(text).not.toContain(password);
+      } finally {
+        for (const spy of spies) spy.mockRestore();
+      }
+    });
+  });
+}
