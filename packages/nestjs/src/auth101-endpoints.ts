@@ -75,8 +75,9 @@ export class Auth101Endpoints implements OnModuleInit {
   }
 
   #expressAdapter(): HttpAdapterHost["httpAdapter"] | undefined {
-    const adapter = this.#adapterHost.httpAdapter as HttpAdapterHost["httpAdapter"] | undefined;
-    if (adapter === undefined) return undefined;
+    // `null` in an application context, `undefined` before the adapter is set.
+    const adapter = this.#adapterHost.httpAdapter as HttpAdapterHost["httpAdapter"] | null | undefined;
+    if (adapter === undefined || adapter === null) return undefined;
     if (adapter.getType() !== "express") {
       throw new Error(
         `auth101: @auth101/nestjs serves its endpoints on @nestjs/platform-express; this app uses "${adapter.getType()}"`,
@@ -86,8 +87,8 @@ export class Auth101Endpoints implements OnModuleInit {
   }
 
   #mountBodyReader(): void {
-    const adapter = this.#adapterHost.httpAdapter as HttpAdapterHost["httpAdapter"] | undefined;
-    if (adapter === undefined || adapter.getType() !== "express") return;
+    const adapter = this.#adapterHost.httpAdapter as HttpAdapterHost["httpAdapter"] | null | undefined;
+    if (adapter === undefined || adapter === null || adapter.getType() !== "express") return;
     const readBody: ExpressHandler = (request, _response, next) => {
       this.#readBodyEarly(request).then(() => next(), next);
     };
