@@ -1,3 +1,4 @@
+import { gzipSync } from "node:zlib";
 import { bodyParser } from "@koa/bodyparser";
 import { Router } from "@koa/router";
 import Koa from "koa";
@@ -66,8 +67,8 @@ describe("with @koa/bodyparser mounted before the auth router", () => {
   });
 
   it("leaves malformed JSON to the parser, which rejects it before the router runs", async () => {
-    // Documented in the README: mount auth101Router before the body parser (next suite) or give
-    // the parser an onError (last suite) to have auth101 answer these too.
+    // Documented in the README: mount auth101Router before the body parser (next suite), or
+    // switch the parser off on the auth paths (http-conformance.test.ts runs that setup).
     const reply = await send(`${base}/sign-in/email`, { method: "POST", headers: { "content-type": "application/json" }, body: "{" });
     expect(reply.status).toBe(400);
     expect(reply.headers.get("content-type")).not.toContain("application/json");
@@ -102,27 +103,70 @@ describe("with @koa/bodyparser mounted after the auth router (the recommended or
   });
 });
 
-describe("with @koa/bodyparser before the router and an onError that leaves errors to the routes", () => {
+describe("with @koa/bodyparser before the router and an onError that swallows its refusals on the auth paths", () => {
   let server: RunningServer;
   let base: string;
 
   beforeAll(async () => {
     const app = new Koa();
-    app.use(bodyParser({ onError: () => {} }));
+    app.silent = true;
+    app.use(
+      bodyParser({
+        onError: (error, ctx) => {
+          if (!ctx.path.startsWith("/auth/")) throw error;
+        },
+      }),
+    );
     app.use(auth101Router(createTestAuth(), { prefix: "/auth" }).routes());
+    app.use(echoRouter().routes());
     server = await listen(app);
     base = `${server.url}/auth`;
   });
   afterAll(() => server.close());
 
-  it("answers malformed JSON with the JSON 400", async () => {
-    const reply = await send(`${base}/sign-in/email`, { method: "POST", headers: { "content-type": "application/json" }, body: "{" });
+  it("answers malformed JSON and JSON the parser's strict mode refuses with the JSON 400", async () => {
+    const url = `${base}/sign-in/email`;
+    expectError(await send(url, { method: "POST", headers: { "content-type": "application/json" }, body: "{" }), 400);
+    expectError(await send(url, { method: "POST", headers: { "content-type": "application/json" }, body: '"ada"' }), 400);
+  });
+
+  it("answers 400 for a __proto__ key the parser refuses, where auth101 alone would ignore the key", async () => {
+    const body = `{"email":"${freshEmail()}","password":"${PASSWORD}","__proto__":{"admin":true}}`;
+    const headers = { "content-type": "application/json" };
+    const reply = await send(`${base}/sign-up/email`, { method: "POST", headers, body });
     expectError(reply, 400);
+    expect(reply.body).toEqual({ error: { code: "VALIDATION_ERROR", message: "Request body must be valid JSON" } });
   });
 
   it("answers a body over the parser's own limit with the JSON 413", async () => {
-    const reply = await postJson(`${base}/sign-in/email`, { padding: "x".repeat(1100 * 1024) });
-    expectError(reply, 413);
+    expectError(await postJson(`${base}/sign-in/email`, { padding: "x".repeat(1100 * 1024) }), 413);
+  });
+
+  it("keeps the parser's own errors for the app's other routes", async () => {
+    const reply = await send(`${server.url}/echo`, { method: "POST", headers: { "content-type": "application/json" }, body: "{" });
+    expect(reply.status).toBe(400);
+    expect(reply.headers.get("content-type")).not.toContain("application/json");
+  });
+});
+
+describe("content codings", () => {
+  const servers: RunningServer[] = [];
+  afterAll(() => Promise.all(servers.map((server) => server.close())));
+
+  it("answers 415 for a gzip body, whether the router reads it or @koa/bodyparser inflated it first", async () => {
+    for (const withParser of [false, true]) {
+      const app = new Koa();
+      if (withParser) app.use(bodyParser());
+      app.use(auth101Router(createTestAuth(), { prefix: "/auth" }).routes());
+      const server = await listen(app);
+      servers.push(server);
+      const reply = await send(`${server.url}/auth/sign-in/email`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "content-encoding": "gzip" },
+        body: gzipSync(JSON.stringify({ email: freshEmail(), password: PASSWORD })),
+      });
+      expectError(reply, 415);
+    }
   });
 });
 

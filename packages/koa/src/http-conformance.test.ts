@@ -1,11 +1,14 @@
 import { describeHttpConformance } from "@auth101/core/testing";
+import { bodyParser } from "@koa/bodyparser";
 import { Router } from "@koa/router";
 import Koa from "koa";
 import { auth101Router, requireUser } from "./index.js";
+import type { RunningServer } from "./test-support.js";
 import { listen } from "./test-support.js";
 
-describeHttpConformance("koa", async ({ auth, prefix }) => {
+function startApp(auth: Parameters<typeof auth101Router>[0], prefix: string, before: Koa.Middleware[] = []): Promise<RunningServer> {
   const app = new Koa();
+  for (const middleware of before) app.use(middleware);
   const authRouter = auth101Router(auth, { prefix });
   app.use(authRouter.routes()).use(authRouter.allowedMethods());
   const appRouter = new Router();
@@ -14,4 +17,18 @@ describeHttpConformance("koa", async ({ auth, prefix }) => {
   });
   app.use(appRouter.routes()).use(appRouter.allowedMethods());
   return listen(app);
-});
+}
+
+describeHttpConformance("koa", ({ auth, prefix }) => startApp(auth, prefix));
+
+// The README's setup for apps whose body parser must run before the auth router: the parser is
+// switched off on the auth paths (@koa/bodyparser's documented ctx.disableBodyParser).
+describeHttpConformance("koa behind @koa/bodyparser", ({ auth, prefix }) =>
+  startApp(auth, prefix, [
+    (ctx, next) => {
+      ctx.disableBodyParser = ctx.path.startsWith(`${prefix}/`);
+      return next();
+    },
+    bodyParser(),
+  ]),
+);

@@ -1,5 +1,5 @@
 import type { AuthHttpRequest, AuthHttpResponse, RequestBody } from "@auth101/core";
-import { MAX_BODY_BYTES, parsedBody, readJsonBody } from "@auth101/core";
+import { parsedBody, readJsonBody } from "@auth101/core";
 import type { ParameterizedContext } from "koa";
 
 /** The part of a Koa context the translation reads and writes; any state or router context fits. */
@@ -30,17 +30,17 @@ export function toAuthHttpRequest(ctx: KoaContext, path: string): AuthHttpReques
  * `ctx.request`. So auth101 works with or without one.
  */
 export function requestBody(ctx: KoaContext): Promise<RequestBody> {
-  const contentType = ctx.request.headers["content-type"];
-  const contentLength = ctx.request.headers["content-length"];
+  const { "content-type": contentType, "content-length": contentLength, "content-encoding": contentEncoding } =
+    ctx.request.headers;
   if (!ctx.req.readableDidRead) {
-    return readJsonBody({ contentType, contentLength, chunks: ctx.req });
+    return readJsonBody({ contentType, contentLength, contentEncoding, chunks: ctx.req });
   }
-  // The earlier parser had its own (usually larger) limit; the core's limit still applies.
-  if (contentLength !== undefined && Number(contentLength) > MAX_BODY_BYTES) {
-    return Promise.resolve({ kind: "invalid", reason: "too-large" });
-  }
+  // The headers go along so the core applies its own limit and checks, whatever the parser allowed.
   const { body, rawBody } = ctx.request as BodyParserResult;
-  return Promise.resolve(parsedBody(typeof rawBody === "string" ? rawBody : body, contentType));
+  // A parser that consumed the stream yet left no body refused it and had its error swallowed
+  // (an `onError` that does not throw): nothing is left to read, which the core judges malformed.
+  const parsed = typeof rawBody === "string" ? rawBody : body === undefined ? "" : body;
+  return Promise.resolve(parsedBody(parsed, contentType, { contentLength, contentEncoding }));
 }
 
 /** Writes the core's response as is: status, headers, and `JSON.stringify(body)`. */
