@@ -3,5 +3,6 @@ import { workspaceSourceAliases } from "../vitest.shared.js";
 
 export default defineProject({
   resolve: { alias: workspaceSourceAliases },
-  test: { name: "bench" },
+  // Only the sources: dist/ holds the compiled harness the smoke test runs.
+  test: { name: "bench", include: ["src/**/*.test.ts"] },
 });

@@ -1,0 +1,222 @@
+import type { BenchConfig } from "./config.js";
+import type { ServerSpec, TargetSpec } from "./catalog.js";
+import { SERVERS, selectTargets } from "./catalog.js";
+import type { LoadResult } from "./load.js";
+import { load, sleep } from "./load.js";
+import type { MicroResult } from "./micro.js";
+import { runMicroBenchmark } from "./micro.js";
+import { ServerProcess } from "./server-process.js";
+import { BENCH_USER, HEALTH_PATH } from "./servers/fixtures.js";
+
+/** Pause after each run, so in-flight work of the last one (hashes on the thread pool) drains. */
+const SETTLE_MS = 300;
+const SIGN_IN_BODY = JSON.stringify({ email: BENCH_USER.email, password: BENCH_USER.password });
+const JSON_HEADERS = { "content-type": "application/json" } as const;
+
+export interface Sample {
+  readonly round: number;
+  readonly okPerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly failures: number;
+  /** Sign-in storms: the trivial route's p99 on the idle server, then during the storm. */
+  readonly probe?: { readonly idleP99Ms: number; readonly stormP99Ms: number; readonly failures: number };
+}
+
+export interface TargetResult {
+  readonly target: TargetSpec;
+  readonly samples: Sample[];
+  /** Why the target could not be measured at all. */
+  error?: string;
+}
+
+export interface ServerResult {
+  readonly server: ServerSpec;
+  peakRssBytes?: number;
+  error?: string;
+}
+
+export interface BenchResults {
+  readonly config: BenchConfig;
+  readonly machine: MachineInfo;
+  readonly targets: TargetResult[];
+  readonly servers: ServerResult[];
+  readonly micro: MicroResult[] | { readonly error: string } | undefined;
+  readonly elapsedSeconds: number;
+}
+
+export interface MachineInfo {
+  readonly cpus: number;
+  readonly cpuModel: string;
+  readonly node: string;
+  readonly date: string;
+}
+
+type Log = (line: string) => void;
+
+interface Prepared {
+  readonly process: ServerProcess;
+  /** Headers that make `GET` session requests signed in. */
+  readonly sessionHeaders: Readonly<Record<string, string>>;
+  /** Headers of a sign-in `POST`. */
+  readonly signInHeaders: Readonly<Record<string, string>>;
+}
+
+/** Runs every selected target `config.rounds` times, interleaved, then the micro-benchmark. */
+export async function runBenchmark(config: BenchConfig, machine: MachineInfo, log: Log): Promise<BenchResults> {
+  const started = performance.now();
+  const targets = selectTargets(config.only);
+  const serverIds = new Set(targets.map((target) => target.server));
+  const servers: ServerResult[] = SERVERS.filter((server) => serverIds.has(server.id)).map((server) => ({ server }));
+  const results: TargetResult[] = targets.map((target) => ({ target, samples: [] }));
+  const prepared = new Map<string, Prepared>();
+
+  try {
+    for (const entry of servers) {
+      try {
+        log(`starting ${entry.server.id}`);
+        prepared.set(entry.server.id, await startAndPrepare(entry.server, config));
+      } catch (error) {
+        entry.error = message(error);
+        log(`  ${entry.error}`);
+      }
+    }
+    for (const result of results) {
+      const server = servers.find((entry) => entry.server.id === result.target.server);
+      if (server?.error !== undefined) result.error = `server did not start: ${server.error.split("\n")[0]}`;
+    }
+
+    for (let round = 0; round < config.rounds; round += 1) {
+      // Each round starts one target later, so no target always runs first or last.
+      const offset = round % results.length;
+      const order = [...results.slice(offset), ...results.slice(0, offset)];
+      for (const result of order) {
+        const server = prepared.get(result.target.server);
+        if (server === undefined || result.error !== undefined) continue;
+        try {
+          const sample = await measure(result.target, server, round, config);
+          result.samples.push(sample);
+          log(`[round ${round + 1}/${config.rounds}] ${describeSample(result.target, sample)}`);
+        } catch (error) {
+          result.error = `${message(error)}\n  ${server.process.recentOutput.join("\n  ")}`;
+          log(`[round ${round + 1}/${config.rounds}] ${result.target.id}: ${result.error}`);
+        }
+      }
+    }
+  } finally {
+    for (const entry of servers) {
+      const running = prepared.get(entry.server.id);
+      if (running === undefined) continue;
+      const peak = await running.process.stop();
+      if (peak !== undefined) entry.peakRssBytes = peak;
+    }
+  }
+
+  let micro: BenchResults["micro"];
+  if (config.microMilliseconds > 0) {
+    log("core micro-benchmark");
+    micro = await runMicroBenchmark(config.microMilliseconds).catch((error: unknown) => ({ error: message(error) }));
+  }
+  return { config, machine, targets: results, servers, micro, elapsedSeconds: (performance.now() - started) / 1000 };
+}
+
+async function startAndPrepare(server: ServerSpec, config: BenchConfig): Promise<Prepared> {
+  const process = await ServerProcess.start({
+    script: server.script,
+    name: server.id,
+    cpuProfileDirectory: config.cpuProfileDirectory,
+    ...(server.env !== undefined && { env: server.env }),
+  });
+  try {
+    return {
+      process,
+      sessionHeaders: await signedInHeaders(server, process.origin),
+      signInHeaders: postHeaders(server, process.origin),
+    };
+  } catch (error) {
+    await process.stop();
+    throw error;
+  }
+}
+
+/** better-auth refuses a POST without an `Origin` (CSRF check); a browser always sends one. */
+function postHeaders(server: ServerSpec, origin: string): Record<string, string> {
+  return server.account === "better-auth" ? { ...JSON_HEADERS, origin } : { ...JSON_HEADERS };
+}
+
+/** Signs the bench user up once over HTTP and returns what makes a request signed in. */
+async function signedInHeaders(server: ServerSpec, origin: string): Promise<Record<string, string>> {
+  if (server.account === "none") return {};
+  const credentials = { email: BENCH_USER.email, password: BENCH_USER.password };
+  if (server.account === "auth101") {
+    const response = await fetch(`${origin}/auth/sign-up/email`, { method: "POST", headers: JSON_HEADERS, body: JSON.stringify(credentials) });
+    const body = (await response.json()) as { token?: unknown };
+    if (response.status !== 200 || typeof body.token !== "string") throw new Error(`auth101 sign-up answered ${response.status} ${JSON.stringify(body)}`);
+    const headers = { authorization: `Bearer ${body.token}` };
+    await expectSignedIn(`${origin}/auth/session`, headers, (value) => typeof value === "object" && value !== null && "user" in value);
+    return headers;
+  }
+  const response = await fetch(`${origin}/api/auth/sign-up/email`, {
+    method: "POST",
+    headers: postHeaders(server, origin),
+    body: JSON.stringify({ ...credentials, name: "Bench User" }),
+  });
+  if (response.status !== 200) throw new Error(`better-auth sign-up answered ${response.status} ${await response.text()}`);
+  const cookie = response.headers
+    .getSetCookie()
+    .map((setCookie) => setCookie.split(";")[0])
+    .join("; ");
+  const headers = { cookie };
+  // better-auth answers 200 with `null` when there is no session, so look at the body.
+  await expectSignedIn(`${origin}/api/auth/get-session`, headers, (value) => typeof value === "object" && value !== null && "session" in value);
+  return headers;
+}
+
+async function expectSignedIn(url: string, headers: Record<string, string>, isSession: (body: unknown) => boolean): Promise<void> {
+  const response = await fetch(url, { headers });
+  const body: unknown = await response.json().catch(() => undefined);
+  if (response.status !== 200 || !isSession(body)) throw new Error(`GET ${url} did not answer a session: ${response.status} ${JSON.stringify(body)}`);
+}
+
+async function measure(target: TargetSpec, server: Prepared, round: number, config: BenchConfig): Promise<Sample> {
+  const url = `${server.process.origin}${target.path}`;
+  const base = { url, connections: config.connections };
+  const request =
+    target.kind === "session"
+      ? { ...base, method: "GET" as const, headers: server.sessionHeaders }
+      : { ...base, method: "POST" as const, headers: server.signInHeaders, body: SIGN_IN_BODY };
+
+  if (target.kind === "session") {
+    if (config.warmupSeconds > 0) await load({ ...request, seconds: config.warmupSeconds });
+    const measured = await load({ ...request, seconds: config.sessionSeconds });
+    await sleep(SETTLE_MS);
+    return sampleOf(round, measured);
+  }
+
+  const probe = { url: `${server.process.origin}${HEALTH_PATH}`, connections: 1, overallRate: config.probeRate };
+  const idle = await load({ ...probe, seconds: config.idleProbeSeconds });
+  if (config.warmupSeconds > 0) await load({ ...request, seconds: config.warmupSeconds });
+  const [storm, duringStorm] = await Promise.all([
+    load({ ...request, seconds: config.signInSeconds }),
+    load({ ...probe, seconds: config.signInSeconds }),
+  ]);
+  await sleep(SETTLE_MS);
+  return {
+    ...sampleOf(round, storm),
+    probe: { idleP99Ms: idle.p99Ms, stormP99Ms: duringStorm.p99Ms, failures: idle.failures + duringStorm.failures },
+  };
+}
+
+function sampleOf(round: number, result: LoadResult): Sample {
+  return { round, okPerSecond: result.okPerSecond, p50Ms: result.p50Ms, p99Ms: result.p99Ms, failures: result.failures };
+}
+
+function describeSample(target: TargetSpec, sample: Sample): string {
+  const failures = sample.failures > 0 ? `, ${sample.failures} FAILED` : "";
+  const probe = sample.probe === undefined ? "" : `, trivial route p99 ${sample.probe.idleP99Ms} ms idle → ${sample.probe.stormP99Ms} ms in storm`;
+  return `${target.id}: ${sample.okPerSecond.toFixed(1)} req/s, p99 ${sample.p99Ms} ms${failures}${probe}`;
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

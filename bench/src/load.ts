@@ -1,0 +1,48 @@
+import autocannon from "autocannon";
+
+export interface LoadOptions {
+  readonly url: string;
+  readonly seconds: number;
+  readonly connections: number;
+  readonly method?: "GET" | "POST";
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string;
+  /** Requests per second over all connections; unlimited when absent. */
+  readonly overallRate?: number;
+}
+
+export interface LoadResult {
+  /** 2xx responses per second of the run. */
+  readonly okPerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly responses: number;
+  /** Responses that were not 2xx, plus connection errors and timeouts: each makes the run invalid. */
+  readonly failures: number;
+}
+
+/** One autocannon run from this process; resolves when its duration is over. */
+export async function load(options: LoadOptions): Promise<LoadResult> {
+  const result = await autocannon({
+    url: options.url,
+    duration: options.seconds,
+    connections: options.connections,
+    method: options.method ?? "GET",
+    headers: { ...options.headers },
+    ...(options.body !== undefined && { body: options.body }),
+    ...(options.overallRate !== undefined && { overallRate: options.overallRate }),
+    timeout: 30,
+  });
+  const ok = result["2xx"];
+  return {
+    okPerSecond: result.duration > 0 ? ok / result.duration : 0,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    responses: result.requests.total,
+    failures: result.non2xx + result.errors,
+  };
+}
+
+export function sleep(milliseconds: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, milliseconds));
+}

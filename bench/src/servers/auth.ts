@@ -1,0 +1,26 @@
+import type { UserStore } from "@auth101/core";
+import { Auth101, MemoryStore } from "@auth101/core";
+import { BENCH_RATE_LIMITS, benchSecret } from "./fixtures.js";
+
+export interface BenchAuth {
+  readonly auth: Auth101;
+  readonly close: () => Promise<void>;
+}
+
+/**
+ * The store a server uses, from BENCH_STORE: `memory` (default). Prisma stores are added
+ * by `openBenchStore` in ./prisma-store.ts when @auth101/store-prisma is built.
+ */
+async function openStore(): Promise<{ store: UserStore; close: () => Promise<void> }> {
+  const kind = process.env["BENCH_STORE"] ?? "memory";
+  if (kind === "memory") return { store: new MemoryStore(), close: async () => {} };
+  const { openPrismaBenchStore } = await import("./prisma-store.js");
+  return openPrismaBenchStore(kind);
+}
+
+/** An Auth101 with default options except the raised rate limits (protection stays on). */
+export async function createBenchAuth(): Promise<BenchAuth> {
+  const { store, close } = await openStore();
+  const auth = new Auth101({ secret: benchSecret(), store, rateLimit: BENCH_RATE_LIMITS });
+  return { auth, close };
+}
