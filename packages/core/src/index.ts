@@ -9,7 +9,7 @@ export type { PublicUser, User } from "./user.js";
 export { EmailTakenError } from "./user-store.js";
 export type { NewUser, StoredUser, UserStore } from "./user-store.js";
 export { MemoryStore } from "./memory-store.js";
-export { authenticateRequest, createAuthHttpHandler, HTTP_STATUS_BY_CODE } from "./http/auth-http-handler.js";
+export { AUTH_ENDPOINTS, authenticateRequest, createAuthHttpHandler, HTTP_STATUS_BY_CODE } from "./http/auth-http-handler.js";
 export type {
   AuthHttpHandler,
   AuthHttpRequest,

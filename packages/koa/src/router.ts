@@ -1,10 +1,7 @@
 import type { Auth101 } from "@auth101/core";
-import { createAuthHttpHandler } from "@auth101/core";
+import { AUTH_ENDPOINTS, createAuthHttpHandler } from "@auth101/core";
 import { Router } from "@koa/router";
 import { toAuthHttpRequest, sendAuthHttpResponse } from "./request-translation.js";
-
-/** The four endpoints of SPEC §5, relative to the router's prefix. */
-const AUTH_ENDPOINT_PATHS = ["/sign-up/email", "/sign-in/email", "/sign-out", "/session"] as const;
 
 export interface Auth101RouterOptions {
   /** Where the endpoints live, e.g. `"/auth"` → `POST /auth/sign-in/email`. Default: none (the root). */
@@ -27,7 +24,7 @@ export function auth101Router(auth: Auth101, options: Auth101RouterOptions = {})
     sensitive: true,
     ...(options.prefix !== undefined && { prefix: options.prefix }),
   });
-  for (const path of AUTH_ENDPOINT_PATHS) {
+  for (const { path } of AUTH_ENDPOINTS) {
     router.all(path, async (ctx, next) => {
       const response = await handle(toAuthHttpRequest(ctx, path));
       if (response === undefined) return next();

@@ -3,7 +3,7 @@ import { Auth101 } from "../auth101.js";
 import { MemoryStore } from "../memory-store.js";
 import type { UserStore } from "../user-store.js";
 import type { AuthHttpRequest, AuthHttpResponse } from "./auth-http-handler.js";
-import { authenticateRequest, createAuthHttpHandler } from "./auth-http-handler.js";
+import { AUTH_ENDPOINTS, authenticateRequest, createAuthHttpHandler } from "./auth-http-handler.js";
 import type { RequestBody } from "./request-body.js";
 
 const SECRET = "k3J9x!vQ2mZ7pL0wR5tY8uB1nC4eF6gH";
@@ -177,5 +177,18 @@ describe("authenticateRequest", () => {
       response: { status: 401, body: { error: { code: "UNAUTHORIZED" } }, headers: { "www-authenticate": 'Bearer realm="auth101"' } },
     });
     expect(await authenticateRequest(auth, "Bearer x.y.z")).toMatchObject({ response: { status: 401, body: { error: { code: "INVALID_TOKEN" } } } });
+  });
+});
+
+describe("AUTH_ENDPOINTS", () => {
+  it("lists exactly the routes the handler serves", async () => {
+    const { handle } = setup();
+    expect(AUTH_ENDPOINTS).toEqual([
+      { method: "POST", path: "/sign-up/email" },
+      { method: "POST", path: "/sign-in/email" },
+      { method: "POST", path: "/sign-out" },
+      { method: "GET", path: "/session" },
+    ]);
+    for (const { method, path } of AUTH_ENDPOINTS) expect(await handle(request(method, path))).toBeDefined();
   });
 });

@@ -89,6 +89,11 @@ function context(request: AuthHttpRequest): RequestContext {
   return { clientAddress: request.clientAddress };
 }
 
+/** The four endpoints, paths relative to the mount prefix, for routers that must list them. */
+export const AUTH_ENDPOINTS: readonly { readonly method: "GET" | "POST"; readonly path: string }[] = Object.entries(ROUTES).map(
+  ([path, route]) => ({ method: route.method, path }),
+);
+
 /**
  * The four auth endpoints, framework-free. Integrations translate their request into an
  * {@link AuthHttpRequest}, call this, and write the {@link AuthHttpResponse} back unchanged.
