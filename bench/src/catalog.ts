@@ -56,6 +56,22 @@ const AUTH101_SIGN_IN = "/auth/sign-in/email";
 export const SERVERS: readonly ServerSpec[] = [
   { id: "express-bare", script: "express-bare.js", label: "Express, bare route", account: "none", isAuth101: false },
   { id: "express-auth101", script: "express-auth101.js", label: "@auth101/express (memory store)", account: "auth101", isAuth101: true },
+  {
+    id: "express-auth101-sqlite",
+    script: "express-auth101.js",
+    env: { BENCH_STORE: "prisma-sqlite" },
+    label: "@auth101/express + store-prisma, SQLite",
+    account: "auth101",
+    isAuth101: true,
+  },
+  {
+    id: "express-auth101-postgres",
+    script: "express-auth101.js",
+    env: { BENCH_STORE: "prisma-postgres" },
+    label: "@auth101/express + store-prisma, PostgreSQL",
+    account: "auth101",
+    isAuth101: true,
+  },
   { id: "koa-bare", script: "koa-bare.js", label: "Koa, bare route", account: "none", isAuth101: false },
   { id: "koa-auth101", script: "koa-auth101.js", label: "@auth101/koa (memory store)", account: "auth101", isAuth101: true },
   { id: "nest-bare", script: "nest-bare.js", label: "NestJS, bare route", account: "none", isAuth101: false },
@@ -67,6 +83,8 @@ export const SERVERS: readonly ServerSpec[] = [
 export const TARGETS: readonly TargetSpec[] = [
   { id: "session:express-bare", kind: "session", server: "express-bare", path: AUTH101_SESSION, label: "GET /auth/session, Express bare" },
   { id: "session:express-auth101", kind: "session", server: "express-auth101", path: AUTH101_SESSION, label: "GET /auth/session, @auth101/express" },
+  { id: "session:express-auth101-sqlite", kind: "session", server: "express-auth101-sqlite", path: AUTH101_SESSION, label: "GET /auth/session, @auth101/express, Prisma SQLite" },
+  { id: "session:express-auth101-postgres", kind: "session", server: "express-auth101-postgres", path: AUTH101_SESSION, label: "GET /auth/session, @auth101/express, Prisma PostgreSQL" },
   { id: "session:koa-bare", kind: "session", server: "koa-bare", path: AUTH101_SESSION, label: "GET /auth/session, Koa bare" },
   { id: "session:koa-auth101", kind: "session", server: "koa-auth101", path: AUTH101_SESSION, label: "GET /auth/session, @auth101/koa" },
   { id: "session:nest-bare", kind: "session", server: "nest-bare", path: AUTH101_SESSION, label: "GET /auth/session, Nest bare" },
@@ -81,6 +99,8 @@ export const COMPARISONS: readonly Comparison[] = [
   { kind: "ratio", case: "1", label: "session: @auth101/express ÷ bare Express", numerator: "session:express-auth101", denominator: "session:express-bare", atLeast: 0.85 },
   { kind: "ratio", case: "1", label: "session: @auth101/koa ÷ bare Koa", numerator: "session:koa-auth101", denominator: "session:koa-bare", atLeast: 0.85 },
   { kind: "ratio", case: "1", label: "session: @auth101/nestjs ÷ bare Nest", numerator: "session:nest-auth101", denominator: "session:nest-bare", atLeast: 0.85 },
+  { kind: "ratio", case: "2", label: "session: Prisma SQLite ÷ memory store (@auth101/express)", numerator: "session:express-auth101-sqlite", denominator: "session:express-auth101" },
+  { kind: "ratio", case: "2", label: "session: Prisma PostgreSQL ÷ memory store (@auth101/express)", numerator: "session:express-auth101-postgres", denominator: "session:express-auth101" },
   { kind: "ratio", case: "3", label: "sign-in: @auth101/express ÷ bare Argon2id verify", numerator: "sign-in:express-auth101", denominator: "sign-in:express-argon2", atLeast: 0.9 },
   { kind: "storm-p99", case: "4", label: "trivial route during sign-in storm: @auth101/express", target: "sign-in:express-auth101", underMs: 25 },
   { kind: "storm-p99", case: "4", label: "trivial route during sign-in storm: bare Argon2id", target: "sign-in:express-argon2" },
@@ -90,8 +110,20 @@ export const COMPARISONS: readonly Comparison[] = [
   { kind: "ratio", case: "5", label: "session: better-auth ÷ bare Express (issue: ≈ 0.12)", numerator: "session:better-auth", denominator: "session:express-bare" },
 ];
 
-/** The targets BENCH_ONLY selects: ids containing one of the given fragments (all when none). */
+/**
+ * The targets BENCH_ONLY selects: each entry is a target id (`session:koa-auth101`) or a
+ * pattern with `*` (`session:*`, `*better-auth`). All targets when there are no entries.
+ */
 export function selectTargets(only: readonly string[]): TargetSpec[] {
   if (only.length === 0) return [...TARGETS];
-  return TARGETS.filter((target) => only.some((fragment) => target.id.includes(fragment)));
+  const patterns = only.map((entry) => new RegExp(`^${entry.split("*").map(escapeRegExp).join(".*")}$`));
+  const selected = TARGETS.filter((target) => patterns.some((pattern) => pattern.test(target.id)));
+  if (selected.length === 0) {
+    throw new Error(`BENCH_ONLY=${only.join(",")} selects no target. Targets: ${TARGETS.map((target) => target.id).join(", ")}`);
+  }
+  return selected;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

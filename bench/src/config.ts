@@ -14,7 +14,7 @@ export interface BenchConfig {
   readonly connections: number;
   /** Requests per second of the trivial-route probe (one connection). */
   readonly probeRate: number;
-  /** Only targets whose id contains one of these (all when empty). */
+  /** BENCH_ONLY: target ids or `*` patterns to run (all when empty). */
   readonly only: readonly string[];
   /** Milliseconds per task of the core micro-benchmark; 0 skips it. */
   readonly microMilliseconds: number;

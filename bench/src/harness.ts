@@ -6,11 +6,12 @@ import { load, sleep } from "./load.js";
 import type { MicroResult } from "./micro.js";
 import { runMicroBenchmark } from "./micro.js";
 import { ServerProcess } from "./server-process.js";
-import { BENCH_USER, HEALTH_PATH } from "./servers/fixtures.js";
+import { BENCH_USER, HEALTH_PATH, benchEmail } from "./servers/fixtures.js";
 
 /** Pause after each run, so in-flight work of the last one (hashes on the thread pool) drains. */
 const SETTLE_MS = 300;
-const SIGN_IN_BODY = JSON.stringify({ email: BENCH_USER.email, password: BENCH_USER.password });
+const CREDENTIALS = { email: benchEmail(), password: BENCH_USER.password };
+const SIGN_IN_BODY = JSON.stringify(CREDENTIALS);
 const JSON_HEADERS = { "content-type": "application/json" } as const;
 
 export interface Sample {
@@ -147,7 +148,7 @@ function postHeaders(server: ServerSpec, origin: string): Record<string, string>
 /** Signs the bench user up once over HTTP and returns what makes a request signed in. */
 async function signedInHeaders(server: ServerSpec, origin: string): Promise<Record<string, string>> {
   if (server.account === "none") return {};
-  const credentials = { email: BENCH_USER.email, password: BENCH_USER.password };
+  const credentials = CREDENTIALS;
   if (server.account === "auth101") {
     const response = await fetch(`${origin}/auth/sign-up/email`, { method: "POST", headers: JSON_HEADERS, body: JSON.stringify(credentials) });
     const body = (await response.json()) as { token?: unknown };

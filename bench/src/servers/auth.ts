@@ -8,8 +8,8 @@ export interface BenchAuth {
 }
 
 /**
- * The store a server uses, from BENCH_STORE: `memory` (default). Prisma stores are added
- * by `openBenchStore` in ./prisma-store.ts when @auth101/store-prisma is built.
+ * The store a server uses, from BENCH_STORE: `memory` (default), `prisma-sqlite` or
+ * `prisma-postgres` (see ./prisma-store.ts).
  */
 async function openStore(): Promise<{ store: UserStore; close: () => Promise<void> }> {
   const kind = process.env["BENCH_STORE"] ?? "memory";

@@ -1,8 +1,15 @@
 import { randomBytes } from "node:crypto";
 import type { Auth101Options, PublicUser } from "@auth101/core";
 
-/** The one account each server's scenarios sign up once and then sign in as. */
+/**
+ * The account each server's scenarios sign up once and then sign in as. The harness makes
+ * the email unique per run (see `benchEmail`), so a database kept from an earlier run is fine.
+ */
 export const BENCH_USER = { email: "bench@example.com", password: "bench-passphrase-7f3a9c2e" } as const;
+
+export function benchEmail(): string {
+  return `bench-${randomBytes(6).toString("hex")}@example.com`;
+}
 
 /** What a bare route answers for `GET /auth/session`: the JSON auth101 answers, without the check. */
 export const BARE_SESSION_BODY: { readonly user: PublicUser } = {

@@ -1,0 +1,86 @@
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { beforeAll, describe, expect, it } from "vitest";
+
+const benchRoot = fileURLToPath(new URL("..", import.meta.url));
+const runScript = fileURLToPath(new URL("../dist/run.js", import.meta.url));
+const tsc = fileURLToPath(new URL("../../node_modules/typescript/bin/tsc", import.meta.url));
+
+interface Finished {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function run(file: string, args: readonly string[], env: Record<string, string>, timeoutMs: number): Promise<Finished> {
+  return new Promise((resolve) => {
+    execFile(file, args, { cwd: benchRoot, env: { ...process.env, ...env }, timeout: timeoutMs }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === "number" ? error.code : null;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/**
+ * The benchmark itself is too slow and noisy for CI; this only proves that the harness
+ * starts real server processes, drives them, stops them and prints its report. It runs the
+ * compiled harness (servers are separate Node processes, which import the workspace
+ * packages' built dist), so it compiles the bench first; the packages must be built
+ * (`pnpm test` at the root builds everything before it tests).
+ */
+describe("benchmark harness, tiny run", () => {
+  let finished: Finished;
+
+  beforeAll(async () => {
+    const compiled = await run(process.execPath, [tsc, "-p", "tsconfig.build.json"], {}, 60_000);
+    expect(compiled.stdout + compiled.stderr, "bench compiles").toBe("");
+    expect(existsSync(runScript)).toBe(true);
+    finished = await run(
+      process.execPath,
+      [runScript],
+      {
+        BENCH_ONLY: "session:express-bare,session:express-auth101,session:koa-auth101,sign-in:express-auth101",
+        BENCH_ROUNDS: "1",
+        BENCH_SESSION_SECONDS: "1",
+        BENCH_SIGNIN_SECONDS: "1",
+        BENCH_WARMUP_SECONDS: "0.3",
+        BENCH_IDLE_PROBE_SECONDS: "0.5",
+        BENCH_MICRO_MS: "150",
+      },
+      50_000,
+    );
+  }, 60_000);
+
+  it("finishes by itself with exit code 0", () => {
+    expect(finished.stderr).not.toMatch(/benchmark failed/);
+    expect(finished.code).toBe(0);
+  });
+
+  it("prints every section of the report, with the machine it ran on", () => {
+    const report = finished.stdout;
+    for (const heading of ["auth101 benchmark", "machine: ", "Throughput", "Comparisons", "Memory", "Core alone"]) {
+      expect(report).toContain(heading);
+    }
+    expect(report).toMatch(/machine: \d+ × .+, Node v\d+/);
+  });
+
+  it("measures every selected target and reports the servers' peak RSS", () => {
+    const report = finished.stdout;
+    for (const label of [
+      "GET /auth/session, Express bare",
+      "GET /auth/session, @auth101/express",
+      "GET /auth/session, @auth101/koa",
+      "POST /auth/sign-in/email, @auth101/express",
+      "session: @auth101/express ÷ bare Express",
+      "trivial route during sign-in storm: @auth101/express",
+      "verifyToken",
+      "signIn",
+    ]) {
+      expect(report).toContain(label);
+    }
+    expect(report).not.toMatch(/NOT MEASURED|NOT STARTED|FAILED|had failed responses/);
+    expect(report).toMatch(/@auth101\/express \(memory store\)\s+yes\s+\d+/);
+    expect(report).toMatch(/@auth101\/koa \(memory store\)\s+yes\s+\d+/);
+  });
+});
