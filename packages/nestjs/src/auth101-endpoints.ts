@@ -2,7 +2,7 @@ import type { ServerResponse } from "node:http";
 import type { AuthHttpHandler, RequestBody } from "@auth101/core";
 import { Auth101, createAuthHttpHandler } from "@auth101/core";
 import type { OnModuleInit } from "@nestjs/common";
-import { Inject, Injectable } from "@nestjs/common";
+import { Inject, Injectable, Logger } from "@nestjs/common";
 import { HttpAdapterHost } from "@nestjs/core";
 import type { BodyParserFailure, ExpressRequest, NextFunction } from "./express-request.js";
 import { bodyParserFailureOf, drainRequest, readRequestBody, writeAuthHttpResponse } from "./express-request.js";
@@ -72,6 +72,7 @@ export class Auth101Endpoints implements OnModuleInit {
       if (failure === undefined) return next(error);
       void this.#answer(request, response, () => next(error), failure);
     });
+    new Logger("Auth101Module").log(`Mapped the auth endpoints under ${this.#mountPath}`);
   }
 
   #expressAdapter(): HttpAdapterHost["httpAdapter"] | undefined {
