@@ -21,6 +21,15 @@ class EchoController {
   }
 }
 
+/** An app's own route under the endpoints' path. */
+@Controller("auth")
+class AccountController {
+  @Post("profile")
+  profile(@Body() body: unknown): { readonly profile: unknown } {
+    return { profile: body };
+  }
+}
+
 /** The headers the core sets; the rest (date, x-powered-by, ...) belong to the server. */
 const CORE_HEADERS = ["content-type", "cache-control", "www-authenticate", "allow", "retry-after", "content-length"];
 
@@ -124,7 +133,10 @@ describe("the endpoints answer what the core answers on a bare Node server", () 
   let reference: Awaited<ReturnType<typeof startReferenceServer>>;
 
   beforeAll(async () => {
-    nest = await startNestApp({ imports: [Auth101Module.forRoot({ secret: SECRET, store })], controllers: [EchoController] });
+    nest = await startNestApp({
+      imports: [Auth101Module.forRoot({ secret: SECRET, store })],
+      controllers: [EchoController, AccountController],
+    });
     reference = await startReferenceServer(new Auth101({ secret: SECRET, store }));
   });
   afterAll(async () => {
@@ -171,10 +183,13 @@ describe("the endpoints answer what the core answers on a bare Node server", () 
     }
   });
 
-  test("other routes still get the body Nest's parser read", async () => {
+  test("other routes, also the app's own under /auth, still get the body Nest's parser read", async () => {
     const answer = await postJson(`${nest.url}/echo`, { hello: "world" });
     expect(answer.status).toBe(201);
     expect(answer.json).toEqual({ received: { hello: "world" } });
+    const underAuth = await postJson(`${nest.url}/auth/profile`, { name: "Ada" });
+    expect(underAuth.status).toBe(201);
+    expect(underAuth.json).toEqual({ profile: { name: "Ada" } });
   });
 });
 

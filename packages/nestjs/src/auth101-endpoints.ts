@@ -1,6 +1,6 @@
 import type { ServerResponse } from "node:http";
 import type { AuthHttpHandler, RequestBody } from "@auth101/core";
-import { Auth101, createAuthHttpHandler } from "@auth101/core";
+import { AUTH_ENDPOINTS, Auth101, createAuthHttpHandler } from "@auth101/core";
 import type { OnModuleInit } from "@nestjs/common";
 import { Inject, Injectable, Logger } from "@nestjs/common";
 import { HttpAdapterHost } from "@nestjs/core";
@@ -8,9 +8,6 @@ import type { BodyParserFailure, ExpressRequest, NextFunction } from "./express-
 import { bodyParserFailureOf, drainRequest, readRequestBody, writeAuthHttpResponse } from "./express-request.js";
 import type { Auth101ModuleOptions } from "./module-options.js";
 import { AUTH101_MODULE_OPTIONS, mountPathOf } from "./module-options.js";
-
-/** A method no endpoint has: the core answers it 405 with `Allow` for its routes, and nothing else. */
-const PROBE_METHOD = "AUTH101-PROBE";
 
 type ExpressHandler = (request: ExpressRequest, response: ServerResponse, next: NextFunction) => void;
 
@@ -98,15 +95,10 @@ export class Auth101Endpoints implements OnModuleInit {
 
   async #readBodyEarly(request: ExpressRequest): Promise<void> {
     if (!this.#isUnderMountPath(request) || request.readableEnded) return;
-    // Only for a request the core will read the body of: one of its routes, with its method.
-    // Other requests under the path (the app's own routes, say) keep their body for Nest.
-    const probe = await this.#handle({
-      method: PROBE_METHOD,
-      path: request.path,
-      authorization: undefined,
-      readBody: () => Promise.reject(new Error("auth101: a probe has no body")),
-    });
-    if (probe?.headers["allow"] !== request.method) return;
+    // Only for a request to one of the core's endpoints, with its method. Other requests under
+    // the path (the app's own routes, say) keep their body for Nest's parsers.
+    const isEndpoint = AUTH_ENDPOINTS.some(({ method, path }) => path === request.path && method === request.method);
+    if (!isEndpoint) return;
     const body = readRequestBody(request);
     this.#bodiesReadEarly.set(request, body);
     await body;
