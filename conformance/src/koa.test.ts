@@ -1,4 +1,5 @@
-import { describeHttpConformance } from "@auth101/core/testing";
+import { describeHttpConformance, describeHttpFuzzing } from "@auth101/core/testing";
 import { startKoaServer } from "./servers/koa.js";
 
 describeHttpConformance("@auth101/koa", startKoaServer);
+describeHttpFuzzing("@auth101/koa", startKoaServer);

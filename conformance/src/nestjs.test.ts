@@ -1,4 +1,5 @@
-import { describeHttpConformance } from "@auth101/core/testing";
+import { describeHttpConformance, describeHttpFuzzing } from "@auth101/core/testing";
 import { startNestServer } from "./servers/nestjs.js";
 
 describeHttpConformance("@auth101/nestjs", startNestServer);
+describeHttpFuzzing("@auth101/nestjs", startNestServer);

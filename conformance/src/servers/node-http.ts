@@ -24,6 +24,7 @@ export const startNodeHttpServer: StartConformanceServer = async ({ auth, prefix
           readJsonBody({
             contentType: request.headers["content-type"],
             contentLength: request.headers["content-length"],
+            contentEncoding: request.headers["content-encoding"],
             chunks: request,
           }),
       });

@@ -1,0 +1,64 @@
+import type { StartConformanceServer, TranscriptEntry } from "@auth101/core/testing";
+import { recordHttpTranscript } from "@auth101/core/testing";
+import { beforeAll, describe, expect, it } from "vitest";
+import { startExpressServer, startExpressServerBehindJsonParser } from "./servers/express.js";
+import { startKoaServer } from "./servers/koa.js";
+import { startNestServer } from "./servers/nestjs.js";
+import { startNodeHttpServer } from "./servers/node-http.js";
+
+/**
+ * The same request sequence against every integration: status, the headers the contract
+ * speaks of and the bodies (ids and tokens normalized) must equal what the core answers on
+ * bare node:http, step by step.
+ */
+const integrations: Record<string, StartConformanceServer> = {
+  "@auth101/express": startExpressServer,
+  "@auth101/express behind express.json()": startExpressServerBehindJsonParser,
+  "@auth101/koa": startKoaServer,
+  "@auth101/nestjs": startNestServer,
+};
+
+/**
+ * Differences this comparison found that are reported but not fixed yet in the integration.
+ * Each is asserted to still differ, so an entry has to go as soon as its fix lands.
+ */
+const KNOWN_DIFFERENCES: Readonly<Record<string, readonly string[]>> = {
+  // request-translation.ts does not pass Content-Encoding to the core.
+  "@auth101/express": ["gzip content encoding", "brotli content encoding, not compressed", "unknown content encoding"],
+  "@auth101/express behind express.json()": [
+    // bodyParserErrors maps body-parser's strict-mode refusal of valid JSON to "malformed".
+    "sign-up body a string",
+    "sign-up body null",
+    // requestBody passes no Content-Length to parsedBody, so the {} express.json() makes of an empty body is read.
+    "empty JSON body",
+    // body-parser decodes UTF-16 and fails to parse; the core refuses the charset first.
+    "charset=utf-16",
+    // No Content-Encoding passed to the core; a failed decompression reaches Express's HTML error page.
+    "gzip content encoding",
+    "brotli content encoding, not compressed",
+    // express.json() keeps no raw bytes, so a chunked body over 64 KiB of whitespace goes unnoticed.
+    "chunked body over the limit in whitespace",
+  ],
+};
+
+for (const prefix of ["/auth", "/api/v1/identity"]) {
+  describe(`every integration answers like the core on node:http (endpoints at ${prefix})`, () => {
+    let reference: TranscriptEntry[];
+    beforeAll(async () => {
+      reference = await recordHttpTranscript(startNodeHttpServer, { prefix });
+    }, 30_000);
+
+    it.each(Object.entries(integrations))("%s", async (name, startServer) => {
+      const transcript = await recordHttpTranscript(startServer, { prefix });
+      expect(transcript.map((entry) => entry.step)).toEqual(reference.map((entry) => entry.step));
+      const known = new Set(KNOWN_DIFFERENCES[name]);
+      for (const [index, expected] of reference.entries()) {
+        if (known.has(expected.step)) {
+          expect.soft(transcript[index], `step "${expected.step}" is fixed: remove it from KNOWN_DIFFERENCES`).not.toEqual(expected);
+        } else {
+          expect.soft(transcript[index], `step "${expected.step}"`).toEqual(expected);
+        }
+      }
+    }, 30_000);
+  });
+}
