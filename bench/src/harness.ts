@@ -1,3 +1,4 @@
+import { loadavg } from "node:os";
 import type { BenchConfig } from "./config.js";
 import type { ServerSpec, TargetSpec } from "./catalog.js";
 import { SERVERS, selectTargets } from "./catalog.js";
@@ -44,6 +45,8 @@ export interface BenchResults {
   readonly servers: ServerResult[];
   readonly micro: MicroResult[] | { readonly error: string } | undefined;
   readonly elapsedSeconds: number;
+  /** 1-minute load average when the run ended (the start is in `machine`). */
+  readonly loadAverageAtEnd: number;
 }
 
 export interface MachineInfo {
@@ -51,6 +54,8 @@ export interface MachineInfo {
   readonly cpuModel: string;
   readonly node: string;
   readonly date: string;
+  /** 1-minute load average when the run started: other work on the machine skews every number. */
+  readonly loadAverageAtStart: number;
 }
 
 type Log = (line: string) => void;
@@ -118,7 +123,15 @@ export async function runBenchmark(config: BenchConfig, machine: MachineInfo, lo
     log("core micro-benchmark");
     micro = await runMicroBenchmark(config.microMilliseconds).catch((error: unknown) => ({ error: message(error) }));
   }
-  return { config, machine, targets: results, servers, micro, elapsedSeconds: (performance.now() - started) / 1000 };
+  return {
+    config,
+    machine,
+    targets: results,
+    servers,
+    micro,
+    elapsedSeconds: (performance.now() - started) / 1000,
+    loadAverageAtEnd: loadavg()[0] ?? Number.NaN,
+  };
 }
 
 async function startAndPrepare(server: ServerSpec, config: BenchConfig): Promise<Prepared> {

@@ -134,6 +134,10 @@ export function formatReport(results: BenchResults): string {
     "auth101 benchmark",
     `machine: ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}, ${machine.date}`,
     `settings: ${settings}`,
+    `load average (1 min): ${results.machine.loadAverageAtStart.toFixed(1)} before the run, ${results.loadAverageAtEnd.toFixed(1)} at its end (its own load included)` +
+      (results.machine.loadAverageAtStart > results.machine.cpus / 2
+        ? " — other work was competing for the CPUs: trust the ratios more than the absolute numbers"
+        : ""),
     "",
     "Throughput (median of the rounds; runs with any non-2xx response or socket error are left out)",
     throughputTable(results),

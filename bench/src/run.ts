@@ -1,5 +1,5 @@
 import { writeFileSync } from "node:fs";
-import { availableParallelism, cpus } from "node:os";
+import { availableParallelism, cpus, loadavg } from "node:os";
 import { configFromEnvironment } from "./config.js";
 import { runBenchmark } from "./harness.js";
 import { formatReport } from "./report.js";
@@ -14,6 +14,7 @@ const machine = {
   cpuModel: cpus()[0]?.model.trim() ?? "unknown CPU",
   node: process.version,
   date: new Date().toISOString(),
+  loadAverageAtStart: loadavg()[0] ?? Number.NaN,
 };
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
