@@ -1,4 +1,6 @@
 import { randomUUID } from "node:crypto";
+import { once } from "node:events";
+import { connect } from "node:net";
 import jwt from "jsonwebtoken";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Auth101 } from "../auth101.js";
@@ -186,6 +188,15 @@ function describeEndpoints(fixture: Fixture, allPrefixes: readonly string[]): vo
       expect(Object.keys(claims).sort()).toEqual(["exp", "iat", "iss", "jti", "sub"]);
       expect(claims["sub"]).toBe(user.id);
       expectSessionAnswer(await fixture.send({ method: "GET", path: at("/session"), headers: bearer(token) }), user);
+    });
+
+    it("lets exactly one of 4 concurrent sign-ups with one email succeed; the others answer 409", async () => {
+      const email = uniqueEmail("race");
+      const answers = await Promise.all(
+        Array.from({ length: 4 }, (_, i) => fixture.send(jsonPost(at("/sign-up/email"), { email: i % 2 ? email.toUpperCase() : email, password: GOOD_PASSWORD }))),
+      );
+      expect(answers.map((answer) => answer.status).sort()).toEqual([200, 409, 409, 409]);
+      for (const answer of answers) if (answer.status === 409) expectErrorAnswer(answer, 409, "USER_EXISTS");
     });
 
     it("answers 409 USER_EXISTS for an email already registered, in any case and with spaces", async () => {
@@ -552,6 +563,18 @@ function describeEndpoints(fixture: Fixture, allPrefixes: readonly string[]): vo
       ];
       const answers = await Promise.all(Array.from({ length: 5 }, () => bad.map((exchange) => fixture.send(exchange))).flat());
       for (const answer of answers) expect(answer.status, describeAnswer(answer)).toBeLessThan(500);
+      expectSessionAnswer(await fixture.send({ method: "GET", path: at("/session"), headers: bearer(alice.token) }), alice.user);
+    });
+
+    it("survives a client that hangs up in the middle of a body", async () => {
+      const { hostname, port } = new URL(fixture.url);
+      const socket = connect(Number(port), hostname);
+      await once(socket, "connect");
+      socket.write(
+        `POST ${at("/sign-up/email")} HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"email":`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      socket.destroy();
       expectSessionAnswer(await fixture.send({ method: "GET", path: at("/session"), headers: bearer(alice.token) }), alice.user);
     });
 
