@@ -1,5 +1,5 @@
 import { describeHttpConformance, describeHttpFuzzing } from "@auth101/core/testing";
-import { startExpressServer, startExpressServerBehindJsonParser } from "./servers/express.js";
+import { startExpressServer } from "./servers/express.js";
 
 describeHttpConformance("@auth101/express", startExpressServer);
 describeHttpFuzzing("@auth101/express", startExpressServer);
