@@ -18,5 +18,5 @@ export type {
   RequestAuthentication,
 } from "./http/auth-http-handler.js";
 export { bearerToken } from "./http/bearer.js";
-export { MAX_BODY_BYTES, isJsonContentType, parsedBody, readJsonBody } from "./http/request-body.js";
-export type { BodyFailure, RawBodySource, RequestBody } from "./http/request-body.js";
+export { MAX_BODY_BYTES, bodyFromParserError, isJsonContentType, parsedBody, readJsonBody } from "./http/request-body.js";
+export type { BodyFailure, BodyHeaders, RawBodySource, RequestBody } from "./http/request-body.js";

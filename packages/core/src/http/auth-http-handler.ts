@@ -147,7 +147,9 @@ async function withCredentials(
   const body = await request.readBody();
   if (body.kind === "invalid") {
     const failure = BODY_FAILURES[body.reason];
-    return errorResponse(errorResult("VALIDATION_ERROR", failure.message), failure.status);
+    // The rest of an oversized body is not worth reading: close the connection after answering.
+    const closeConnection = body.reason === "too-large" ? { connection: "close" } : {};
+    return errorResponse(errorResult("VALIDATION_ERROR", failure.message), failure.status, closeConnection);
   }
   const fields = body.value;
   if (typeof fields !== "object" || fields === null || Array.isArray(fields)) {

@@ -78,7 +78,13 @@ export async function readJsonBody(source: RawBodySource, limit = MAX_BODY_BYTES
 
   const parts: Buffer[] = [];
   let received = 0;
-  for await (const chunk of source.chunks) {
+  // Iterated by hand: leaving a `for await` early would call `return()`, which destroys a Node
+  // request stream and its socket before the 413 is written. The handler's 413 carries
+  // `Connection: close` instead, so the server closes the connection after answering rather
+  // than reading the rest of an oversized upload.
+  const chunks = source.chunks[Symbol.asyncIterator]();
+  for (let next = await chunks.next(); next.done !== true; next = await chunks.next()) {
+    const chunk = next.value;
     const bytes = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : Buffer.from(chunk);
     received += bytes.length;
     if (received > limit) return invalid("too-large");
