@@ -1,0 +1,146 @@
+// What each published package is, checked on the tarball `pnpm pack` made: its manifest,
+// its files, publint and Are the Types Wrong.
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { isBuiltin } from "node:module";
+import { dirname, join, relative, resolve } from "node:path";
+import { publint } from "publint";
+import { formatMessage } from "publint/utils";
+import { describe, expect, inject, it } from "vitest";
+import { run } from "./processes.js";
+import type { Tarball } from "./tarballs.js";
+import { publishablePackages, readJson, workspaceRoot } from "./workspace.js";
+import type { PackageManifest } from "./workspace.js";
+
+const tarballs = inject("tarballs");
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .filter((path) => statSync(join(dir, path)).isFile())
+    .map((path) => path.split("\\").join("/"))
+    .sort();
+}
+
+/** The package a bare specifier names: `@scope/name/sub` → `@scope/name`, `name/sub` → `name`. */
+function packageOf(specifier: string): string {
+  const parts = specifier.split("/");
+  return (specifier.startsWith("@") ? parts.slice(0, 2) : parts.slice(0, 1)).join("/");
+}
+
+/** Every module specifier in a built .js or .d.ts file (static, dynamic and type imports). */
+function specifiersIn(source: string): string[] {
+  const patterns = [
+    /\b(?:import|export)\s[^'"]*?\bfrom\s*["']([^"']+)["']/g,
+    /\bimport\s*["']([^"']+)["']/g,
+    /\bimport\s*\(\s*["']([^"']+)["']\s*\)/g,
+    /\brequire\s*\(\s*["']([^"']+)["']\s*\)/g,
+  ];
+  return patterns.flatMap((pattern) => [...source.matchAll(pattern)].map((match) => match[1] ?? ""));
+}
+
+it("packs exactly the packages under packages/ (apps, tests and tools stay private)", () => {
+  const publishable = publishablePackages().map((pkg) => pkg.path);
+  expect(publishable.length).toBeGreaterThan(0);
+  expect(publishable.every((path) => path.startsWith("packages/"))).toBe(true);
+  expect(tarballs.map((tarball) => tarball.packagePath).sort()).toEqual(publishable);
+});
+
+describe.each(tarballs.map((tarball): [string, Tarball] => [tarball.name, tarball]))("%s", (name, tarball) => {
+  const manifest = readJson<PackageManifest>(join(tarball.unpackedDir, "package.json"));
+
+  it("has a complete package.json", () => {
+    expect(manifest.name).toBe(name);
+    expect(manifest.version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(manifest.description?.length ?? 0).toBeGreaterThan(20);
+    expect(manifest.license).toBe("MIT");
+    expect(manifest.repository).toMatchObject({ type: "git", directory: tarball.packagePath });
+    expect(manifest.type).toBe("module");
+    expect(typeof manifest.sideEffects).toBe("boolean");
+    expect(manifest.engines).toEqual({ node: ">=20.19" });
+    expect(manifest.publishConfig).toMatchObject({ access: "public" });
+    expect(manifest.files).toContain("dist");
+  });
+
+  it("has an exports map with types first in every entry, and ./package.json", () => {
+    const entries = Object.entries(manifest.exports ?? {});
+    expect(entries.map(([key]) => key)).toContain(".");
+    expect(manifest.exports?.["./package.json"]).toBe("./package.json");
+    for (const [key, target] of entries) {
+      if (key === "./package.json") continue;
+      expect(typeof target, key).toBe("object");
+      expect(Object.keys(target as object), key).toEqual(["types", "default"]);
+    }
+  });
+
+  it("depends on released versions only: pnpm pack rewrote every workspace: range", () => {
+    const ranges = { ...manifest.dependencies, ...manifest.peerDependencies };
+    for (const [dependency, range] of Object.entries(ranges)) {
+      expect(range, dependency).not.toMatch(/^(workspace|file|link):/);
+    }
+    // The tarball's auth101 ranges accept the version of the package they were packed with.
+    for (const [dependency, range] of Object.entries(manifest.dependencies ?? {})) {
+      const packed = tarballs.find((candidate) => candidate.name === dependency);
+      if (packed !== undefined) expect(range, dependency).toBe(`^${packed.version}`);
+    }
+  });
+
+  it("imports nothing it does not declare (in its JavaScript and its declarations)", () => {
+    const declared = new Set([name, ...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {})]);
+    const undeclared = new Set<string>();
+    for (const file of filesUnder(tarball.unpackedDir).filter((path) => /\.(js|d\.ts)$/.test(path))) {
+      for (const specifier of specifiersIn(readFileSync(join(tarball.unpackedDir, file), "utf8"))) {
+        if (specifier.startsWith(".") || isBuiltin(specifier)) continue;
+        if (!declared.has(packageOf(specifier))) undeclared.add(`${packageOf(specifier)} (in ${file})`);
+      }
+    }
+    expect([...undeclared]).toEqual([]);
+  });
+
+  it("ships no tests, and exactly the sources its source maps and declaration maps point at", () => {
+    const shipped = filesUnder(tarball.unpackedDir);
+    expect(shipped.filter((path) => /\.test(-d)?\.|test-helpers|test-support|\.tsbuildinfo$/.test(path))).toEqual([]);
+
+    const referenced = new Set<string>();
+    const missing: string[] = [];
+    for (const mapFile of shipped.filter((path) => path.endsWith(".map"))) {
+      const map = readJson<{ sources: string[] }>(join(tarball.unpackedDir, mapFile));
+      for (const source of map.sources) {
+        const target = relative(tarball.unpackedDir, resolve(tarball.unpackedDir, dirname(mapFile), source)).split("\\").join("/");
+        referenced.add(target);
+        if (!shipped.includes(target)) missing.push(`${target} (from ${mapFile})`);
+      }
+    }
+    expect(referenced.size).toBeGreaterThan(0);
+    expect(missing, "sources the maps point at but the tarball lacks").toEqual([]);
+    const strays = shipped.filter((path) => path.startsWith("src/") && !referenced.has(path));
+    expect(strays, "files under src/ that no map points at").toEqual([]);
+  });
+
+  it("ships a README with an install command and an example, and the LICENSE", () => {
+    const readme = readFileSync(join(tarball.unpackedDir, "README.md"), "utf8");
+    expect(readme).toMatch(new RegExp(`(npm install|pnpm add)[^\\n]*${name.replace("/", "\\/")}`));
+    expect(readme).toMatch(/```(ts|js|typescript|javascript)\n/);
+    expect(readFileSync(join(tarball.unpackedDir, "LICENSE"), "utf8")).toMatch(/MIT License/);
+  });
+
+  it("passes publint (warnings count as errors)", async () => {
+    const { messages, pkg } = await publint({
+      // The unpacked tarball holds exactly the published files, so there is nothing to pack.
+      pkgDir: tarball.unpackedDir,
+      pack: false,
+      strict: true,
+      level: "warning",
+    });
+    expect(messages.map((message) => `${message.type}: ${formatMessage(message, pkg, { color: false }) ?? message.code}`)).toEqual([]);
+  });
+
+  it("passes Are the Types Wrong under the esm-only profile", async () => {
+    // esm-only ignores the node10 and node16-from-CommonJS resolutions: our packages are
+    // ESM-only (CommonJS users load them with require(esm) on Node 20.19+, which the consumer
+    // tests prove, and TypeScript's node20/nodenext modes type that require()).
+    const attw = join(workspaceRoot, "release-check", "node_modules", ".bin", "attw");
+    const result = await run(attw, [tarball.file, "--profile", "esm-only", "--no-definitely-typed", "--format", "ascii", "--no-color"], {
+      cwd: dirname(tarball.file),
+    });
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+  });
+});
