@@ -26,6 +26,11 @@ export interface TargetSpec {
   readonly server: string;
   readonly path: string;
   readonly label: string;
+  /**
+   * Targets compared with one another: a round runs them back to back, in the opposite order
+   * in the next round (A B, then B A), so that a slow drift of the machine cancels out.
+   */
+  readonly group: string;
 }
 
 export interface RatioComparison {
@@ -81,18 +86,18 @@ export const SERVERS: readonly ServerSpec[] = [
 ];
 
 export const TARGETS: readonly TargetSpec[] = [
-  { id: "session:express-bare", kind: "session", server: "express-bare", path: AUTH101_SESSION, label: "GET /auth/session, Express bare" },
-  { id: "session:express-auth101", kind: "session", server: "express-auth101", path: AUTH101_SESSION, label: "GET /auth/session, @auth101/express" },
-  { id: "session:express-auth101-sqlite", kind: "session", server: "express-auth101-sqlite", path: AUTH101_SESSION, label: "GET /auth/session, @auth101/express, Prisma SQLite" },
-  { id: "session:express-auth101-postgres", kind: "session", server: "express-auth101-postgres", path: AUTH101_SESSION, label: "GET /auth/session, @auth101/express, Prisma PostgreSQL" },
-  { id: "session:koa-bare", kind: "session", server: "koa-bare", path: AUTH101_SESSION, label: "GET /auth/session, Koa bare" },
-  { id: "session:koa-auth101", kind: "session", server: "koa-auth101", path: AUTH101_SESSION, label: "GET /auth/session, @auth101/koa" },
-  { id: "session:nest-bare", kind: "session", server: "nest-bare", path: AUTH101_SESSION, label: "GET /auth/session, Nest bare" },
-  { id: "session:nest-auth101", kind: "session", server: "nest-auth101", path: AUTH101_SESSION, label: "GET /auth/session, @auth101/nestjs" },
-  { id: "session:better-auth", kind: "session", server: "better-auth", path: "/api/auth/get-session", label: "GET /api/auth/get-session, better-auth" },
-  { id: "sign-in:express-auth101", kind: "sign-in", server: "express-auth101", path: AUTH101_SIGN_IN, label: "POST /auth/sign-in/email, @auth101/express" },
-  { id: "sign-in:express-argon2", kind: "sign-in", server: "express-argon2", path: AUTH101_SIGN_IN, label: "POST sign-in, bare Argon2id verify" },
-  { id: "sign-in:better-auth", kind: "sign-in", server: "better-auth", path: "/api/auth/sign-in/email", label: "POST /api/auth/sign-in/email, better-auth" },
+  { id: "session:express-bare", kind: "session", server: "express-bare", group: "express", path: AUTH101_SESSION, label: "GET /auth/session, Express bare" },
+  { id: "session:express-auth101", kind: "session", server: "express-auth101", group: "express", path: AUTH101_SESSION, label: "GET /auth/session, @auth101/express" },
+  { id: "session:express-auth101-sqlite", kind: "session", server: "express-auth101-sqlite", group: "express", path: AUTH101_SESSION, label: "GET /auth/session, @auth101/express, Prisma SQLite" },
+  { id: "session:express-auth101-postgres", kind: "session", server: "express-auth101-postgres", group: "express", path: AUTH101_SESSION, label: "GET /auth/session, @auth101/express, Prisma PostgreSQL" },
+  { id: "session:better-auth", kind: "session", server: "better-auth", group: "express", path: "/api/auth/get-session", label: "GET /api/auth/get-session, better-auth" },
+  { id: "session:koa-bare", kind: "session", server: "koa-bare", group: "koa", path: AUTH101_SESSION, label: "GET /auth/session, Koa bare" },
+  { id: "session:koa-auth101", kind: "session", server: "koa-auth101", group: "koa", path: AUTH101_SESSION, label: "GET /auth/session, @auth101/koa" },
+  { id: "session:nest-bare", kind: "session", server: "nest-bare", group: "nest", path: AUTH101_SESSION, label: "GET /auth/session, Nest bare" },
+  { id: "session:nest-auth101", kind: "session", server: "nest-auth101", group: "nest", path: AUTH101_SESSION, label: "GET /auth/session, @auth101/nestjs" },
+  { id: "sign-in:express-auth101", kind: "sign-in", server: "express-auth101", group: "sign-in", path: AUTH101_SIGN_IN, label: "POST /auth/sign-in/email, @auth101/express" },
+  { id: "sign-in:express-argon2", kind: "sign-in", server: "express-argon2", group: "sign-in", path: AUTH101_SIGN_IN, label: "POST sign-in, bare Argon2id verify" },
+  { id: "sign-in:better-auth", kind: "sign-in", server: "better-auth", group: "sign-in", path: "/api/auth/sign-in/email", label: "POST /api/auth/sign-in/email, better-auth" },
 ];
 
 export const COMPARISONS: readonly Comparison[] = [

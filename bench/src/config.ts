@@ -42,13 +42,13 @@ function positiveNumber(env: Environment, name: string, fallback: number): numbe
 export function configFromEnvironment(env: Environment = process.env): BenchConfig {
   const scale = positiveNumber(env, "BENCH_SCALE", 1);
   const scaled = (name: string, fallback: number): number => positiveNumber(env, name, fallback * scale);
-  const rounds = Math.max(1, Math.round(positiveNumber(env, "BENCH_ROUNDS", 3)));
+  const rounds = Math.max(1, Math.round(positiveNumber(env, "BENCH_ROUNDS", 5)));
   return {
     rounds,
-    sessionSeconds: Math.max(0.5, scaled("BENCH_SESSION_SECONDS", 5)),
-    signInSeconds: Math.max(0.5, scaled("BENCH_SIGNIN_SECONDS", 8)),
-    warmupSeconds: scaled("BENCH_WARMUP_SECONDS", 2),
-    idleProbeSeconds: Math.max(0.5, scaled("BENCH_IDLE_PROBE_SECONDS", 3)),
+    sessionSeconds: Math.max(0.5, scaled("BENCH_SESSION_SECONDS", 3)),
+    signInSeconds: Math.max(0.5, scaled("BENCH_SIGNIN_SECONDS", 6)),
+    warmupSeconds: scaled("BENCH_WARMUP_SECONDS", 1),
+    idleProbeSeconds: Math.max(0.5, scaled("BENCH_IDLE_PROBE_SECONDS", 2)),
     connections: Math.max(1, Math.round(positiveNumber(env, "BENCH_CONNECTIONS", 10))),
     probeRate: Math.max(1, Math.round(positiveNumber(env, "BENCH_PROBE_RATE", 100))),
     only: (env["BENCH_ONLY"] ?? "")

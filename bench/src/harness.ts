@@ -93,9 +93,7 @@ export async function runBenchmark(config: BenchConfig, machine: MachineInfo, lo
     }
 
     for (let round = 0; round < config.rounds; round += 1) {
-      // Each round starts one target later, so no target always runs first or last.
-      const offset = round % results.length;
-      const order = [...results.slice(offset), ...results.slice(0, offset)];
+      const order = roundOrder(results, round);
       for (const result of order) {
         const server = prepared.get(result.target.server);
         if (server === undefined || result.error !== undefined) continue;
@@ -132,6 +130,23 @@ export async function runBenchmark(config: BenchConfig, machine: MachineInfo, lo
     elapsedSeconds: (performance.now() - started) / 1000,
     loadAverageAtEnd: loadavg()[0] ?? Number.NaN,
   };
+}
+
+/**
+ * Round r runs the groups starting with group r (so no group is always first or last), and
+ * within each group the targets forwards in even rounds and backwards in odd ones: compared
+ * targets run back to back, A B then B A.
+ */
+export function roundOrder<T extends { readonly target: { readonly group: string } }>(results: readonly T[], round: number): T[] {
+  const groups: T[][] = [];
+  for (const result of results) {
+    const group = groups.find((members) => members[0]?.target.group === result.target.group);
+    if (group === undefined) groups.push([result]);
+    else group.push(result);
+  }
+  const offset = round % groups.length;
+  const rotated = [...groups.slice(offset), ...groups.slice(0, offset)];
+  return rotated.flatMap((members) => (round % 2 === 1 ? [...members].reverse() : members));
 }
 
 async function startAndPrepare(server: ServerSpec, config: BenchConfig): Promise<Prepared> {
@@ -209,16 +224,29 @@ async function measure(target: TargetSpec, server: Prepared, round: number, conf
 
   const probe = { url: `${server.process.origin}${HEALTH_PATH}`, connections: 1, overallRate: config.probeRate };
   const idle = await load({ ...probe, seconds: config.idleProbeSeconds });
-  if (config.warmupSeconds > 0) await load({ ...request, seconds: config.warmupSeconds });
+  // Warm up with a fixed number of sign-ins that all complete, so no abandoned request is
+  // still hashing when the measured storm starts.
+  if (config.warmupSeconds > 0) await load({ ...request, amount: config.connections * 2, seconds: 120 });
   const [storm, duringStorm] = await Promise.all([
     load({ ...request, seconds: config.signInSeconds }),
     load({ ...probe, seconds: config.signInSeconds }),
   ]);
-  await sleep(SETTLE_MS);
+  await drain(request);
   return {
     ...sampleOf(round, storm),
     probe: { idleP99Ms: idle.p99Ms, stormP99Ms: duringStorm.p99Ms, failures: idle.failures + duringStorm.failures },
   };
+}
+
+/**
+ * The storm's last requests are still being hashed after autocannon stops counting. Hashes
+ * queue first-in first-out (libuv's thread pool), so when one more sign-in answers, they are
+ * done and the next run starts on an idle server.
+ */
+async function drain(request: { readonly url: string; readonly headers: Readonly<Record<string, string>>; readonly body?: string }): Promise<void> {
+  const response = await fetch(request.url, { method: "POST", headers: request.headers, body: request.body ?? null, signal: AbortSignal.timeout(60_000) });
+  await response.arrayBuffer();
+  await sleep(SETTLE_MS);
 }
 
 function sampleOf(round: number, result: LoadResult): Sample {

@@ -7,6 +7,8 @@ export interface LoadOptions {
   readonly method?: "GET" | "POST";
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: string;
+  /** Stop after this many responses instead of after `seconds` (which then only bounds the run). */
+  readonly amount?: number;
   /** Requests per second over all connections; unlimited when absent. */
   readonly overallRate?: number;
 }
@@ -31,6 +33,7 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     headers: { ...options.headers },
     ...(options.body !== undefined && { body: options.body }),
     ...(options.overallRate !== undefined && { overallRate: options.overallRate }),
+    ...(options.amount !== undefined && { amount: options.amount }),
     timeout: 30,
   });
   const ok = result["2xx"];
