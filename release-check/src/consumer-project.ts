@@ -1,5 +1,6 @@
-import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { packagesImportedBy } from "./imports.js";
 import { consumerEnv, run, runOrThrow } from "./processes.js";
 import type { ProcessResult } from "./processes.js";
 import type { Tarball } from "./tarballs.js";
@@ -38,6 +39,47 @@ const consumerCompilerOptions = {
   outDir: "out",
 };
 
+/**
+ * RELEASE_CHECK_PEERS=lowest installs each peer dependency our packages import at the lowest
+ * version its declared range allows (e.g. Express 4.17.0 for `^4.17.0 || ^5.0.0`), to prove
+ * the ranges are honest; companions in the same npm scope (@nestjs/platform-express) follow.
+ * It downloads from the registry, so it is a manual check, not part of CI. The default
+ * installs the versions the workspace tests against.
+ */
+export const lowestPeers = process.env["RELEASE_CHECK_PEERS"] === "lowest";
+
+/** The lowest version to install for each third-party package, in the lowest-peers mode. */
+function lowestPeerVersions(names: readonly string[], tarballs: readonly Tarball[]): Map<string, string> {
+  const versions = new Map<string, string>();
+  for (const tarball of tarballs.filter((candidate) => names.includes(candidate.name))) {
+    const manifest = JSON.parse(readFileSync(join(tarball.unpackedDir, "package.json"), "utf8")) as {
+      peerDependencies?: Record<string, string>;
+    };
+    const imported = packagesImportedBy(tarball.unpackedDir);
+    for (const [name, range] of Object.entries(manifest.peerDependencies ?? {})) {
+      const typesOf = name.startsWith("@types/") ? name.slice("@types/".length) : undefined;
+      if (imported.has(name) || (typesOf !== undefined && imported.has(typesOf))) versions.set(name, lowestVersionIn(range));
+    }
+  }
+  return versions;
+}
+
+/** The npm scope whose packages are released in lockstep (not @types, versioned per package). */
+function scopeOf(name: string): string | undefined {
+  return name.startsWith("@") && !name.startsWith("@types/") ? name.split("/")[0] : undefined;
+}
+
+/** The lowest version a range of `^x.y.z`, `~x.y.z`, `>=x.y.z` or `x.y.z` alternatives allows. */
+export function lowestVersionIn(range: string): string {
+  const versions = range.split("||").map((alternative) => {
+    const match = /^\s*(?:\^|~|>=)?\s*(\d+)\.(\d+)\.(\d+)\s*$/.exec(alternative);
+    if (match === null) throw new Error(`cannot tell the lowest version of the range "${range}"`);
+    return [Number(match[1]), Number(match[2]), Number(match[3])] as const;
+  });
+  versions.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
+  return (versions[0] ?? []).join(".");
+}
+
 /** A fresh npm project outside the workspace that installs auth101 only from tarballs. */
 export class ConsumerProject {
   private constructor(
@@ -53,8 +95,12 @@ export class ConsumerProject {
       if (tarball === undefined) throw new Error(`no tarball for ${name}`);
       return `file:${tarball.file}`;
     };
-    const pinned = (names: readonly string[]): Record<string, string> =>
-      Object.fromEntries(names.map((name) => [name, workspaceVersionOf(name)]));
+    const lowest = lowestPeers ? lowestPeerVersions(spec.auth101, tarballs) : new Map<string, string>();
+    const versionOf = (name: string): string => {
+      const companion = [...lowest].find(([peer]) => scopeOf(peer) !== undefined && scopeOf(peer) === scopeOf(name));
+      return lowest.get(name) ?? companion?.[1] ?? workspaceVersionOf(name);
+    };
+    const pinned = (names: readonly string[]): Record<string, string> => Object.fromEntries(names.map((name) => [name, versionOf(name)]));
 
     writeFileSync(
       join(dir, "package.json"),
@@ -79,7 +125,9 @@ export class ConsumerProject {
     // as it would under any strict installer (a `hoistPattern` hoists only what it names).
     const overrides = tarballs.map((tarball) => `  "${tarball.name}": "${tarballSpec(tarball.name)}"`).join("\n");
     const hoisting = spec.hoistPattern === undefined ? "hoist: false" : `hoistPattern:\n${spec.hoistPattern.map((pattern) => `  - "${pattern}"`).join("\n")}`;
-    writeFileSync(join(dir, "pnpm-workspace.yaml"), `overrides:\n${overrides}\n${hoisting}\n`);
+    // pnpm skips dependencies' build scripts and, by default, fails the install over them
+    // (esbuild under older vitest, say): that is a prompt for the user, not a fault of ours.
+    writeFileSync(join(dir, "pnpm-workspace.yaml"), `overrides:\n${overrides}\n${hoisting}\nstrictDepBuilds: false\n`);
     writeFileSync(
       join(dir, "tsconfig.json"),
       JSON.stringify({ compilerOptions: { ...consumerCompilerOptions, ...spec.compilerOptions }, include: ["*.ts", "*.cts"] }, null, 2),

@@ -1,41 +1,17 @@
 // What each published package is, checked on the tarball `pnpm pack` made: its manifest,
 // its files, publint and Are the Types Wrong.
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { isBuiltin } from "node:module";
+import { readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { publint } from "publint";
 import { formatMessage } from "publint/utils";
 import { describe, expect, inject, it } from "vitest";
+import { filesUnder, packagesImportedBy } from "./imports.js";
 import { run } from "./processes.js";
 import type { Tarball } from "./tarballs.js";
 import { publishablePackages, readJson, workspaceRoot } from "./workspace.js";
 import type { PackageManifest } from "./workspace.js";
 
 const tarballs = inject("tarballs");
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: "utf8" })
-    .filter((path) => statSync(join(dir, path)).isFile())
-    .map((path) => path.split("\\").join("/"))
-    .sort();
-}
-
-/** The package a bare specifier names: `@scope/name/sub` → `@scope/name`, `name/sub` → `name`. */
-function packageOf(specifier: string): string {
-  const parts = specifier.split("/");
-  return (specifier.startsWith("@") ? parts.slice(0, 2) : parts.slice(0, 1)).join("/");
-}
-
-/** Every module specifier in a built .js or .d.ts file (static, dynamic and type imports). */
-function specifiersIn(source: string): string[] {
-  const patterns = [
-    /\b(?:import|export)\s[^'"]*?\bfrom\s*["']([^"']+)["']/g,
-    /\bimport\s*["']([^"']+)["']/g,
-    /\bimport\s*\(\s*["']([^"']+)["']\s*\)/g,
-    /\brequire\s*\(\s*["']([^"']+)["']\s*\)/g,
-  ];
-  return patterns.flatMap((pattern) => [...source.matchAll(pattern)].map((match) => match[1] ?? ""));
-}
 
 it("packs exactly the packages under packages/ (apps, tests and tools stay private)", () => {
   const publishable = publishablePackages().map((pkg) => pkg.path);
@@ -85,14 +61,7 @@ describe.each(tarballs.map((tarball): [string, Tarball] => [tarball.name, tarbal
 
   it("imports nothing it does not declare (in its JavaScript and its declarations)", () => {
     const declared = new Set([name, ...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {})]);
-    const undeclared = new Set<string>();
-    for (const file of filesUnder(tarball.unpackedDir).filter((path) => /\.(js|d\.ts)$/.test(path))) {
-      for (const specifier of specifiersIn(readFileSync(join(tarball.unpackedDir, file), "utf8"))) {
-        if (specifier.startsWith(".") || isBuiltin(specifier)) continue;
-        if (!declared.has(packageOf(specifier))) undeclared.add(`${packageOf(specifier)} (in ${file})`);
-      }
-    }
-    expect([...undeclared]).toEqual([]);
+    expect([...packagesImportedBy(tarball.unpackedDir)].filter((imported) => !declared.has(imported))).toEqual([]);
   });
 
   it("ships no tests, and exactly the sources its source maps and declaration maps point at", () => {
