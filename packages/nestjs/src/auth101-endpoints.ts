@@ -1,11 +1,11 @@
 import type { ServerResponse } from "node:http";
 import type { AuthHttpHandler, RequestBody } from "@auth101/core";
-import { AUTH_ENDPOINTS, Auth101, createAuthHttpHandler } from "@auth101/core";
+import { AUTH_ENDPOINTS, Auth101, bodyFromParserError, createAuthHttpHandler, readJsonBody } from "@auth101/core";
 import type { OnModuleInit } from "@nestjs/common";
 import { Inject, Injectable, Logger } from "@nestjs/common";
 import { HttpAdapterHost } from "@nestjs/core";
-import type { BodyParserFailure, ExpressRequest, NextFunction } from "./express-request.js";
-import { bodyParserFailureOf, drainRequest, readRequestBody, writeAuthHttpResponse } from "./express-request.js";
+import type { ExpressRequest, NextFunction } from "./request-translation.js";
+import { bodyHeadersOf, requestBody, sendAuthHttpResponse, toAuthHttpRequest } from "./request-translation.js";
 import type { Auth101ModuleOptions } from "./module-options.js";
 import { AUTH101_MODULE_OPTIONS, mountPathOf } from "./module-options.js";
 
@@ -21,8 +21,9 @@ type ExpressHandler = (request: ExpressRequest, response: ServerResponse, next: 
  *
  * - As soon as Nest has its HTTP adapter (before the parsers exist), a handler that reads
  *   the body of an endpoint request from the raw stream with the core's `readJsonBody`. The
- *   parsers then skip the finished request, so the size limit, content type, charset,
- *   encoding and JSON checks are the core's own, whatever Nest would have done.
+ *   parsers then skip the finished request (or read and drop the rest of one over the size
+ *   limit), so the size limit, content type, charset, encoding and JSON checks are the
+ *   core's own, whatever Nest would have done.
  * - When the module initializes (after the parsers, Nest's middleware and routes, before
  *   Nest's not-found and exception handlers), the handler that answers, and an Express error
  *   handler that answers a parser failure on an auth path the core's way, for apps whose own
@@ -65,9 +66,9 @@ export class Auth101Endpoints implements OnModuleInit {
     adapter.use(this.#mountPath, answer);
     // Express tells an error handler by its four parameters.
     adapter.use(this.#mountPath, (error: unknown, request: ExpressRequest, response: ServerResponse, next: NextFunction) => {
-      const failure = bodyParserFailureOf(error, request);
-      if (failure === undefined) return next(error);
-      void this.#answer(request, response, () => next(error), failure);
+      const body = bodyFromParserError(error, bodyHeadersOf(request));
+      if (body === undefined) return next(error);
+      void this.#answer(request, response, () => next(error), () => Promise.resolve(body));
     });
     new Logger("Auth101Module").log(`Mapped the auth endpoints under ${this.#mountPath}`);
   }
@@ -99,7 +100,7 @@ export class Auth101Endpoints implements OnModuleInit {
     // the path (the app's own routes, say) keep their body for Nest's parsers.
     const isEndpoint = AUTH_ENDPOINTS.some(({ method, path }) => path === request.path && method === request.method);
     if (!isEndpoint) return;
-    const body = readRequestBody(request);
+    const body = readBodyLeavingTheRest(request);
     this.#bodiesReadEarly.set(request, body);
     await body;
   }
@@ -113,22 +114,33 @@ export class Auth101Endpoints implements OnModuleInit {
     request: ExpressRequest,
     response: ServerResponse,
     next: NextFunction,
-    parserFailure?: BodyParserFailure,
+    readBody: () => Promise<RequestBody> = () => requestBody(request),
   ): Promise<void> {
     try {
       if (!this.#isUnderMountPath(request)) return next();
-      const answer = await this.#handle({
-        method: request.method ?? "GET",
-        path: request.path,
-        authorization: request.headers.authorization,
-        clientAddress: request.ip ?? request.socket.remoteAddress,
-        readBody: () => this.#bodiesReadEarly.get(request) ?? readRequestBody(request, parserFailure),
-      });
+      const answer = await this.#handle(toAuthHttpRequest(request, () => this.#bodiesReadEarly.get(request) ?? readBody()));
       if (answer === undefined) return next();
-      writeAuthHttpResponse(response, answer);
-      drainRequest(request);
+      sendAuthHttpResponse(response, answer);
     } catch (error) {
       next(error);
     }
+  }
+}
+
+/**
+ * `requestBody` for the early reader, which Nest's body parsers follow on the same request:
+ * where the core stops early (a body over the limit), the rest must stay readable for them.
+ * The core leaves its iterator suspended rather than destroy the request, but a suspended
+ * iterator keeps its `readable` listener, and with one attached the stream never flows for a
+ * parser's `data` listener, so the request would hang. Hence an iterator of our own, detached
+ * (not destroyed) once the core is done. The parser then reads the rest, as it would for any
+ * route, and its refusal reaches the error handler, which answers with the body judged here.
+ */
+async function readBodyLeavingTheRest(request: ExpressRequest): Promise<RequestBody> {
+  const chunks = request.iterator({ destroyOnReturn: false });
+  try {
+    return await readJsonBody({ ...bodyHeadersOf(request), chunks });
+  } finally {
+    await chunks.return?.();
   }
 }

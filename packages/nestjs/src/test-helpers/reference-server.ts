@@ -29,9 +29,7 @@ export async function startReferenceServer(
           contentType: request.headers["content-type"],
           contentLength: request.headers["content-length"],
           contentEncoding: request.headers["content-encoding"],
-          // Not `request` itself: a `for await` that stops early destroys the socket, and a
-          // keep-alive client then hangs (see drainRequest in express-request.ts).
-          chunks: request.iterator({ destroyOnReturn: false }),
+          chunks: request,
         }),
     }).then(
       (answer) => {
@@ -39,7 +37,6 @@ export async function startReferenceServer(
         response.statusCode = answer.status;
         for (const [name, value] of Object.entries(answer.headers)) response.setHeader(name, value);
         response.end(JSON.stringify(answer.body));
-        if (!request.readableEnded) request.resume();
       },
       () => {
         response.statusCode = 500;
