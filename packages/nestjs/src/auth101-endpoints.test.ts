@@ -2,6 +2,7 @@ import { gzipSync } from "node:zlib";
 import { Auth101, MemoryStore } from "@auth101/core";
 import type { UserStore } from "@auth101/core";
 import { Body, Controller, Post } from "@nestjs/common";
+import type { NestExpressApplication } from "@nestjs/platform-express";
 import { ExpressAdapter } from "@nestjs/platform-express";
 import express from "express";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -403,5 +404,48 @@ describe("a non-default path", () => {
     await expect(startNestApp({ imports: [Auth101Module.forRoot({ secret: SECRET, path })] }, { abortOnError: false })).rejects.toThrow(
       /option "path"/,
     );
+  });
+});
+
+describe("the client address the sign-in limiter counts (Express's trust proxy)", () => {
+  let emails = 0;
+  const attempt = (url: string, forwardedFor: string): Promise<Answer> =>
+    postJson(url, { email: `proxy-${(emails += 1)}@example.com`, password: PASSWORD }, { "x-forwarded-for": forwardedFor });
+  const codeOf = (answer: Answer): unknown => (answer.json as { error?: { code?: unknown } }).error?.code;
+
+  async function withApp(configure: ((app: NestExpressApplication) => void) | undefined, run: (url: string) => Promise<void>) {
+    const nest = await startNestApp(
+      { imports: [Auth101Module.forRoot({ secret: SECRET, rateLimit: { signInPerAddress: { attempts: 2, windowSeconds: 60 } }, ...quiet })] },
+      configure === undefined ? {} : { configure },
+    );
+    try {
+      await run(`${nest.url}/auth/sign-in/email`);
+    } finally {
+      await nest.close();
+    }
+  }
+
+  test("ignores X-Forwarded-For by default: every attempt counts against the socket's address", async () => {
+    await withApp(undefined, async (url) => {
+      expect(codeOf(await attempt(url, "203.0.113.1"))).toBe("INVALID_CREDENTIALS");
+      expect(codeOf(await attempt(url, "203.0.113.2"))).toBe("INVALID_CREDENTIALS");
+      const throttled = await attempt(url, "203.0.113.3");
+      expect(throttled.status).toBe(429);
+      expect(codeOf(throttled)).toBe("RATE_LIMITED");
+      expect(Number(throttled.headers.get("retry-after"))).toBeGreaterThan(0);
+    });
+  });
+
+  test.each([
+    ["app.set", (app: NestExpressApplication) => app.set("trust proxy", "loopback")],
+    ["the adapter's Express instance", (app: NestExpressApplication) => app.getHttpAdapter().getInstance().set("trust proxy", "loopback")],
+  ] as const)("counts per forwarded client when trust proxy is set (%s)", async (_how, configure) => {
+    await withApp(configure, async (url) => {
+      for (const address of ["203.0.113.1", "203.0.113.2", "203.0.113.3"]) {
+        expect(codeOf(await attempt(url, address)), address).toBe("INVALID_CREDENTIALS");
+      }
+      expect(codeOf(await attempt(url, "203.0.113.1"))).toBe("INVALID_CREDENTIALS");
+      expect(codeOf(await attempt(url, "203.0.113.1"))).toBe("RATE_LIMITED");
+    });
   });
 });
