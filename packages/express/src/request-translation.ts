@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { AuthHttpRequest, AuthHttpResponse, RequestBody } from "@auth101/core";
-import { MAX_BODY_BYTES, parsedBody, readJsonBody } from "@auth101/core";
+import type { AuthHttpRequest, AuthHttpResponse, BodyHeaders, RequestBody } from "@auth101/core";
+import { parsedBody, readJsonBody } from "@auth101/core";
 import type { Request } from "express";
 
 /** An Express request as the core's HTTP handler sees it. `req.path` is already relative to the mount point. */
@@ -15,22 +15,27 @@ export function toAuthHttpRequest(req: Request, readBody: () => Promise<RequestB
   };
 }
 
+/** The request headers the core judges a body by. */
+export function bodyHeadersOf(req: IncomingMessage): BodyHeaders {
+  return {
+    contentType: req.headers["content-type"],
+    contentLength: req.headers["content-length"],
+    contentEncoding: req.headers["content-encoding"],
+  };
+}
+
 /**
  * The request's JSON body: read from the raw stream with the shared size limit, or, when a
  * body parser mounted earlier (express.json(), express.text(), ...) already consumed the
- * stream, taken from what it left on `req.body`.
+ * stream, taken from what it left on `req.body`. The headers go along so that the core's
+ * checks run in its own order (size, coding, content type, emptiness, JSON), whatever the
+ * parser allowed.
  */
 export function requestBody(req: Request): Promise<RequestBody> {
-  const contentType = req.headers["content-type"];
-  const contentLength = req.headers["content-length"];
-  if (req.readableEnded) {
-    // The earlier parser had its own (usually larger) limit; the core's limit still applies.
-    if (contentLength !== undefined && Number(contentLength) > MAX_BODY_BYTES) {
-      return Promise.resolve({ kind: "invalid", reason: "too-large" });
-    }
-    return Promise.resolve(parsedBody(req.body as unknown, contentType));
-  }
-  return readJsonBody({ contentType, contentLength, chunks: req });
+  const headers = bodyHeadersOf(req);
+  if (!req.readableEnded) return readJsonBody({ ...headers, chunks: req });
+  // Read by someone who left nothing behind: as good as an empty body.
+  return Promise.resolve(parsedBody(req.body === undefined ? "" : (req.body as unknown), headers.contentType, headers));
 }
 
 /** Writes the core's response as is: status, headers, and `JSON.stringify(body)`. */

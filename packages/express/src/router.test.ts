@@ -1,3 +1,4 @@
+import { gzipSync } from "node:zlib";
 import type { ErrorRequestHandler, Express, RequestHandler } from "express";
 import { MemoryStore } from "@auth101/core";
 import { afterEach, describe, expect, it } from "vitest";
@@ -298,6 +299,32 @@ describe.each(EXPRESS_VERSIONS)("%s", (_version, express) => {
         415,
         "VALIDATION_ERROR",
       );
+    });
+
+    it("answers alike with or without express.json() in front, as the core judges the body", async () => {
+      const bare = express();
+      bare.use("/auth", auth101Router(createAuth()));
+      const parsed = express();
+      parsed.use(express.json());
+      parsed.use("/auth", auth101Router(createAuth()));
+      parsed.use(appErrorHandler);
+      const origins = [await start(bare), await start(parsed)];
+      const json = { "content-type": "application/json" };
+      const cases: ReadonlyArray<readonly [name: string, status: number, init: RequestInit]> = [
+        ["gzip Content-Encoding", 415, { headers: { ...json, "content-encoding": "gzip" }, body: gzipSync(JSON.stringify(credentials)) }],
+        ["unknown Content-Encoding", 415, { headers: { ...json, "content-encoding": "x-unknown" }, body: JSON.stringify(credentials) }],
+        ["UTF-16 charset", 415, { headers: { "content-type": "application/json; charset=utf-16" }, body: JSON.stringify(credentials) }],
+        ["empty body with Content-Length: 0", 400, { headers: json, body: "" }],
+        ["a JSON string", 400, { headers: json, body: '"ada"' }],
+        ["a JSON null", 400, { headers: json, body: "null" }],
+      ];
+      for (const [name, status, init] of cases) {
+        const [withoutParser, withParser] = await Promise.all(
+          origins.map((origin) => request(`${origin}/auth/sign-in/email`, { method: "POST", ...init })),
+        );
+        expectJsonError(withoutParser!, status, "VALIDATION_ERROR");
+        expect({ status: withParser!.status, body: withParser!.body }, name).toEqual({ status, body: withoutParser!.body });
+      }
     });
 
     it("passes errors that are not a body parser's on to the app's error handler", async () => {

@@ -1,8 +1,7 @@
 import type { Auth101 } from "@auth101/core";
-import { createAuthHttpHandler } from "@auth101/core";
+import { bodyFromParserError, createAuthHttpHandler } from "@auth101/core";
 import type { ErrorRequestHandler, RequestHandler } from "express";
-import { bodyParserFailure } from "./body-parser-errors.js";
-import { sendAuthHttpResponse, toAuthHttpRequest } from "./request-translation.js";
+import { bodyHeadersOf, sendAuthHttpResponse, toAuthHttpRequest } from "./request-translation.js";
 
 /**
  * The two middleware functions `auth101Router` returns; `app.use(path, ...)` and
@@ -36,12 +35,12 @@ export function auth101Router(auth: Auth101): Auth101Router {
   };
 
   const bodyParserErrors: ErrorRequestHandler = (error: unknown, req, res, next) => {
-    const reason = bodyParserFailure(error);
-    if (reason === undefined || res.headersSent) {
+    const body = bodyFromParserError(error, bodyHeadersOf(req));
+    if (body === undefined || res.headersSent) {
       next(error);
       return;
     }
-    handle(toAuthHttpRequest(req, () => Promise.resolve({ kind: "invalid", reason }))).then((response) => {
+    handle(toAuthHttpRequest(req, () => Promise.resolve(body))).then((response) => {
       // Not an auth endpoint: the app's own route under the prefix, so the app's error handling.
       if (response === undefined) next(error);
       else sendAuthHttpResponse(res, response);
