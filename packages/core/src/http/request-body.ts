@@ -1,3 +1,5 @@
+import type { Readable } from "node:stream";
+
 /** The largest request body the auth endpoints accept, on every framework. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -78,13 +80,7 @@ export async function readJsonBody(source: RawBodySource, limit = MAX_BODY_BYTES
 
   const parts: Buffer[] = [];
   let received = 0;
-  // Iterated by hand: leaving a `for await` early would call `return()`, which destroys a Node
-  // request stream and its socket before the 413 is written. The handler's 413 carries
-  // `Connection: close` instead, so the server closes the connection after answering rather
-  // than reading the rest of an oversized upload.
-  const chunks = source.chunks[Symbol.asyncIterator]();
-  for (let next = await chunks.next(); next.done !== true; next = await chunks.next()) {
-    const chunk = next.value;
+  for await (const chunk of withoutDestroyOnReturn(source.chunks)) {
     const bytes = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : Buffer.from(chunk);
     received += bytes.length;
     if (received > limit) return invalid("too-large");
@@ -157,6 +153,17 @@ export function bodyFromParserError(error: unknown, headers: BodyHeaders): Reque
   // In strict mode body-parser refuses valid JSON that is not an object or array ("ada", null).
   if (type === "entity.parse.failed" && typeof body === "string") return parsedBody(body, headers.contentType);
   return invalid("malformed");
+}
+
+/**
+ * Leaving a `for await` over a Node request early calls `return()`, which by default destroys
+ * the stream and its socket before the 413 is written. Detach without destroying instead; the
+ * handler's 413 carries `Connection: close`, so the server closes the connection after
+ * answering rather than reading the rest of an oversized upload.
+ */
+function withoutDestroyOnReturn(chunks: AsyncIterable<Uint8Array | string>): AsyncIterable<Uint8Array | string> {
+  const stream = chunks as Partial<Pick<Readable, "iterator">>;
+  return typeof stream.iterator === "function" ? stream.iterator.call(chunks, { destroyOnReturn: false }) : chunks;
 }
 
 function parseJsonText(text: string): RequestBody {
