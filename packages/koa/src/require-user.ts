@@ -9,9 +9,10 @@ export interface AuthUserState {
 }
 
 /**
- * "Require a signed-in user": with a valid `Authorization: Bearer <token>` the `User` is put on
- * `ctx.state.authUser` and the next middleware runs; otherwise the core's 401 (or 503 when the
- * store is down) is answered with the JSON error body.
+ * Middleware for the app's own routes that need a signed-in user: with a valid
+ * `Authorization: Bearer <token>` of an existing, active user it sets `ctx.state.authUser` and
+ * calls `next()`; otherwise it answers 401 with the error body and `WWW-Authenticate`
+ * (UNAUTHORIZED, INVALID_TOKEN or USER_NOT_FOUND), or 503 when the user store is down.
  */
 export function requireUser<StateT = DefaultState>(auth: Auth101): Middleware<StateT & AuthUserState> {
   return async (ctx, next) => {

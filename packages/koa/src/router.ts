@@ -1,7 +1,7 @@
 import type { Auth101 } from "@auth101/core";
 import { AUTH_ENDPOINTS, createAuthHttpHandler } from "@auth101/core";
 import { Router } from "@koa/router";
-import { toAuthHttpRequest, sendAuthHttpResponse } from "./request-translation.js";
+import { sendAuthHttpResponse, toAuthHttpRequest } from "./request-translation.js";
 
 export interface Auth101RouterOptions {
   /** Where the endpoints live, e.g. `"/auth"` → `POST /auth/sign-in/email`. Default: none (the root). */
@@ -9,9 +9,14 @@ export interface Auth101RouterOptions {
 }
 
 /**
- * A `@koa/router` Router with the auth101 endpoints. Mount it with
- * `app.use(auth101Router(auth, { prefix: "/auth" }).routes())`, or nest it in your own router
- * with `parent.use("/auth", authRouter.routes())`.
+ * The four auth endpoints (`POST /sign-up/email`, `POST /sign-in/email`, `POST /sign-out`,
+ * `GET /session`) as a `@koa/router` Router, under `options.prefix`:
+ *
+ * ```ts
+ * app.use(auth101Router(auth, { prefix: "/auth" }).routes());
+ * ```
+ *
+ * or nested in your own router with `parent.use("/auth", authRouter.routes())`.
  *
  * Each endpoint path takes every method, so a wrong method gets the core's 405 (with `Allow`)
  * and `allowedMethods()` never answers for these paths. Paths match exactly as written (case
