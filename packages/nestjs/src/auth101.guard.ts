@@ -22,10 +22,13 @@ export class Auth101UnauthorizedException extends HttpException {
 }
 
 /**
- * Requires a signed-in user: `Authorization: Bearer <token>` with a valid token of an active
- * user. Puts the `User` on the request for `@CurrentUser()`. Use it per route or controller
- * (`@UseGuards(Auth101Guard)`) or for the whole app (`{ provide: APP_GUARD, useExisting:
- * Auth101Guard }`), opting routes out with `@Public()`.
+ * Guard for the app's own routes that need a signed-in user: with a valid
+ * `Authorization: Bearer <token>` of an existing, active user it sets `request.authUser` (what
+ * `@CurrentUser()` reads) and lets the request through; otherwise it answers 401 with the
+ * error body and `WWW-Authenticate` (UNAUTHORIZED, INVALID_TOKEN or USER_NOT_FOUND), or 503
+ * when the user store is down. Use it per route or controller (`@UseGuards(Auth101Guard)`) or
+ * for the whole app (`{ provide: APP_GUARD, useExisting: Auth101Guard }`), opting routes out
+ * with `@Public()`.
  */
 @Injectable()
 export class Auth101Guard implements CanActivate {
@@ -49,13 +52,14 @@ export class Auth101Guard implements CanActivate {
 
     const http = context.switchToHttp();
     const request = http.getRequest<IncomingMessage & RequestWithUser>();
-    const result = await authenticateRequest(this.#auth, request.headers.authorization);
-    if ("user" in result) {
-      request.authUser = result.user;
-      return true;
+    const authentication = await authenticateRequest(this.#auth, request.headers.authorization);
+    if ("response" in authentication) {
+      // Nest's exception layer writes the status and body; the core's headers go on first.
+      const response = http.getResponse<ServerResponse>();
+      for (const [name, value] of Object.entries(authentication.response.headers)) response.setHeader(name, value);
+      throw new Auth101UnauthorizedException(authentication.response);
     }
-    const response = http.getResponse<ServerResponse>();
-    for (const [name, value] of Object.entries(result.response.headers)) response.setHeader(name, value);
-    throw new Auth101UnauthorizedException(result.response);
+    request.authUser = authentication.user;
+    return true;
   }
 }
