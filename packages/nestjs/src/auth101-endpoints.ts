@@ -1,6 +1,6 @@
 import type { ServerResponse } from "node:http";
 import type { AuthHttpHandler, RequestBody } from "@auth101/core";
-import { AUTH_ENDPOINTS, Auth101, bodyFromParserError, createAuthHttpHandler, readJsonBody } from "@auth101/core";
+import { AUTH_ENDPOINTS, Auth101, bodyFromParserError, createAuthHttpHandler } from "@auth101/core";
 import type { OnModuleInit } from "@nestjs/common";
 import { Inject, Injectable, Logger } from "@nestjs/common";
 import { HttpAdapterHost } from "@nestjs/core";
@@ -12,8 +12,9 @@ import { AUTH101_MODULE_OPTIONS, mountPathOf } from "./module-options.js";
 type ExpressHandler = (request: ExpressRequest, response: ServerResponse, next: NextFunction) => void;
 
 /**
- * Serves the four endpoints on the Express app under the configured path: plain Express
- * handlers that hand the request to the core's `createAuthHttpHandler` and write its answer
+ * The four auth endpoints (`POST /sign-up/email`, `POST /sign-in/email`, `POST /sign-out`,
+ * `GET /session`) under the module's `path`, as plain Express handlers on Nest's Express
+ * instance that hand the request to the core's `createAuthHttpHandler` and write its answer
  * back unchanged (a Nest controller's exception layer would reshape the errors).
  *
  * Two handlers, because of Nest's built-in body parsers (`express.json()` and
@@ -95,12 +96,12 @@ export class Auth101Endpoints implements OnModuleInit {
   }
 
   async #readBodyEarly(request: ExpressRequest): Promise<void> {
-    if (!this.#isUnderMountPath(request) || request.readableEnded) return;
+    if (!this.#isUnderMountPath(request) || request.readableDidRead) return;
     // Only for a request to one of the core's endpoints, with its method. Other requests under
     // the path (the app's own routes, say) keep their body for Nest's parsers.
     const isEndpoint = AUTH_ENDPOINTS.some(({ method, path }) => path === request.path && method === request.method);
     if (!isEndpoint) return;
-    const body = readBodyLeavingTheRest(request);
+    const body = requestBody(request);
     this.#bodiesReadEarly.set(request, body);
     await body;
   }
@@ -124,23 +125,5 @@ export class Auth101Endpoints implements OnModuleInit {
     } catch (error) {
       next(error);
     }
-  }
-}
-
-/**
- * `requestBody` for the early reader, which Nest's body parsers follow on the same request:
- * where the core stops early (a body over the limit), the rest must stay readable for them.
- * The core leaves its iterator suspended rather than destroy the request, but a suspended
- * iterator keeps its `readable` listener, and with one attached the stream never flows for a
- * parser's `data` listener, so the request would hang. Hence an iterator of our own, detached
- * (not destroyed) once the core is done. The parser then reads the rest, as it would for any
- * route, and its refusal reaches the error handler, which answers with the body judged here.
- */
-async function readBodyLeavingTheRest(request: ExpressRequest): Promise<RequestBody> {
-  const chunks = request.iterator({ destroyOnReturn: false });
-  try {
-    return await readJsonBody({ ...bodyHeadersOf(request), chunks });
-  } finally {
-    await chunks.return?.();
   }
 }

@@ -52,7 +52,7 @@ export function bodyHeadersOf(req: IncomingMessage): BodyHeaders {
  */
 export function requestBody(req: ExpressRequest): Promise<RequestBody> {
   const headers = bodyHeadersOf(req);
-  if (!req.readableEnded) return readJsonBody({ ...headers, chunks: req });
+  if (!req.readableDidRead) return readJsonBody({ ...headers, chunks: req });
   if (req.rawBody instanceof Uint8Array) return Promise.resolve(parsedBody(req.rawBody, headers.contentType, headers));
   // Read by someone who left nothing behind: as good as an empty body.
   return Promise.resolve(parsedBody(req.body === undefined ? "" : req.body, headers.contentType, headers));
