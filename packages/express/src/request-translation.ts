@@ -33,7 +33,7 @@ export function bodyHeadersOf(req: IncomingMessage): BodyHeaders {
  */
 export function requestBody(req: Request): Promise<RequestBody> {
   const headers = bodyHeadersOf(req);
-  if (!req.readableEnded) return readJsonBody({ ...headers, chunks: req });
+  if (!req.readableDidRead) return readJsonBody({ ...headers, chunks: req });
   // Read by someone who left nothing behind: as good as an empty body.
   return Promise.resolve(parsedBody(req.body === undefined ? "" : (req.body as unknown), headers.contentType, headers));
 }
