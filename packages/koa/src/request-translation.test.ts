@@ -41,6 +41,11 @@ describe("toAuthHttpRequest", () => {
     const app = new Koa({ proxy: true });
     expect((await translated(app, { "x-forwarded-for": "203.0.113.7, 10.0.0.1" })).clientAddress).toBe("203.0.113.7");
   });
+
+  it("with maxIpsCount, takes the address the proxy added, not one the client wrote (README)", async () => {
+    const app = new Koa({ proxy: true, maxIpsCount: 1 });
+    expect((await translated(app, { "x-forwarded-for": "198.51.100.9, 203.0.113.7" })).clientAddress).toBe("203.0.113.7");
+  });
 });
 
 describe("requireUser typing", () => {
