@@ -20,3 +20,4 @@ export type {
 export { bearerToken } from "./http/bearer.js";
 export { MAX_BODY_BYTES, bodyFromParserError, isJsonContentType, parsedBody, readJsonBody } from "./http/request-body.js";
 export type { BodyFailure, BodyHeaders, RawBodySource, RequestBody } from "./http/request-body.js";
+export { bodyHeadersOf, nodeRequestBody, sendNodeResponse } from "./http/node-request.js";

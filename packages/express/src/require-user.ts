@@ -1,7 +1,6 @@
 import type { Auth101, User } from "@auth101/core";
-import { authenticateRequest } from "@auth101/core";
+import { authenticateRequest, sendNodeResponse } from "@auth101/core";
 import type { RequestHandler } from "express";
-import { sendAuthHttpResponse } from "./request-translation.js";
 
 declare global {
   // Express's own extension point for request properties (declaration merging).
@@ -26,7 +25,7 @@ export function requireUser(auth: Auth101): RequestHandler {
   return (req, res, next) => {
     authenticateRequest(auth, req.headers.authorization).then((authentication) => {
       if ("response" in authentication) {
-        sendAuthHttpResponse(res, authentication.response);
+        sendNodeResponse(res, authentication.response);
         return;
       }
       req.authUser = authentication.user;

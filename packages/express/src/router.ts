@@ -1,7 +1,7 @@
 import type { Auth101 } from "@auth101/core";
-import { bodyFromParserError, createAuthHttpHandler } from "@auth101/core";
+import { bodyFromParserError, bodyHeadersOf, createAuthHttpHandler, sendNodeResponse } from "@auth101/core";
 import type { ErrorRequestHandler, RequestHandler } from "express";
-import { bodyHeadersOf, sendAuthHttpResponse, toAuthHttpRequest } from "./request-translation.js";
+import { toAuthHttpRequest } from "./request-translation.js";
 
 /**
  * The two middleware functions `auth101Router` returns; `app.use(path, ...)` and
@@ -30,7 +30,7 @@ export function auth101Router(auth: Auth101): Auth101Router {
   const endpoints: RequestHandler = (req, res, next) => {
     handle(toAuthHttpRequest(req)).then((response) => {
       if (response === undefined) next();
-      else sendAuthHttpResponse(res, response);
+      else sendNodeResponse(res, response);
     }, next);
   };
 
@@ -43,7 +43,7 @@ export function auth101Router(auth: Auth101): Auth101Router {
     handle(toAuthHttpRequest(req, () => Promise.resolve(body))).then((response) => {
       // Not an auth endpoint: the app's own route under the prefix, so the app's error handling.
       if (response === undefined) next(error);
-      else sendAuthHttpResponse(res, response);
+      else sendNodeResponse(res, response);
     }, next);
   };
 

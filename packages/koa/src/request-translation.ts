@@ -1,6 +1,5 @@
-import type { IncomingMessage } from "node:http";
-import type { AuthHttpRequest, AuthHttpResponse, BodyHeaders, RequestBody } from "@auth101/core";
-import { parsedBody, readJsonBody } from "@auth101/core";
+import type { AuthHttpRequest, AuthHttpResponse, RequestBody } from "@auth101/core";
+import { nodeRequestBody } from "@auth101/core";
 import type { ParameterizedContext } from "koa";
 
 /** The part of a Koa context the translation reads and writes; any state or router context fits. */
@@ -25,29 +24,14 @@ export function toAuthHttpRequest(ctx: KoaContext, path: string): AuthHttpReques
   };
 }
 
-/** The request headers the core judges a body by. */
-export function bodyHeadersOf(req: IncomingMessage): BodyHeaders {
-  return {
-    contentType: req.headers["content-type"],
-    contentLength: req.headers["content-length"],
-    contentEncoding: req.headers["content-encoding"],
-  };
-}
-
 /**
- * The request's JSON body: read from the raw stream with the shared size limit, or, when a
- * body parser mounted earlier (@koa/bodyparser, koa-body) already consumed the stream, taken
- * from what it left on `ctx.request`. The headers go along so that the core's checks run in
- * its own order (size, coding, content type, emptiness, JSON), whatever the parser allowed.
+ * The request's JSON body, read by the core from the raw stream, or from what a body parser
+ * mounted earlier (@koa/bodyparser, koa-body) left on `ctx.request`: its raw text when it kept
+ * it (so the size limit applies to chunked bodies too), else its parsed value.
  */
 export function requestBody(ctx: KoaContext): Promise<RequestBody> {
-  const headers = bodyHeadersOf(ctx.req);
-  if (!ctx.req.readableDidRead) return readJsonBody({ ...headers, chunks: ctx.req });
   const { body, rawBody } = ctx.request as BodyParserResult;
-  // A parser that consumed the stream yet left no body refused it and had its error swallowed
-  // (an `onError` that does not throw): nothing is left to read, which the core judges malformed.
-  const parsed = typeof rawBody === "string" ? rawBody : body === undefined ? "" : body;
-  return Promise.resolve(parsedBody(parsed, headers.contentType, headers));
+  return nodeRequestBody(ctx.req, () => (typeof rawBody === "string" ? rawBody : body));
 }
 
 /** Writes the core's response as is: status, headers, and `JSON.stringify(body)`. */

@@ -1,11 +1,11 @@
 import type { ServerResponse } from "node:http";
 import type { AuthHttpHandler, RequestBody } from "@auth101/core";
-import { AUTH_ENDPOINTS, Auth101, bodyFromParserError, createAuthHttpHandler } from "@auth101/core";
+import { AUTH_ENDPOINTS, Auth101, bodyFromParserError, bodyHeadersOf, createAuthHttpHandler, sendNodeResponse } from "@auth101/core";
 import type { OnModuleInit } from "@nestjs/common";
 import { Inject, Injectable, Logger } from "@nestjs/common";
 import { HttpAdapterHost } from "@nestjs/core";
 import type { ExpressRequest, NextFunction } from "./request-translation.js";
-import { bodyHeadersOf, requestBody, sendAuthHttpResponse, toAuthHttpRequest } from "./request-translation.js";
+import { requestBody, toAuthHttpRequest } from "./request-translation.js";
 import type { Auth101ModuleOptions } from "./module-options.js";
 import { AUTH101_MODULE_OPTIONS, mountPathOf } from "./module-options.js";
 
@@ -121,7 +121,7 @@ export class Auth101Endpoints implements OnModuleInit {
       if (!this.#isUnderMountPath(request)) return next();
       const answer = await this.#handle(toAuthHttpRequest(request, () => this.#bodiesReadEarly.get(request) ?? readBody()));
       if (answer === undefined) return next();
-      sendAuthHttpResponse(response, answer);
+      sendNodeResponse(response, answer);
     } catch (error) {
       next(error);
     }

@@ -1,6 +1,6 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
-import type { AuthHttpRequest, AuthHttpResponse, BodyHeaders, RequestBody } from "@auth101/core";
-import { parsedBody, readJsonBody } from "@auth101/core";
+import type { IncomingMessage } from "node:http";
+import type { AuthHttpRequest, RequestBody } from "@auth101/core";
+import { nodeRequestBody } from "@auth101/core";
 
 /**
  * The parts of an Express request the endpoints read. Declared here so that the package
@@ -33,34 +33,12 @@ export function toAuthHttpRequest(req: ExpressRequest, readBody: () => Promise<R
   };
 }
 
-/** The request headers the core judges a body by. */
-export function bodyHeadersOf(req: IncomingMessage): BodyHeaders {
-  return {
-    contentType: req.headers["content-type"],
-    contentLength: req.headers["content-length"],
-    contentEncoding: req.headers["content-encoding"],
-  };
-}
-
 /**
- * The request's JSON body: read from the raw stream with the shared size limit, or, when a
- * body parser got there first (one the app registered on its Express instance before Nest's
- * adapter, or Nest's own for a request auth101 did not read early), taken from what it left
- * behind (`req.rawBody`, else `req.body`). The headers go along so that the core's
- * checks run in its own order (size, coding, content type, emptiness, JSON), whatever the
- * parser allowed.
+ * The request's JSON body, read by the core from the raw stream, or, when a body parser got
+ * there first (one the app registered on its Express instance before Nest's adapter, or
+ * Nest's own for a request auth101 did not read early), from what it left behind
+ * (`req.rawBody`, else `req.body`).
  */
 export function requestBody(req: ExpressRequest): Promise<RequestBody> {
-  const headers = bodyHeadersOf(req);
-  if (!req.readableDidRead) return readJsonBody({ ...headers, chunks: req });
-  if (req.rawBody instanceof Uint8Array) return Promise.resolve(parsedBody(req.rawBody, headers.contentType, headers));
-  // Read by someone who left nothing behind: as good as an empty body.
-  return Promise.resolve(parsedBody(req.body === undefined ? "" : req.body, headers.contentType, headers));
-}
-
-/** Writes the core's response as is: status, headers, and `JSON.stringify(body)`. */
-export function sendAuthHttpResponse(res: ServerResponse, response: AuthHttpResponse): void {
-  res.statusCode = response.status;
-  for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
-  res.end(JSON.stringify(response.body));
+  return nodeRequestBody(req, () => (req.rawBody instanceof Uint8Array ? req.rawBody : req.body));
 }
