@@ -21,6 +21,11 @@ export interface Sample {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly failures: number;
+  /**
+   * CPU time (all threads) the server spent per request of the run. Unlike req/s it hardly
+   * moves when other processes compete for the CPUs.
+   */
+  readonly cpuMsPerRequest: number;
   /** Sign-in storms: the trivial route's p99 on the idle server, then during the storm. */
   readonly probe?: { readonly idleP99Ms: number; readonly stormP99Ms: number; readonly failures: number };
 }
@@ -217,9 +222,11 @@ async function measure(target: TargetSpec, server: Prepared, round: number, conf
 
   if (target.kind === "session") {
     if (config.warmupSeconds > 0) await load({ ...request, seconds: config.warmupSeconds });
+    const cpuBefore = await server.process.cpuMicros();
     const measured = await load({ ...request, seconds: config.sessionSeconds });
     await sleep(SETTLE_MS);
-    return sampleOf(round, measured);
+    const cpuMicros = (await server.process.cpuMicros()) - cpuBefore;
+    return sampleOf(round, measured, cpuMicros / 1000 / Math.max(1, measured.responses + config.connections));
   }
 
   const probe = { url: `${server.process.origin}${HEALTH_PATH}`, connections: 1, overallRate: config.probeRate };
@@ -227,13 +234,17 @@ async function measure(target: TargetSpec, server: Prepared, round: number, conf
   // Warm up with a fixed number of sign-ins that all complete, so no abandoned request is
   // still hashing when the measured storm starts.
   if (config.warmupSeconds > 0) await load({ ...request, amount: config.connections * 2, seconds: 120 });
+  const cpuBefore = await server.process.cpuMicros();
   const [storm, duringStorm] = await Promise.all([
     load({ ...request, seconds: config.signInSeconds }),
     load({ ...probe, seconds: config.signInSeconds }),
   ]);
   await drain(request);
+  // Requests still in flight when the storm stopped (one per connection) and the draining one
+  // were processed too; the probe's trivial requests cost next to nothing beside a hash.
+  const cpuMicros = (await server.process.cpuMicros()) - cpuBefore;
   return {
-    ...sampleOf(round, storm),
+    ...sampleOf(round, storm, cpuMicros / 1000 / Math.max(1, storm.responses + config.connections + 1)),
     probe: { idleP99Ms: idle.p99Ms, stormP99Ms: duringStorm.p99Ms, failures: idle.failures + duringStorm.failures },
   };
 }
@@ -249,14 +260,15 @@ async function drain(request: { readonly url: string; readonly headers: Readonly
   await sleep(SETTLE_MS);
 }
 
-function sampleOf(round: number, result: LoadResult): Sample {
-  return { round, okPerSecond: result.okPerSecond, p50Ms: result.p50Ms, p99Ms: result.p99Ms, failures: result.failures };
+function sampleOf(round: number, result: LoadResult, cpuMsPerRequest: number): Sample {
+  return { round, okPerSecond: result.okPerSecond, p50Ms: result.p50Ms, p99Ms: result.p99Ms, failures: result.failures, cpuMsPerRequest };
 }
 
 function describeSample(target: TargetSpec, sample: Sample): string {
   const failures = sample.failures > 0 ? `, ${sample.failures} FAILED` : "";
   const probe = sample.probe === undefined ? "" : `, trivial route p99 ${sample.probe.idleP99Ms} ms idle → ${sample.probe.stormP99Ms} ms in storm`;
-  return `${target.id}: ${sample.okPerSecond.toFixed(1)} req/s, p99 ${sample.p99Ms} ms${failures}${probe}`;
+  const cpu = `server CPU ${sample.cpuMsPerRequest.toFixed(3)} ms/request`;
+  return `${target.id}: ${sample.okPerSecond.toFixed(1)} req/s, p99 ${sample.p99Ms} ms, ${cpu}${failures}${probe}`;
 }
 
 function message(error: unknown): string {

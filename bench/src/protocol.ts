@@ -22,14 +22,26 @@ export interface StoppedMessage {
   readonly peakRssBytes: number;
 }
 
+/** Child → parent, in answer to a usage request. */
+export interface UsageMessage {
+  readonly type: "usage";
+  /** User plus system CPU time of the whole process (every thread) so far, in microseconds. */
+  readonly cpuMicros: number;
+}
+
 /** Parent → child. */
 export interface StopMessage {
   readonly type: "stop";
 }
 
-export type ServerMessage = ListeningMessage | FailedMessage | StoppedMessage;
+/** Parent → child: answer with a {@link UsageMessage}. */
+export interface UsageRequestMessage {
+  readonly type: "usage-request";
+}
+
+export type ServerMessage = ListeningMessage | FailedMessage | StoppedMessage | UsageMessage;
 
 export function isServerMessage(value: unknown): value is ServerMessage {
   if (typeof value !== "object" || value === null || !("type" in value)) return false;
-  return value.type === "listening" || value.type === "failed" || value.type === "stopped";
+  return value.type === "listening" || value.type === "failed" || value.type === "stopped" || value.type === "usage";
 }

@@ -31,6 +31,11 @@ function ms(value: number): string {
   return Number.isFinite(value) ? `${value >= 10 ? Math.round(value) : value.toFixed(1)}` : "—";
 }
 
+function cpuMs(value: number): string {
+  if (!Number.isFinite(value)) return "—";
+  return value >= 10 ? value.toFixed(1) : value >= 1 ? value.toFixed(2) : value.toFixed(3);
+}
+
 function validSamples(result: TargetResult | undefined): Sample[] {
   return result === undefined ? [] : result.samples.filter((sample) => sample.failures === 0);
 }
@@ -48,19 +53,22 @@ function throughputTable(results: BenchResults): string {
       rate(median(values)),
       spread,
       ms(median(samples.map((sample) => sample.p99Ms))),
+      cpuMs(median(samples.map((sample) => sample.cpuMsPerRequest))),
       probe.length === 0 ? "" : `${ms(median(probe.map((p) => p.idleP99Ms)))} → ${ms(median(probe.map((p) => p.stormP99Ms)))}`,
       note,
     ];
   });
   return formatTable(
-    ["target", "req/s (median)", "min–max", "p99 ms", "trivial route p99 ms idle → storm", "note"],
+    ["target", "req/s (median)", "min–max", "p99 ms", "server CPU ms/req", "trivial route p99 ms idle → storm", "note"],
     rows,
-    ["left", "right", "right", "right", "right", "left"],
+    ["left", "right", "right", "right", "right", "right", "left"],
   );
 }
 
 interface Verdict {
   readonly value: string;
+  /** The same comparison from CPU time per request (den ÷ num), which other load disturbs far less. */
+  readonly cpuValue: string;
   readonly detail: string;
   readonly target: string;
   readonly verdict: string;
@@ -75,21 +83,26 @@ function ratioVerdict(comparison: RatioComparison, byId: ReadonlyMap<string, Tar
     const partner = denominator.find((other) => other.round === sample.round);
     return partner === undefined || partner.okPerSecond === 0 ? [] : [sample.okPerSecond / partner.okPerSecond];
   });
-  if (perRound.length === 0) return { value: "—", detail: "not measured", target, verdict: "" };
+  const cpuPerRound = numerator.flatMap((sample) => {
+    const partner = denominator.find((other) => other.round === sample.round);
+    return partner === undefined || sample.cpuMsPerRequest <= 0 ? [] : [partner.cpuMsPerRequest / sample.cpuMsPerRequest];
+  });
+  if (perRound.length === 0) return { value: "—", cpuValue: "—", detail: "not measured", target, verdict: "" };
+  const cpuValue = cpuPerRound.length === 0 ? "—" : `${median(cpuPerRound).toFixed(2)}×`;
   const ratio = median(perRound);
   const detail = `${rate(median(numerator.map((s) => s.okPerSecond)))} vs ${rate(median(denominator.map((s) => s.okPerSecond)))} req/s`;
   const verdict = comparison.atLeast === undefined ? "" : ratio >= comparison.atLeast ? "met" : "MISSED";
-  return { value: `${ratio.toFixed(2)}×`, detail, target, verdict };
+  return { value: `${ratio.toFixed(2)}×`, cpuValue, detail, target, verdict };
 }
 
 function stormVerdict(check: StormLatencyCheck, byId: ReadonlyMap<string, TargetResult>): Verdict {
   const probes = validSamples(byId.get(check.target)).flatMap((sample) => (sample.probe === undefined ? [] : [sample.probe]));
   const target = check.underMs === undefined ? "" : `< ${check.underMs} ms`;
-  if (probes.length === 0) return { value: "—", detail: "not measured", target, verdict: "" };
+  if (probes.length === 0) return { value: "—", cpuValue: "", detail: "not measured", target, verdict: "" };
   const storm = median(probes.map((probe) => probe.stormP99Ms));
   const idle = median(probes.map((probe) => probe.idleP99Ms));
   const verdict = check.underMs === undefined ? "" : storm < check.underMs ? "met" : "MISSED";
-  return { value: `${ms(storm)} ms`, detail: `idle ${ms(idle)} ms (${(storm / Math.max(idle, 1)).toFixed(1)}×)`, target, verdict };
+  return { value: `${ms(storm)} ms`, cpuValue: "", detail: `idle ${ms(idle)} ms (${(storm / Math.max(idle, 1)).toFixed(1)}×)`, target, verdict };
 }
 
 function comparisonTable(results: BenchResults): string {
@@ -98,9 +111,13 @@ function comparisonTable(results: BenchResults): string {
     comparison.kind === "ratio" ? byId.has(comparison.numerator) && byId.has(comparison.denominator) : byId.has(comparison.target);
   const rows = COMPARISONS.filter(measured).map((comparison) => {
     const verdict = comparison.kind === "ratio" ? ratioVerdict(comparison, byId) : stormVerdict(comparison, byId);
-    return [comparison.case, comparison.label, verdict.value, verdict.detail, verdict.target, verdict.verdict];
+    return [comparison.case, comparison.label, verdict.value, verdict.cpuValue, verdict.detail, verdict.target, verdict.verdict];
   });
-  return formatTable(["case", "comparison", "ratio / p99", "from", "target", "verdict"], rows, ["left", "left", "right", "left", "left", "left"]);
+  return formatTable(
+    ["case", "comparison", "ratio / p99", "CPU-based ratio", "from", "target", "verdict"],
+    rows,
+    ["left", "left", "right", "right", "left", "left", "left"],
+  );
 }
 
 function memoryTable(results: BenchResults): string {
@@ -127,9 +144,10 @@ function microTable(results: BenchResults): string {
 /** The whole report: settings and machine, then throughput, comparisons, memory and the core alone. */
 export function formatReport(results: BenchResults): string {
   const { config, machine } = results;
+  const seconds = (value: number): string => `${Number(value.toFixed(2))} s`;
   const settings =
-    `${config.rounds} round(s), interleaved; session runs ${config.sessionSeconds} s, sign-in storms ${config.signInSeconds} s, ` +
-    `each after ${config.warmupSeconds} s of warm-up; ${config.connections} connections; trivial-route probe ${config.probeRate} req/s on 1 connection`;
+    `${config.rounds} round(s), interleaved; session runs ${seconds(config.sessionSeconds)}, sign-in storms ${seconds(config.signInSeconds)}, ` +
+    `each after warm-up (sessions ${seconds(config.warmupSeconds)}, storms ${config.connections * 2} sign-ins); ${config.connections} connections; trivial-route probe ${config.probeRate} req/s on 1 connection`;
   return [
     "auth101 benchmark",
     `machine: ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}, ${machine.date}`,
@@ -142,7 +160,8 @@ export function formatReport(results: BenchResults): string {
     "Throughput (median of the rounds; runs with any non-2xx response or socket error are left out)",
     throughputTable(results),
     "",
-    "Comparisons (ratio = median over rounds of the same-round ratio)",
+    "Comparisons (ratio = median over rounds of the same-round req/s ratio; verdict on it. CPU-based ratio = the same from",
+    "server CPU ms per request, inverted so that both read alike: it moves far less when other processes load the machine)",
     comparisonTable(results),
     "",
     "Memory (case 6: peak RSS of each server process over the whole run)",

@@ -1,7 +1,7 @@
 import type { ChildProcess } from "node:child_process";
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import type { ServerMessage, StopMessage } from "./protocol.js";
+import type { ServerMessage, StopMessage, UsageRequestMessage } from "./protocol.js";
 import { isServerMessage } from "./protocol.js";
 
 const START_TIMEOUT_MS = 60_000;
@@ -92,6 +92,18 @@ export class ServerProcess {
   /** The server's last lines of output, to explain a failed request. */
   get recentOutput(): readonly string[] {
     return this.#output;
+  }
+
+  /** CPU time the server process (all its threads) has used so far, in microseconds. */
+  async cpuMicros(): Promise<number> {
+    const before = this.#messages.length;
+    const request: UsageRequestMessage = { type: "usage-request" };
+    this.#child.send(request);
+    await this.#until(() => this.#messages.slice(before).some((message) => message.type === "usage") || !this.#child.connected, STOP_TIMEOUT_MS);
+    const answer = this.#messages.slice(before).find((message) => message.type === "usage");
+    if (answer?.type !== "usage") throw new Error("the server did not report its CPU usage");
+    this.#messages.splice(before);
+    return answer.cpuMicros;
   }
 
   /**

@@ -61,7 +61,12 @@ export async function runBenchServer(start: () => Promise<RunningBenchServer>): 
     process.exit(0);
   };
   process.on("message", (message: unknown) => {
-    if (typeof message === "object" && message !== null && "type" in message && message.type === "stop") void stop();
+    if (typeof message !== "object" || message === null || !("type" in message)) return;
+    if (message.type === "stop") void stop();
+    if (message.type === "usage-request") {
+      const { user, system } = process.cpuUsage();
+      void send({ type: "usage", cpuMicros: user + system });
+    }
   });
   // The harness went away without saying stop: do not outlive it.
   process.on("disconnect", () => void stop());
