@@ -37,6 +37,11 @@ describe("normalizeEmail", () => {
     expect(codeOf(normalizeEmail(`${local}@${"b".repeat(255 - 65 - 4)}.com`))).toBe("VALIDATION_ERROR");
   });
 
+  it("refuses a lone surrogate, which has no UTF-8 form", () => {
+    expect(normalizeEmail("lone\uD800@example.com")).toEqual({ error: { code: "VALIDATION_ERROR", message: "email must be valid Unicode text" } });
+    expect(normalizeEmail("emoji😀@example.com")).toEqual({ value: "emoji😀@example.com" });
+  });
+
   it("accepts internationalized addresses", () => {
     expect(normalizeEmail("Zoë@Exämple.com")).toEqual({ value: "zoë@exämple.com" });
   });
@@ -81,6 +86,13 @@ describe("normalizePassword", () => {
     } finally {
       normalize.mockRestore();
     }
+  });
+
+  it("refuses lone surrogates, so two different strings can never hash as one", () => {
+    for (const password of ["password\uD800xyz", "password\uDBFFxyz", "\uDC00password"]) {
+      expect(normalizePassword(password, policy)).toEqual({ error: { code: "VALIDATION_ERROR", message: "password must be valid Unicode text" } });
+    }
+    expect(normalizePassword("password\uFFFDxyz", policy)).toEqual({ value: "password\uFFFDxyz" });
   });
 
   it("accepts any characters, with no composition rules", () => {

@@ -7,6 +7,10 @@ export const MAX_EMAIL_LENGTH = 254;
 // dotted domain that neither starts nor ends with a dot.
 const EMAIL_SHAPE = /^[^\s@\p{Cc}]{1,64}@(?!\.)[^\s@\p{Cc}]+(?<!\.)$/u;
 
+// A lone UTF-16 surrogate has no UTF-8 form: hashing would turn every one into U+FFFD (so
+// "pw\uD800" and "pw\uDBFF" would be one password) and a database would mangle it in an email.
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
 export type Checked<T> = { readonly value: T } | ErrorResult;
 
 export function normalizeEmail(email: unknown): Checked<string> {
@@ -14,6 +18,7 @@ export function normalizeEmail(email: unknown): Checked<string> {
   if (typeof email !== "string") return errorResult("VALIDATION_ERROR", "email must be a string");
   const normalized = email.trim().toLowerCase();
   if (normalized === "") return errorResult("VALIDATION_ERROR", "email is required");
+  if (LONE_SURROGATE.test(normalized)) return errorResult("VALIDATION_ERROR", "email must be valid Unicode text");
   if (normalized.length > MAX_EMAIL_LENGTH) {
     return errorResult("VALIDATION_ERROR", `email must be at most ${MAX_EMAIL_LENGTH} characters`);
   }
@@ -39,6 +44,7 @@ export function normalizePassword(password: unknown, policy: PasswordPolicy): Ch
   // A code point is at most two UTF-16 units; NFKC can expand a character up to 18-fold,
   // so only this generous pre-check is safe before normalizing.
   if (password.length > policy.maxLength * 2 * 18) return tooLong;
+  if (LONE_SURROGATE.test(password)) return errorResult("VALIDATION_ERROR", "password must be valid Unicode text");
   const normalized = password.normalize("NFKC");
   const length = codePointLength(normalized);
   if (length > policy.maxLength) return tooLong;
