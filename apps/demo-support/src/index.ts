@@ -45,3 +45,5 @@ function developmentSecret(): string {
 export function openDemoStore(config: DemoConfig): Promise<UserStore & { close(): Promise<void> }> {
   return PrismaUserStore.open(config.databaseUrl);
 }
+
+export { messageOf, serveDemo, startIfEntryPoint } from "./node-server.js";

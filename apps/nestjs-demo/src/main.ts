@@ -1,7 +1,6 @@
 import "reflect-metadata";
 import type { AddressInfo } from "node:net";
-import { pathToFileURL } from "node:url";
-import { loadDemoConfig, openDemoStore } from "@auth101/demo-support";
+import { loadDemoConfig, openDemoStore, startIfEntryPoint } from "@auth101/demo-support";
 import type { Auth101ModuleOptions } from "@auth101/nestjs";
 import type { LogLevel } from "@nestjs/common";
 import { NestFactory } from "@nestjs/core";
@@ -46,15 +45,4 @@ async function main(): Promise<void> {
   console.log(`nestjs-demo listening on http://${address}:${port}`);
 }
 
-/** Only the message: a driver's error object may carry the connection string. */
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-const startedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
-if (startedDirectly) {
-  main().catch((error: unknown) => {
-    console.error("nestjs-demo failed to start:", messageOf(error));
-    process.exit(1);
-  });
-}
+startIfEntryPoint(import.meta.url, "nestjs-demo", main);
