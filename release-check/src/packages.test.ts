@@ -1,6 +1,6 @@
 // What each published package is, checked on the tarball `pnpm pack` made: its manifest,
 // its files, publint and Are the Types Wrong.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { publint } from "publint";
 import { formatMessage } from "publint/utils";
@@ -79,6 +79,10 @@ describe.each(tarballs.map((tarball): [string, Tarball] => [tarball.name, tarbal
       }
     }
     expect(referenced.size).toBeGreaterThan(0);
+    // tsc never deletes outputs: a map whose source is gone from the workspace too is a
+    // leftover of a renamed or deleted file, which a fresh clone (as CI and releases use) lacks.
+    const leftovers = missing.filter((entry) => !existsSync(join(workspaceRoot, tarball.packagePath, entry.split(" ")[0] ?? "")));
+    expect(leftovers, `stale build output: rm -rf ${tarball.packagePath}/dist && pnpm build`).toEqual([]);
     expect(missing, "sources the maps point at but the tarball lacks").toEqual([]);
     const strays = shipped.filter((path) => path.startsWith("src/") && !referenced.has(path));
     expect(strays, "files under src/ that no map points at").toEqual([]);
