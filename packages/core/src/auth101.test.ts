@@ -101,6 +101,16 @@ describe("Auth101 sign-up and sign-in", () => {
     expect(unknownEmail).toEqual(wrongPassword);
   });
 
+  it("prepares the dummy hash at construction, so the first unknown email costs no extra hash", async () => {
+    const auth = new Auth101({ secret: SECRET, hashing: { memoryCost: 20_480 } });
+    expect(argon2.hash).toHaveBeenCalledTimes(1);
+    new Auth101({ secret: SECRET, hashing: { memoryCost: 20_480 } });
+    expect(argon2.hash).toHaveBeenCalledTimes(1);
+    await auth.signIn("first@example.com", PASSWORD);
+    expect(argon2.hash).toHaveBeenCalledTimes(1);
+    expect(argon2.verify).toHaveBeenCalledTimes(1);
+  });
+
   it("uses a dummy hash with the configured parameters", async () => {
     const { auth } = setup();
     await auth.signIn("nobody@example.com", PASSWORD);

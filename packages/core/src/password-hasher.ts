@@ -15,6 +15,24 @@ export interface PasswordCheck {
   readonly needsRehash: boolean;
 }
 
+const dummyHashes = new Map<string, Promise<string>>();
+
+/**
+ * One dummy hash per parameter set and process, started as soon as a hasher exists: made
+ * lazily, the first unknown-email sign-in would pay an extra hash and stand out.
+ */
+function dummyHashFor(parameters: Argon2Parameters): Promise<string> {
+  const key = `${parameters.memoryCost}:${parameters.timeCost}:${parameters.parallelism}`;
+  let dummy = dummyHashes.get(key);
+  if (dummy === undefined) {
+    dummy = argon2Hash(randomBytes(32).toString("base64url"), { ...parameters, algorithm: ARGON2ID });
+    // A failure surfaces where the hash is awaited; it must not crash the process before that.
+    dummy.catch(() => {});
+    dummyHashes.set(key, dummy);
+  }
+  return dummy;
+}
+
 // `Algorithm` is a const enum the package declares ambiently; 2 is Argon2id.
 const ARGON2ID = 2 as Algorithm;
 const BCRYPT_PREFIX = /^\$2[aby]\$\d\d\$/;
@@ -26,10 +44,11 @@ const BCRYPT_MAX_PASSWORD_BYTES = 72;
  */
 export class PasswordHasher {
   readonly #parameters: Argon2Parameters;
-  #dummyHash: Promise<string> | undefined;
+  readonly #dummyHash: Promise<string>;
 
   constructor(parameters: Argon2Parameters) {
     this.#parameters = parameters;
+    this.#dummyHash = dummyHashFor(parameters);
   }
 
   hash(password: string): Promise<string> {
@@ -60,7 +79,6 @@ export class PasswordHasher {
    * an unknown email costs what a wrong password costs.
    */
   async verifyAgainstDummy(password: string): Promise<void> {
-    this.#dummyHash ??= this.hash(randomBytes(32).toString("base64url"));
     await argon2Verify(await this.#dummyHash, password).catch(() => false);
   }
 
