@@ -5,7 +5,7 @@ const jsonReport = process.env["VITEST_JSON_REPORT"];
 
 export default defineConfig({
   test: {
-    projects: ["packages/*", "apps/*", "conformance", "bench"],
+    projects: ["packages/*", "apps/*", "conformance", "bench", "release-check"],
     ...(jsonReport ? { reporters: ["default", "json"], outputFile: { json: jsonReport } } : {}),
   },
 });
