@@ -26,7 +26,7 @@ export interface ConsumerProjectSpec {
  */
 const consumerCompilerOptions = {
   target: "ES2023",
-  lib: ["ES2023", "DOM"],
+  lib: ["ES2023"],
   module: "NodeNext",
   moduleResolution: "NodeNext",
   types: ["node"],
