@@ -12,6 +12,11 @@ export interface BenchConfig {
   readonly idleProbeSeconds: number;
   /** Concurrent connections of the load (sessions and sign-in storms alike). */
   readonly connections: number;
+  /**
+   * Accounts signed up on every server that has accounts; session requests cycle through
+   * their tokens and sign-ins through their credentials, as many users' would.
+   */
+  readonly users: number;
   /** Requests per second of the trivial-route probe (one connection). */
   readonly probeRate: number;
   /** BENCH_ONLY: target ids or `*` patterns to run (all when empty). */
@@ -50,6 +55,7 @@ export function configFromEnvironment(env: Environment = process.env): BenchConf
     warmupSeconds: scaled("BENCH_WARMUP_SECONDS", 1),
     idleProbeSeconds: Math.max(0.5, scaled("BENCH_IDLE_PROBE_SECONDS", 2)),
     connections: Math.max(1, Math.round(positiveNumber(env, "BENCH_CONNECTIONS", 10))),
+    users: Math.max(1, Math.round(positiveNumber(env, "BENCH_USERS", 20))),
     probeRate: Math.max(1, Math.round(positiveNumber(env, "BENCH_PROBE_RATE", 100))),
     only: (env["BENCH_ONLY"] ?? "")
       .split(",")

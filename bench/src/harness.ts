@@ -2,7 +2,7 @@ import { loadavg } from "node:os";
 import type { BenchConfig } from "./config.js";
 import type { ServerSpec, TargetSpec } from "./catalog.js";
 import { SERVERS, selectTargets } from "./catalog.js";
-import type { LoadResult } from "./load.js";
+import type { LoadResult, RequestVariant } from "./load.js";
 import { load, sleep } from "./load.js";
 import type { MicroResult } from "./micro.js";
 import { runMicroBenchmark } from "./micro.js";
@@ -11,8 +11,13 @@ import { BENCH_USER, HEALTH_PATH, benchEmail } from "./servers/fixtures.js";
 
 /** Pause after each run, so in-flight work of the last one (hashes on the thread pool) drains. */
 const SETTLE_MS = 300;
-const CREDENTIALS = { email: benchEmail(), password: BENCH_USER.password };
-const SIGN_IN_BODY = JSON.stringify(CREDENTIALS);
+/** Sign-ups run this many at a time while a server is prepared. */
+const SIGN_UP_CONCURRENCY = 4;
+
+interface Credentials {
+  readonly email: string;
+  readonly password: string;
+}
 const JSON_HEADERS = { "content-type": "application/json" } as const;
 
 export interface Sample {
@@ -67,8 +72,8 @@ type Log = (line: string) => void;
 
 interface Prepared {
   readonly process: ServerProcess;
-  /** Headers that make `GET` session requests signed in. */
-  readonly sessionHeaders: Readonly<Record<string, string>>;
+  /** One set of headers per account, each making a `GET` session request signed in as it. */
+  readonly sessionHeaders: readonly Readonly<Record<string, string>>[];
   /** Headers of a sign-in `POST`. */
   readonly signInHeaders: Readonly<Record<string, string>>;
 }
@@ -81,12 +86,13 @@ export async function runBenchmark(config: BenchConfig, machine: MachineInfo, lo
   const servers: ServerResult[] = SERVERS.filter((server) => serverIds.has(server.id)).map((server) => ({ server }));
   const results: TargetResult[] = targets.map((target) => ({ target, samples: [] }));
   const prepared = new Map<string, Prepared>();
+  const accounts: Credentials[] = Array.from({ length: config.users }, () => ({ email: benchEmail(), password: BENCH_USER.password }));
 
   try {
     for (const entry of servers) {
       try {
         log(`starting ${entry.server.id}`);
-        prepared.set(entry.server.id, await startAndPrepare(entry.server, config));
+        prepared.set(entry.server.id, await startAndPrepare(entry.server, config, accounts));
       } catch (error) {
         entry.error = message(error);
         log(`  ${entry.error}`);
@@ -103,7 +109,7 @@ export async function runBenchmark(config: BenchConfig, machine: MachineInfo, lo
         const server = prepared.get(result.target.server);
         if (server === undefined || result.error !== undefined) continue;
         try {
-          const sample = await measure(result.target, server, round, config);
+          const sample = await measure(result.target, server, round, config, accounts);
           result.samples.push(sample);
           log(`[round ${round + 1}/${config.rounds}] ${describeSample(result.target, sample)}`);
         } catch (error) {
@@ -154,7 +160,7 @@ export function roundOrder<T extends { readonly target: { readonly group: string
   return rotated.flatMap((members) => (round % 2 === 1 ? [...members].reverse() : members));
 }
 
-async function startAndPrepare(server: ServerSpec, config: BenchConfig): Promise<Prepared> {
+async function startAndPrepare(server: ServerSpec, config: BenchConfig, accounts: readonly Credentials[]): Promise<Prepared> {
   const process = await ServerProcess.start({
     script: server.script,
     name: server.id,
@@ -164,7 +170,7 @@ async function startAndPrepare(server: ServerSpec, config: BenchConfig): Promise
   try {
     return {
       process,
-      sessionHeaders: await signedInHeaders(server, process.origin),
+      sessionHeaders: await signUpAll(server, process.origin, accounts),
       signInHeaders: postHeaders(server, process.origin),
     };
   } catch (error) {
@@ -178,10 +184,18 @@ function postHeaders(server: ServerSpec, origin: string): Record<string, string>
   return server.account === "better-auth" ? { ...JSON_HEADERS, origin } : { ...JSON_HEADERS };
 }
 
-/** Signs the bench user up once over HTTP and returns what makes a request signed in. */
-async function signedInHeaders(server: ServerSpec, origin: string): Promise<Record<string, string>> {
-  if (server.account === "none") return {};
-  const credentials = CREDENTIALS;
+/** Signs every account up over HTTP; resolves the headers that make a request signed in as each. */
+async function signUpAll(server: ServerSpec, origin: string, accounts: readonly Credentials[]): Promise<Record<string, string>[]> {
+  if (server.account === "none") return [{}];
+  const headers: Record<string, string>[] = [];
+  for (let first = 0; first < accounts.length; first += SIGN_UP_CONCURRENCY) {
+    const batch = accounts.slice(first, first + SIGN_UP_CONCURRENCY);
+    headers.push(...(await Promise.all(batch.map((account) => signedInHeaders(server, origin, account)))));
+  }
+  return headers;
+}
+
+async function signedInHeaders(server: ServerSpec, origin: string, credentials: Credentials): Promise<Record<string, string>> {
   if (server.account === "auth101") {
     const response = await fetch(`${origin}/auth/sign-up/email`, { method: "POST", headers: JSON_HEADERS, body: JSON.stringify(credentials) });
     const body = (await response.json()) as { token?: unknown };
@@ -212,13 +226,18 @@ async function expectSignedIn(url: string, headers: Record<string, string>, isSe
   if (response.status !== 200 || !isSession(body)) throw new Error(`GET ${url} did not answer a session: ${response.status} ${JSON.stringify(body)}`);
 }
 
-async function measure(target: TargetSpec, server: Prepared, round: number, config: BenchConfig): Promise<Sample> {
+async function measure(target: TargetSpec, server: Prepared, round: number, config: BenchConfig, accounts: readonly Credentials[]): Promise<Sample> {
   const url = `${server.process.origin}${target.path}`;
   const base = { url, connections: config.connections };
+  // Every connection cycles through all the accounts: many users' tokens, many users' sign-ins.
   const request =
     target.kind === "session"
-      ? { ...base, method: "GET" as const, headers: server.sessionHeaders }
-      : { ...base, method: "POST" as const, headers: server.signInHeaders, body: SIGN_IN_BODY };
+      ? { ...base, method: "GET" as const, variants: server.sessionHeaders.map((headers) => ({ headers })) }
+      : {
+          ...base,
+          method: "POST" as const,
+          variants: accounts.map((account) => ({ headers: server.signInHeaders, body: JSON.stringify(account) })),
+        };
 
   if (target.kind === "session") {
     if (config.warmupSeconds > 0) await load({ ...request, seconds: config.warmupSeconds });
@@ -254,8 +273,9 @@ async function measure(target: TargetSpec, server: Prepared, round: number, conf
  * queue first-in first-out (libuv's thread pool), so when one more sign-in answers, they are
  * done and the next run starts on an idle server.
  */
-async function drain(request: { readonly url: string; readonly headers: Readonly<Record<string, string>>; readonly body?: string }): Promise<void> {
-  const response = await fetch(request.url, { method: "POST", headers: request.headers, body: request.body ?? null, signal: AbortSignal.timeout(60_000) });
+async function drain(request: { readonly url: string; readonly variants: readonly RequestVariant[] }): Promise<void> {
+  const [first] = request.variants;
+  const response = await fetch(request.url, { method: "POST", headers: first?.headers ?? {}, body: first?.body ?? null, signal: AbortSignal.timeout(60_000) });
   await response.arrayBuffer();
   await sleep(SETTLE_MS);
 }

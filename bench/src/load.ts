@@ -1,12 +1,18 @@
 import autocannon from "autocannon";
 
+/** One request of a sequence that every connection cycles through. */
+export interface RequestVariant {
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string;
+}
+
 export interface LoadOptions {
   readonly url: string;
   readonly seconds: number;
   readonly connections: number;
   readonly method?: "GET" | "POST";
-  readonly headers?: Readonly<Record<string, string>>;
-  readonly body?: string;
+  /** The requests each connection sends in turn, round and round; one plain request when absent. */
+  readonly variants?: readonly RequestVariant[];
   /** Stop after this many responses instead of after `seconds` (which then only bounds the run). */
   readonly amount?: number;
   /** Requests per second over all connections; unlimited when absent. */
@@ -25,13 +31,20 @@ export interface LoadResult {
 
 /** One autocannon run from this process; resolves when its duration is over. */
 export async function load(options: LoadOptions): Promise<LoadResult> {
+  const method = options.method ?? "GET";
+  const path = new URL(options.url).pathname;
+  const requests = (options.variants ?? [{}]).map((variant) => ({
+    method,
+    path,
+    headers: { ...variant.headers },
+    ...(variant.body !== undefined && { body: variant.body }),
+  }));
   const result = await autocannon({
     url: options.url,
     duration: options.seconds,
     connections: options.connections,
-    method: options.method ?? "GET",
-    headers: { ...options.headers },
-    ...(options.body !== undefined && { body: options.body }),
+    method,
+    requests,
     ...(options.overallRate !== undefined && { overallRate: options.overallRate }),
     ...(options.amount !== undefined && { amount: options.amount }),
     timeout: 30,
