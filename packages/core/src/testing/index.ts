@@ -7,3 +7,5 @@ export { recordHttpTranscript } from "./http-conformance-transcript.js";
 export type { HttpTranscriptOptions, TranscriptEntry } from "./http-conformance-transcript.js";
 export { describeHttpFuzzing } from "./http-fuzz.js";
 export type { HttpFuzzingOptions } from "./http-fuzz.js";
+export { listenOnLoopback } from "./listen-on-loopback.js";
+export { startReferenceServer } from "./reference-server.js";

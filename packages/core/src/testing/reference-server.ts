@@ -1,0 +1,48 @@
+import type { Auth101 } from "../auth101.js";
+import { authenticateRequest, createAuthHttpHandler } from "../http/auth-http-handler.js";
+import { nodeRequestBody, sendNodeResponse } from "../http/node-request.js";
+import type { ConformanceServer } from "./http-conformance-support.js";
+import { PROTECTED_PATH } from "./http-conformance-support.js";
+import { listenOnLoopback } from "./listen-on-loopback.js";
+
+const JSON_TYPE = { "content-type": "application/json; charset=utf-8" };
+
+/**
+ * The core on bare node:http, with no framework, reading the raw request stream: the four
+ * endpoints at `prefix` (default `/auth`) and `GET /protected` behind `authenticateRequest`,
+ * answering `{ id, email }`; anything else is 404. What every integration must answer, byte
+ * for byte, for the same request, and the smallest example of what one has to translate.
+ * Takes the options a `StartConformanceServer` is given, so it can be passed as one.
+ */
+export function startReferenceServer(options: { readonly auth: Auth101; readonly prefix?: string }): Promise<ConformanceServer> {
+  const { auth, prefix = "/auth" } = options;
+  const handleAuth = createAuthHttpHandler(auth);
+  return listenOnLoopback((request, response) => {
+    const answer = async (): Promise<void> => {
+      const path = new URL(request.url ?? "/", "http://localhost").pathname;
+      if (path.startsWith(`${prefix}/`)) {
+        const handled = await handleAuth({
+          method: request.method ?? "GET",
+          path: path.slice(prefix.length),
+          authorization: request.headers.authorization,
+          clientAddress: request.socket.remoteAddress,
+          // Nothing ahead of this server reads the body.
+          readBody: () => nodeRequestBody(request, () => undefined),
+        });
+        if (handled !== undefined) return sendNodeResponse(response, handled);
+      }
+      if (path === PROTECTED_PATH && request.method === "GET") {
+        const authentication = await authenticateRequest(auth, request.headers.authorization);
+        if ("response" in authentication) return sendNodeResponse(response, authentication.response);
+        const { id, email } = authentication.user;
+        response.writeHead(200, JSON_TYPE).end(JSON.stringify({ id, email }));
+        return;
+      }
+      response.writeHead(404, JSON_TYPE).end(JSON.stringify({ error: "not found" }));
+    };
+    answer().catch(() => {
+      if (!response.headersSent) response.writeHead(500, JSON_TYPE);
+      response.end(JSON.stringify({ error: { message: "Internal error", code: "INTERNAL_ERROR" } }));
+    });
+  });
+}
