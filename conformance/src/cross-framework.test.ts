@@ -1,10 +1,9 @@
 import type { StartConformanceServer, TranscriptEntry } from "@auth101/core/testing";
-import { recordHttpTranscript } from "@auth101/core/testing";
+import { recordHttpTranscript, startReferenceServer } from "@auth101/core/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 import { startExpressServer, startExpressServerBehindJsonParser } from "./servers/express.js";
 import { startKoaServer } from "./servers/koa.js";
 import { startNestServer } from "./servers/nestjs.js";
-import { startNodeHttpServer } from "./servers/node-http.js";
 
 /**
  * The same request sequence against every integration: status, the headers the contract
@@ -33,7 +32,7 @@ for (const prefix of ["/auth", "/api/v1/identity"]) {
   describe(`every integration answers like the core on node:http (endpoints at ${prefix})`, () => {
     let reference: TranscriptEntry[];
     beforeAll(async () => {
-      reference = await recordHttpTranscript(startNodeHttpServer, { prefix });
+      reference = await recordHttpTranscript(startReferenceServer, { prefix });
     }, 30_000);
 
     it.each(Object.entries(integrations))("%s", async (name, startServer) => {

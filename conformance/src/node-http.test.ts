@@ -1,5 +1,4 @@
-import { describeHttpConformance, describeHttpFuzzing } from "@auth101/core/testing";
-import { startNodeHttpServer } from "./servers/node-http.js";
+import { describeHttpConformance, describeHttpFuzzing, startReferenceServer } from "@auth101/core/testing";
 
-describeHttpConformance("bare node:http", startNodeHttpServer);
-describeHttpFuzzing("bare node:http", startNodeHttpServer);
+describeHttpConformance("bare node:http", startReferenceServer);
+describeHttpFuzzing("bare node:http", startReferenceServer);

@@ -1,7 +1,7 @@
 import { auth101Router, requireUser } from "@auth101/express";
 import type { StartConformanceServer } from "@auth101/core/testing";
+import { listenOnLoopback } from "@auth101/core/testing";
 import express from "express";
-import { listen } from "./listen.js";
 
 /** @auth101/express mounted as its README shows. */
 export const startExpressServer: StartConformanceServer = async ({ auth, prefix }) => {
@@ -11,7 +11,7 @@ export const startExpressServer: StartConformanceServer = async ({ auth, prefix 
     const { id, email } = req.authUser!;
     res.json({ id, email });
   });
-  return listen(app);
+  return listenOnLoopback(app);
 };
 
 /** The same behind an app-wide `express.json()`, which many apps mount before everything. */
@@ -23,5 +23,5 @@ export const startExpressServerBehindJsonParser: StartConformanceServer = async 
     const { id, email } = req.authUser!;
     res.json({ id, email });
   });
-  return listen(app);
+  return listenOnLoopback(app);
 };

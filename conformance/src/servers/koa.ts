@@ -1,8 +1,8 @@
 import { auth101Router, requireUser } from "@auth101/koa";
 import type { StartConformanceServer } from "@auth101/core/testing";
+import { listenOnLoopback } from "@auth101/core/testing";
 import { Router } from "@koa/router";
 import Koa from "koa";
-import { listen } from "./listen.js";
 
 /** @auth101/koa mounted as its README shows. */
 export const startKoaServer: StartConformanceServer = async ({ auth, prefix }) => {
@@ -15,5 +15,5 @@ export const startKoaServer: StartConformanceServer = async ({ auth, prefix }) =
     ctx.body = { id, email };
   });
   app.use(router.routes()).use(router.allowedMethods());
-  return listen(app.callback());
+  return listenOnLoopback(app.callback());
 };

@@ -5,7 +5,6 @@ import { Auth101Guard, Auth101Module, CurrentUser } from "@auth101/nestjs";
 import { Controller, Get, Module, UseGuards } from "@nestjs/common";
 import { NestFactory } from "@nestjs/core";
 import type { NestExpressApplication } from "@nestjs/platform-express";
-import { serverHandle } from "./listen.js";
 
 @Controller()
 class ProtectedController {
@@ -29,6 +28,5 @@ export const startNestServer: StartConformanceServer = async ({ authOptions, pre
 
   const app = await NestFactory.create<NestExpressApplication>(ConformanceAppModule, { logger: false });
   await app.listen(0, "127.0.0.1");
-  const handle = serverHandle(app.getHttpServer());
-  return { url: handle.url, close: () => app.close() };
+  return { url: await app.getUrl(), close: () => app.close() };
 };

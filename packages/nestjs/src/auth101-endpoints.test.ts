@@ -1,6 +1,7 @@
 import { gzipSync } from "node:zlib";
 import { Auth101, MemoryStore } from "@auth101/core";
 import type { UserStore } from "@auth101/core";
+import { startReferenceServer } from "@auth101/core/testing";
 import { Body, Controller, Post } from "@nestjs/common";
 import type { NestExpressApplication } from "@nestjs/platform-express";
 import { ExpressAdapter } from "@nestjs/platform-express";
@@ -9,7 +10,6 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { Auth101Module } from "./index.js";
 import type { Answer, RunningApp } from "./test-helpers/nest-app.js";
 import { SECRET, bearer, chunkedBody, postJson, request, startNestApp } from "./test-helpers/nest-app.js";
-import { startReferenceServer } from "./test-helpers/reference-server.js";
 
 const PASSWORD = "correct horse battery staple";
 const quiet = { onFailure: () => {} };
@@ -138,7 +138,7 @@ describe("the endpoints answer what the core answers on a bare Node server", () 
       imports: [Auth101Module.forRoot({ secret: SECRET, store })],
       controllers: [EchoController, AccountController],
     });
-    reference = await startReferenceServer(new Auth101({ secret: SECRET, store }));
+    reference = await startReferenceServer({ auth: new Auth101({ secret: SECRET, store }) });
   });
   afterAll(async () => {
     await nest?.close();
@@ -314,7 +314,7 @@ describe("body parsing set up differently", () => {
   ] as const)("with %s the endpoints answer the same", async (_name, appOptions) => {
     const store = new MemoryStore();
     const nest = await startNestApp({ imports: [Auth101Module.forRoot({ secret: SECRET, store })] }, appOptions);
-    const reference = await startReferenceServer(new Auth101({ secret: SECRET, store }));
+    const reference = await startReferenceServer({ auth: new Auth101({ secret: SECRET, store }) });
     try {
       await expectSameAnswers(nest.url, reference.url, DETERMINISTIC_REQUESTS);
       const signedUp = await postJson(`${nest.url}/auth/sign-up/email`, { email: "raw@example.com", password: PASSWORD });
@@ -331,7 +331,7 @@ describe("body parsing set up differently", () => {
       { imports: [Auth101Module.forRoot({ secret: SECRET, store })] },
       { adapter: new ExpressAdapter(express().use(express.json())) },
     );
-    const reference = await startReferenceServer(new Auth101({ secret: SECRET, store }));
+    const reference = await startReferenceServer({ auth: new Auth101({ secret: SECRET, store }) });
     try {
       const recoverable = DETERMINISTIC_REQUESTS.filter(([name]) => !NEEDS_THE_RAW_BYTES.has(name));
       await expectSameAnswers(nest.url, reference.url, recoverable);

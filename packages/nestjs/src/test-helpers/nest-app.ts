@@ -1,5 +1,4 @@
 import "reflect-metadata";
-import type { AddressInfo } from "node:net";
 import type { INestApplication, ModuleMetadata, NestApplicationOptions } from "@nestjs/common";
 import { Module } from "@nestjs/common";
 import { NestFactory } from "@nestjs/core";
@@ -33,8 +32,7 @@ export async function startNestApp(
       : await NestFactory.create<NestExpressApplication>(TestAppModule, adapter, { logger: false, ...appOptions });
   configure?.(app);
   await app.listen(0, "127.0.0.1");
-  const { port } = app.getHttpServer().address() as AddressInfo;
-  return { app, url: `http://127.0.0.1:${port}`, close: () => app.close() };
+  return { app, url: await app.getUrl(), close: () => app.close() };
 }
 
 export interface Answer {
