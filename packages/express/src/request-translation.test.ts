@@ -1,16 +1,12 @@
 import type { AuthHttpRequest } from "@auth101/core";
 import type { Express } from "express";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { toAuthHttpRequest } from "./request-translation.js";
-import type { RunningServer } from "./test-helpers/serve.js";
-import { request, serve } from "./test-helpers/serve.js";
+import { request, startAppsClosedAfterEach } from "./test-helpers/serve.js";
 import { EXPRESS_VERSIONS } from "./test-helpers/express-versions.js";
 
 describe.each(EXPRESS_VERSIONS)("%s", (_version, express) => {
-  const servers: RunningServer[] = [];
-  afterEach(async () => {
-    await Promise.all(servers.splice(0).map((server) => server.close()));
-  });
+  const start = startAppsClosedAfterEach();
 
   /** An app that answers with what the core's handler would be given. */
   async function translatingApp(configure: (app: Express) => void = () => {}): Promise<string> {
@@ -21,9 +17,7 @@ describe.each(EXPRESS_VERSIONS)("%s", (_version, express) => {
       const { readBody, ...rest } = translated;
       res.json({ ...rest, body: await readBody() });
     });
-    const server = await serve(app);
-    servers.push(server);
-    return server.origin;
+    return start(app);
   }
 
   describe("toAuthHttpRequest", () => {

@@ -1,24 +1,14 @@
 import type { User } from "@auth101/core";
 import { MemoryStore } from "@auth101/core";
-import type { Express, Request } from "express";
-import { afterEach, describe, expect, expectTypeOf, it } from "vitest";
+import type { Request } from "express";
+import { describe, expect, expectTypeOf, it } from "vitest";
 import { requireUser } from "./require-user.js";
 import { auth101Router } from "./router.js";
-import type { RunningServer } from "./test-helpers/serve.js";
-import { bearer, createAuth, postJson, request, serve, unavailableStore } from "./test-helpers/serve.js";
+import { bearer, createAuth, postJson, request, startAppsClosedAfterEach, unavailableStore } from "./test-helpers/serve.js";
 import { EXPRESS_VERSIONS } from "./test-helpers/express-versions.js";
 
 describe.each(EXPRESS_VERSIONS)("%s", (_version, express) => {
-  const servers: RunningServer[] = [];
-  afterEach(async () => {
-    await Promise.all(servers.splice(0).map((server) => server.close()));
-  });
-
-  async function start(app: Express): Promise<string> {
-    const server = await serve(app);
-    servers.push(server);
-    return server.origin;
-  }
+  const start = startAppsClosedAfterEach();
 
   const credentials = { email: "grace@example.com", password: "a long enough password" };
 

@@ -1,23 +1,13 @@
 import { gzipSync } from "node:zlib";
-import type { ErrorRequestHandler, Express, RequestHandler } from "express";
+import type { ErrorRequestHandler, RequestHandler } from "express";
 import { MemoryStore } from "@auth101/core";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { auth101Router } from "./router.js";
-import type { RunningServer } from "./test-helpers/serve.js";
-import { bearer, createAuth, postJson, request, serve, unavailableStore } from "./test-helpers/serve.js";
+import { bearer, createAuth, postJson, request, startAppsClosedAfterEach, unavailableStore } from "./test-helpers/serve.js";
 import { EXPRESS_VERSIONS } from "./test-helpers/express-versions.js";
 
 describe.each(EXPRESS_VERSIONS)("%s", (_version, express) => {
-  const servers: RunningServer[] = [];
-  afterEach(async () => {
-    await Promise.all(servers.splice(0).map((server) => server.close()));
-  });
-
-  async function start(app: Express): Promise<string> {
-    const server = await serve(app);
-    servers.push(server);
-    return server.origin;
-  }
+  const start = startAppsClosedAfterEach();
 
   /** The app's own error handler: answers with a marker so tests see who handled the error. */
   const appErrorHandler: ErrorRequestHandler = (error: { status?: number }, _req, res, _next) => {

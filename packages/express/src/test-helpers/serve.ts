@@ -1,30 +1,23 @@
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { RequestListener } from "node:http";
 import { Auth101, MemoryStore } from "@auth101/core";
 import type { Auth101Options, UserStore } from "@auth101/core";
+import type { ConformanceServer } from "@auth101/core/testing";
+import { listenOnLoopback } from "@auth101/core/testing";
+import { afterEach } from "vitest";
 
-export interface RunningServer {
-  /** `http://127.0.0.1:<port>`, no trailing slash. */
-  readonly origin: string;
-  close(): Promise<void>;
-}
-
-/** Listens on 127.0.0.1 on a free port. */
-export async function serve(app: RequestListener): Promise<RunningServer> {
-  const server = createServer(app);
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", resolve);
+/**
+ * Call inside a describe block: the function it gives serves an app on 127.0.0.1 at a free
+ * port and resolves its URL; every app started in a test is closed after that test.
+ */
+export function startAppsClosedAfterEach(): (app: RequestListener) => Promise<string> {
+  const servers: ConformanceServer[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((server) => server.close()));
   });
-  const { port } = server.address() as AddressInfo;
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
+  return async (app) => {
+    const server = await listenOnLoopback(app);
+    servers.push(server);
+    return server.url;
   };
 }
 
