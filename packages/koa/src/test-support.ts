@@ -1,8 +1,8 @@
 // Shared by this package's tests; excluded from the build.
-import type { AddressInfo } from "node:net";
-import type { Server } from "node:http";
 import type { NewUser, StoredUser, User, UserStore } from "@auth101/core";
 import { Auth101, MemoryStore } from "@auth101/core";
+import type { ConformanceServer } from "@auth101/core/testing";
+import { listenOnLoopback } from "@auth101/core/testing";
 import type Koa from "koa";
 
 export const TEST_SECRET = "koa-tests-secret-0123456789-abcdefghijklmnop";
@@ -30,26 +30,11 @@ export class UnavailableStore implements UserStore {
   }
 }
 
-export interface RunningServer {
-  readonly url: string;
-  close(): Promise<void>;
-}
+export type RunningServer = ConformanceServer;
 
-/** Listens on 127.0.0.1 on a free port. */
-export async function listen(app: Koa): Promise<RunningServer> {
-  const server: Server = await new Promise((resolve, reject) => {
-    const started = app.listen(0, "127.0.0.1", () => resolve(started));
-    started.once("error", reject);
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
-  };
+/** Listens on 127.0.0.1 on a free port (as `app.listen` would: a Node server on `app.callback()`). */
+export function listen(app: Koa): Promise<RunningServer> {
+  return listenOnLoopback(app.callback());
 }
 
 export interface Reply {
