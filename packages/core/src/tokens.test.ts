@@ -99,4 +99,52 @@ describe("TokenIssuer", () => {
   it.each(["", "garbage", "a.b.c", "....", "x".repeat(5000), `${"eyJ".repeat(2000)}.x.y`])("rejects junk %#", (junk) => {
     expect(issuer.verify(junk)).toBeUndefined();
   });
+
+  describe("verified-token cache", () => {
+    it("answers a token seen before without verifying its signature again, until it expires", () => {
+      vi.useFakeTimers({ now: new Date("2026-01-01T00:00:00Z") });
+      const cached = new TokenIssuer({ secret: SECRET, issuer: "auth101", lifetimeSeconds: 60 });
+      const token = cached.issue("user-1");
+      const verifySpy = vi.spyOn(jwt, "verify");
+      try {
+        expect(cached.verify(token)).toBe("user-1");
+        expect(cached.verify(token)).toBe("user-1");
+        expect(cached.verify(token)).toBe("user-1");
+        expect(verifySpy).toHaveBeenCalledTimes(1);
+        vi.setSystemTime(new Date("2026-01-01T00:01:00Z"));
+        expect(cached.verify(token)).toBeUndefined();
+        expect(cached.verify(token)).toBeUndefined();
+      } finally {
+        verifySpy.mockRestore();
+      }
+    });
+
+    it("never remembers a token that failed a check", () => {
+      const cached = new TokenIssuer({ secret: SECRET, issuer: "auth101", lifetimeSeconds: 60 });
+      const forged = handMade({ alg: "HS256" }, validClaims(), `${SECRET}-other`);
+      const verifySpy = vi.spyOn(jwt, "verify");
+      try {
+        expect(cached.verify(forged)).toBeUndefined();
+        expect(cached.verify(forged)).toBeUndefined();
+        expect(verifySpy).toHaveBeenCalledTimes(2);
+      } finally {
+        verifySpy.mockRestore();
+      }
+    });
+
+    it("stays bounded: the oldest tokens are verified afresh once 10,000 newer ones were seen", () => {
+      const cached = new TokenIssuer({ secret: SECRET, issuer: "auth101", lifetimeSeconds: 60 });
+      const tokens = Array.from({ length: 10_001 }, (_, i) => cached.issue(`user-${i}`));
+      for (const token of tokens) cached.verify(token);
+      const verifySpy = vi.spyOn(jwt, "verify");
+      try {
+        expect(cached.verify(tokens[10_000] as string)).toBe("user-10000");
+        expect(verifySpy).toHaveBeenCalledTimes(0);
+        expect(cached.verify(tokens[0] as string)).toBe("user-0");
+        expect(verifySpy).toHaveBeenCalledTimes(1);
+      } finally {
+        verifySpy.mockRestore();
+      }
+    });
+  });
 });

@@ -5,6 +5,8 @@ import jwt from "jsonwebtoken";
 const ALGORITHM = "HS256";
 /** Longer "tokens" are refused unread: ours are about 250 characters. */
 const MAX_TOKEN_LENGTH = 4096;
+/** How many verified tokens are remembered (about 3 MB at most). */
+const VERIFIED_CACHE_SIZE = 10_000;
 
 export interface TokenIssuerOptions {
   readonly secret: string;
@@ -21,6 +23,12 @@ export class TokenIssuer {
   readonly #key: KeyObject;
   readonly #issuer: string;
   readonly #lifetimeSeconds: number;
+  /**
+   * Tokens that passed every check, with their expiry. Verifying an HS256 JWT costs more than
+   * the rest of a session request on a light framework; a token seen again only needs its
+   * expiry re-checked. Only verified tokens enter, so the cache cannot be filled with junk.
+   */
+  readonly #verified = new Map<string, { readonly userId: string; readonly expiresAt: number }>();
 
   constructor(options: TokenIssuerOptions) {
     this.#key = createSecretKey(Buffer.from(options.secret, "utf8"));
@@ -40,10 +48,28 @@ export class TokenIssuer {
 
   /** The user id (`sub`) of a valid token, or `undefined` for any invalid one. */
   verify(token: string): string | undefined {
+    const now = Math.floor(Date.now() / 1000);
+    const remembered = this.#verified.get(token);
+    if (remembered !== undefined) {
+      if (now < remembered.expiresAt) return remembered.userId;
+      this.#verified.delete(token);
+      return undefined;
+    }
+    const verified = this.#verifySignature(token, now);
+    if (verified === undefined) return undefined;
+    if (this.#verified.size >= VERIFIED_CACHE_SIZE) {
+      const oldest = this.#verified.keys().next();
+      if (oldest.done !== true) this.#verified.delete(oldest.value);
+    }
+    this.#verified.set(token, verified);
+    return verified.userId;
+  }
+
+  #verifySignature(token: string, now: number): { readonly userId: string; readonly expiresAt: number } | undefined {
     if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return undefined;
     let payload: unknown;
     try {
-      payload = jwt.verify(token, this.#key, { algorithms: [ALGORITHM], issuer: this.#issuer });
+      payload = jwt.verify(token, this.#key, { algorithms: [ALGORITHM], issuer: this.#issuer, clockTimestamp: now });
     } catch {
       return undefined;
     }
@@ -51,7 +77,7 @@ export class TokenIssuer {
     const { sub, iat, exp } = payload as Record<string, unknown>;
     if (typeof sub !== "string" || sub === "") return undefined;
     if (typeof exp !== "number" || typeof iat !== "number") return undefined;
-    if (iat > Math.floor(Date.now() / 1000)) return undefined;
-    return sub;
+    if (iat > now) return undefined;
+    return { userId: sub, expiresAt: exp };
   }
 }
