@@ -123,11 +123,8 @@ export class Auth101 {
 
   getSession(token: string): Promise<SessionResult> {
     return this.#run("getSession", async () => {
-      const userId = this.#userIdOf(token);
-      if (userId === undefined) return INVALID_TOKEN;
-      const user = await this.#fromStore(() => this.#store.findById(userId));
-      if (user === null || !user.isActive) return USER_NOT_FOUND;
-      return { user: toPublicUser(user) };
+      const session = await this.#sessionUser(token);
+      return "error" in session ? session : { user: toPublicUser(session.user) };
     });
   }
 
@@ -137,21 +134,28 @@ export class Auth101 {
    * store fails, so an outage is never mistaken for a bad token.
    */
   async verifyToken(token: string): Promise<User | null> {
-    const userId = this.#userIdOf(token);
-    if (userId === undefined) return null;
-    let user: User | null;
     try {
-      user = await this.#fromStore(() => this.#store.findById(userId));
+      const session = await this.#sessionUser(token);
+      return "error" in session ? null : session.user;
     } catch (error) {
-      this.#options.onFailure({ code: "STORE_UNAVAILABLE", operation: "verifyToken", error: error instanceof StoreUnavailableError ? error.cause : error });
+      if (error instanceof StoreUnavailableError) {
+        this.#options.onFailure({ code: "STORE_UNAVAILABLE", operation: "verifyToken", error: error.cause });
+      }
       throw error;
     }
-    if (user === null || !user.isActive) return null;
-    return { id: user.id, email: user.email, isActive: user.isActive };
   }
 
   #userIdOf(token: unknown): string | undefined {
     return typeof token === "string" ? this.#tokens.verify(token) : undefined;
+  }
+
+  /** The active user behind a token, shared by getSession and verifyToken; store failures throw. */
+  async #sessionUser(token: unknown): Promise<{ readonly user: User } | ErrorResult> {
+    const userId = this.#userIdOf(token);
+    if (userId === undefined) return INVALID_TOKEN;
+    const user = await this.#fromStore(() => this.#store.findById(userId));
+    if (user === null || !user.isActive) return USER_NOT_FOUND;
+    return { user: { id: user.id, email: user.email, isActive: user.isActive } };
   }
 
   #session(user: User): { user: PublicUser; token: string } {
