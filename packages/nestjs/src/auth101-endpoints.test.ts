@@ -409,8 +409,10 @@ describe("a non-default path", () => {
 
 describe("the client address the sign-in limiter counts (Express's trust proxy)", () => {
   let emails = 0;
-  const attempt = (url: string, forwardedFor: string): Promise<Answer> =>
-    postJson(url, { email: `proxy-${(emails += 1)}@example.com`, password: PASSWORD }, { "x-forwarded-for": forwardedFor });
+  const attempt = (url: string, forwardedFor: string): Promise<Answer> => {
+    emails += 1;
+    return postJson(url, { email: `proxy-${emails}@example.com`, password: PASSWORD }, { "x-forwarded-for": forwardedFor });
+  };
   const codeOf = (answer: Answer): unknown => (answer.json as { error?: { code?: unknown } }).error?.code;
 
   async function withApp(configure: ((app: NestExpressApplication) => void) | undefined, run: (url: string) => Promise<void>) {

@@ -61,7 +61,10 @@ describe("createAuthHttpHandler", () => {
     const { handle } = setup();
     let bodyRead = false;
     const response = await answer(
-      handle({ method: "GET", path: "/sign-in/email", authorization: undefined, readBody: async () => ((bodyRead = true), json(CREDENTIALS)) }),
+      handle({ method: "GET", path: "/sign-in/email", authorization: undefined, readBody: async () => {
+          bodyRead = true;
+          return json(CREDENTIALS);
+        } }),
     );
     expect(response).toEqual({
       status: 405,

@@ -298,7 +298,7 @@ export function expectErrorEnvelope(answer: HttpAnswer): void {
   const error = body?.error;
   expect(isPlainObject(error) ? Object.keys(error).sort() : error, described).toEqual(["code", "message"]);
   expect(error?.message, described).toEqual(expect.any(String));
-  expect((error?.message as string).length, described).toBeGreaterThan(0);
+  expect((error?.message as string | undefined)?.length, described).toBeGreaterThan(0);
   const code = error?.code;
   expect(isErrorCode(code), `unknown error code in ${described}`).toBe(true);
   expect(statusFitsCode(answer.status, code as ErrorCode), `status does not fit the code: ${described}`).toBe(true);
