@@ -14,5 +14,8 @@ export const workspaceSourceAliases = [
   { find: /^@auth101\/express$/, replacement: fromRoot("./packages/express/src/index.ts") },
   { find: /^@auth101\/koa$/, replacement: fromRoot("./packages/koa/src/index.ts") },
   { find: /^@auth101\/nestjs$/, replacement: fromRoot("./packages/nestjs/src/index.ts") },
-  { find: /^@auth101\/demo-support\/testing$/, replacement: fromRoot("./apps/demo-support/src/testing/describe-demo-app.ts") },
+  {
+    find: /^@auth101\/demo-support\/testing$/,
+    replacement: fromRoot("./apps/demo-support/src/testing/describe-demo-app.ts"),
+  },
 ];

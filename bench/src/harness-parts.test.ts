@@ -26,7 +26,10 @@ describe("selectTargets", () => {
     expect(selectTargets([])).toHaveLength(TARGETS.length);
     expect(selectTargets(["session:express-auth101"]).map((target) => target.id)).toEqual(["session:express-auth101"]);
     expect(selectTargets(["sign-in:*"]).every((target) => target.kind === "sign-in")).toBe(true);
-    expect(selectTargets(["*better-auth"]).map((target) => target.id)).toEqual(["session:better-auth", "sign-in:better-auth"]);
+    expect(selectTargets(["*better-auth"]).map((target) => target.id)).toEqual([
+      "session:better-auth",
+      "sign-in:better-auth",
+    ]);
   });
 
   it("refuses a selection that matches nothing, listing the ids", () => {
@@ -37,9 +40,25 @@ describe("selectTargets", () => {
 describe("configFromEnvironment", () => {
   it("has defaults that fit a full run in about six minutes, scaled by BENCH_SCALE", () => {
     const defaults = configFromEnvironment({});
-    expect(defaults).toMatchObject({ rounds: 5, sessionSeconds: 3, signInSeconds: 6, warmupSeconds: 1, connections: 10, only: [] });
-    const quick = configFromEnvironment({ BENCH_SCALE: "0.5", BENCH_SIGNIN_SECONDS: "2", BENCH_ONLY: "session:*, sign-in:*" });
-    expect(quick).toMatchObject({ sessionSeconds: 1.5, signInSeconds: 2, warmupSeconds: 0.5, only: ["session:*", "sign-in:*"] });
+    expect(defaults).toMatchObject({
+      rounds: 5,
+      sessionSeconds: 3,
+      signInSeconds: 6,
+      warmupSeconds: 1,
+      connections: 10,
+      only: [],
+    });
+    const quick = configFromEnvironment({
+      BENCH_SCALE: "0.5",
+      BENCH_SIGNIN_SECONDS: "2",
+      BENCH_ONLY: "session:*, sign-in:*",
+    });
+    expect(quick).toMatchObject({
+      sessionSeconds: 1.5,
+      signInSeconds: 2,
+      warmupSeconds: 0.5,
+      only: ["session:*", "sign-in:*"],
+    });
   });
 
   it("refuses a value that is not a number", () => {
@@ -55,8 +74,15 @@ describe("report helpers", () => {
   });
 
   it("formatTable pads columns and aligns numbers right", () => {
-    expect(formatTable(["name", "n"], [["a", "1"], ["long", "100"]], ["left", "right"])).toBe(
-      ["name    n", "----  ---", "a       1", "long  100"].join("\n"),
-    );
+    expect(
+      formatTable(
+        ["name", "n"],
+        [
+          ["a", "1"],
+          ["long", "100"],
+        ],
+        ["left", "right"],
+      ),
+    ).toBe(["name    n", "----  ---", "a       1", "long  100"].join("\n"));
   });
 });

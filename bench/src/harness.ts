@@ -86,7 +86,10 @@ export async function runBenchmark(config: BenchConfig, machine: MachineInfo, lo
   const servers: ServerResult[] = SERVERS.filter((server) => serverIds.has(server.id)).map((server) => ({ server }));
   const results: TargetResult[] = targets.map((target) => ({ target, samples: [] }));
   const prepared = new Map<string, Prepared>();
-  const accounts: Credentials[] = Array.from({ length: config.users }, () => ({ email: benchEmail(), password: BENCH_USER.password }));
+  const accounts: Credentials[] = Array.from({ length: config.users }, () => ({
+    email: benchEmail(),
+    password: BENCH_USER.password,
+  }));
 
   try {
     for (const entry of servers) {
@@ -148,7 +151,10 @@ export async function runBenchmark(config: BenchConfig, machine: MachineInfo, lo
  * within each group the targets forwards in even rounds and backwards in odd ones: compared
  * targets run back to back, A B then B A.
  */
-export function roundOrder<T extends { readonly target: { readonly group: string } }>(results: readonly T[], round: number): T[] {
+export function roundOrder<T extends { readonly target: { readonly group: string } }>(
+  results: readonly T[],
+  round: number,
+): T[] {
   const groups: T[][] = [];
   for (const result of results) {
     const group = groups.find((members) => members[0]?.target.group === result.target.group);
@@ -160,7 +166,11 @@ export function roundOrder<T extends { readonly target: { readonly group: string
   return rotated.flatMap((members) => (round % 2 === 1 ? [...members].reverse() : members));
 }
 
-async function startAndPrepare(server: ServerSpec, config: BenchConfig, accounts: readonly Credentials[]): Promise<Prepared> {
+async function startAndPrepare(
+  server: ServerSpec,
+  config: BenchConfig,
+  accounts: readonly Credentials[],
+): Promise<Prepared> {
   const process = await ServerProcess.start({
     script: server.script,
     name: server.id,
@@ -185,7 +195,11 @@ function postHeaders(server: ServerSpec, origin: string): Record<string, string>
 }
 
 /** Signs every account up over HTTP; resolves the headers that make a request signed in as each. */
-async function signUpAll(server: ServerSpec, origin: string, accounts: readonly Credentials[]): Promise<Record<string, string>[]> {
+async function signUpAll(
+  server: ServerSpec,
+  origin: string,
+  accounts: readonly Credentials[],
+): Promise<Record<string, string>[]> {
   if (server.account === "none") return [{}];
   const headers: Record<string, string>[] = [];
   for (let first = 0; first < accounts.length; first += SIGN_UP_CONCURRENCY) {
@@ -195,13 +209,26 @@ async function signUpAll(server: ServerSpec, origin: string, accounts: readonly 
   return headers;
 }
 
-async function signedInHeaders(server: ServerSpec, origin: string, credentials: Credentials): Promise<Record<string, string>> {
+async function signedInHeaders(
+  server: ServerSpec,
+  origin: string,
+  credentials: Credentials,
+): Promise<Record<string, string>> {
   if (server.account === "auth101") {
-    const response = await fetch(`${origin}/auth/sign-up/email`, { method: "POST", headers: JSON_HEADERS, body: JSON.stringify(credentials) });
+    const response = await fetch(`${origin}/auth/sign-up/email`, {
+      method: "POST",
+      headers: JSON_HEADERS,
+      body: JSON.stringify(credentials),
+    });
     const body = (await response.json()) as { token?: unknown };
-    if (response.status !== 200 || typeof body.token !== "string") throw new Error(`auth101 sign-up answered ${response.status} ${JSON.stringify(body)}`);
+    if (response.status !== 200 || typeof body.token !== "string")
+      throw new Error(`auth101 sign-up answered ${response.status} ${JSON.stringify(body)}`);
     const headers = { authorization: `Bearer ${body.token}` };
-    await expectSignedIn(`${origin}/auth/session`, headers, (value) => typeof value === "object" && value !== null && "user" in value);
+    await expectSignedIn(
+      `${origin}/auth/session`,
+      headers,
+      (value) => typeof value === "object" && value !== null && "user" in value,
+    );
     return headers;
   }
   const response = await fetch(`${origin}/api/auth/sign-up/email`, {
@@ -209,24 +236,40 @@ async function signedInHeaders(server: ServerSpec, origin: string, credentials: 
     headers: postHeaders(server, origin),
     body: JSON.stringify({ ...credentials, name: "Bench User" }),
   });
-  if (response.status !== 200) throw new Error(`better-auth sign-up answered ${response.status} ${await response.text()}`);
+  if (response.status !== 200)
+    throw new Error(`better-auth sign-up answered ${response.status} ${await response.text()}`);
   const cookie = response.headers
     .getSetCookie()
     .map((setCookie) => setCookie.split(";")[0])
     .join("; ");
   const headers = { cookie };
   // better-auth answers 200 with `null` when there is no session, so look at the body.
-  await expectSignedIn(`${origin}/api/auth/get-session`, headers, (value) => typeof value === "object" && value !== null && "session" in value);
+  await expectSignedIn(
+    `${origin}/api/auth/get-session`,
+    headers,
+    (value) => typeof value === "object" && value !== null && "session" in value,
+  );
   return headers;
 }
 
-async function expectSignedIn(url: string, headers: Record<string, string>, isSession: (body: unknown) => boolean): Promise<void> {
+async function expectSignedIn(
+  url: string,
+  headers: Record<string, string>,
+  isSession: (body: unknown) => boolean,
+): Promise<void> {
   const response = await fetch(url, { headers });
   const body: unknown = await response.json().catch(() => undefined);
-  if (response.status !== 200 || !isSession(body)) throw new Error(`GET ${url} did not answer a session: ${response.status} ${JSON.stringify(body)}`);
+  if (response.status !== 200 || !isSession(body))
+    throw new Error(`GET ${url} did not answer a session: ${response.status} ${JSON.stringify(body)}`);
 }
 
-async function measure(target: TargetSpec, server: Prepared, round: number, config: BenchConfig, accounts: readonly Credentials[]): Promise<Sample> {
+async function measure(
+  target: TargetSpec,
+  server: Prepared,
+  round: number,
+  config: BenchConfig,
+  accounts: readonly Credentials[],
+): Promise<Sample> {
   const url = `${server.process.origin}${target.path}`;
   const base = { url, connections: config.connections };
   // Every connection cycles through all the accounts: many users' tokens, many users' sign-ins.
@@ -275,18 +318,33 @@ async function measure(target: TargetSpec, server: Prepared, round: number, conf
  */
 async function drain(request: { readonly url: string; readonly variants: readonly RequestVariant[] }): Promise<void> {
   const [first] = request.variants;
-  const response = await fetch(request.url, { method: "POST", headers: first?.headers ?? {}, body: first?.body ?? null, signal: AbortSignal.timeout(60_000) });
+  const response = await fetch(request.url, {
+    method: "POST",
+    headers: first?.headers ?? {},
+    body: first?.body ?? null,
+    signal: AbortSignal.timeout(60_000),
+  });
   await response.arrayBuffer();
   await sleep(SETTLE_MS);
 }
 
 function sampleOf(round: number, result: LoadResult, cpuMsPerRequest: number): Sample {
-  return { round, okPerSecond: result.okPerSecond, p50Ms: result.p50Ms, p99Ms: result.p99Ms, failures: result.failures, cpuMsPerRequest };
+  return {
+    round,
+    okPerSecond: result.okPerSecond,
+    p50Ms: result.p50Ms,
+    p99Ms: result.p99Ms,
+    failures: result.failures,
+    cpuMsPerRequest,
+  };
 }
 
 function describeSample(target: TargetSpec, sample: Sample): string {
   const failures = sample.failures > 0 ? `, ${sample.failures} FAILED` : "";
-  const probe = sample.probe === undefined ? "" : `, trivial route p99 ${sample.probe.idleP99Ms} ms idle → ${sample.probe.stormP99Ms} ms in storm`;
+  const probe =
+    sample.probe === undefined
+      ? ""
+      : `, trivial route p99 ${sample.probe.idleP99Ms} ms idle → ${sample.probe.stormP99Ms} ms in storm`;
   const cpu = `server CPU ${sample.cpuMsPerRequest.toFixed(3)} ms/request`;
   return `${target.id}: ${sample.okPerSecond.toFixed(1)} req/s, p99 ${sample.p99Ms} ms, ${cpu}${failures}${probe}`;
 }

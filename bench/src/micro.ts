@@ -20,7 +20,12 @@ export async function runMicroBenchmark(milliseconds: number): Promise<MicroResu
   if ("error" in signedUp) throw new Error(`micro-benchmark sign-up failed: ${signedUp.error.code}`);
   const { token } = signedUp;
 
-  const bench = new Bench({ time: milliseconds, iterations: 1, warmupTime: Math.min(500, milliseconds / 4), warmupIterations: 1 });
+  const bench = new Bench({
+    time: milliseconds,
+    iterations: 1,
+    warmupTime: Math.min(500, milliseconds / 4),
+    warmupIterations: 1,
+  });
   bench.add("verifyToken (valid token, memory store)", async () => {
     if ((await auth.verifyToken(token)) === null) throw new Error("token did not verify");
   });

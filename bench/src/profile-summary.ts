@@ -51,7 +51,10 @@ for (const [id, micros] of selfMicros) {
     idle += micros;
     continue;
   }
-  const where = frame.url === "" ? "" : ` ${frame.url.replace(/^.*node_modules\//, "").replace(/^file:\/\/.*\/(packages|bench)\//, "$1/")}:${frame.lineNumber + 1}`;
+  const where =
+    frame.url === ""
+      ? ""
+      : ` ${frame.url.replace(/^.*node_modules\//, "").replace(/^file:\/\/.*\/(packages|bench)\//, "$1/")}:${frame.lineNumber + 1}`;
   const name = `${frame.functionName || "(anonymous)"}${where}`;
   byFunction.set(name, (byFunction.get(name) ?? 0) + micros);
   const owner = frame.functionName.startsWith("(") ? frame.functionName : packageOf(frame.url);
@@ -60,8 +63,12 @@ for (const [id, micros] of selfMicros) {
 
 const percent = (micros: number): string => `${((micros / total) * 100).toFixed(1).padStart(5)}%`;
 const busy = total - idle;
-console.log(`${file}: ${(total / 1e6).toFixed(1)} s sampled, main thread busy ${((busy / total) * 100).toFixed(1)}% (${(busy / 1e6).toFixed(1)} s)`);
+console.log(
+  `${file}: ${(total / 1e6).toFixed(1)} s sampled, main thread busy ${((busy / total) * 100).toFixed(1)}% (${(busy / 1e6).toFixed(1)} s)`,
+);
 console.log("\nself time by package (share of all samples)");
-for (const [owner, micros] of [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`${percent(micros)}  ${owner}`);
+for (const [owner, micros] of [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 15))
+  console.log(`${percent(micros)}  ${owner}`);
 console.log(`\ntop ${top} functions by self time`);
-for (const [name, micros] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${percent(micros)}  ${name}`);
+for (const [name, micros] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, top))
+  console.log(`${percent(micros)}  ${name}`);

@@ -6,17 +6,27 @@ export function median(values: readonly number[]): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
 type Align = "left" | "right";
 
 /** A plain-text table that reads the same in a terminal and in a Markdown code block. */
-export function formatTable(header: readonly string[], rows: readonly (readonly string[])[], align: readonly Align[]): string {
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)));
+export function formatTable(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  align: readonly Align[],
+): string {
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)),
+  );
   const line = (cells: readonly string[]): string =>
     cells
-      .map((cell, column) => (align[column] === "right" ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0)))
+      .map((cell, column) =>
+        align[column] === "right" ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0),
+      )
       .join("  ")
       .trimEnd();
   return [line(header), line(widths.map((width) => "-".repeat(width))), ...rows.map(line)].join("\n");
@@ -47,14 +57,21 @@ function throughputTable(results: BenchResults): string {
     const values = samples.map((sample) => sample.okPerSecond);
     const spread = values.length > 1 ? `${rate(Math.min(...values))}–${rate(Math.max(...values))}` : "";
     const probe = samples.flatMap((sample) => (sample.probe === undefined ? [] : [sample.probe]));
-    const note = result.error !== undefined ? `NOT MEASURED: ${result.error.split("\n")[0]}` : failed > 0 ? `${failed} run(s) had failed responses and are left out` : "";
+    const note =
+      result.error !== undefined
+        ? `NOT MEASURED: ${result.error.split("\n")[0]}`
+        : failed > 0
+          ? `${failed} run(s) had failed responses and are left out`
+          : "";
     return [
       result.target.label,
       rate(median(values)),
       spread,
       ms(median(samples.map((sample) => sample.p99Ms))),
       cpuMs(median(samples.map((sample) => sample.cpuMsPerRequest))),
-      probe.length === 0 ? "" : `${ms(median(probe.map((p) => p.idleP99Ms)))} → ${ms(median(probe.map((p) => p.stormP99Ms)))}`,
+      probe.length === 0
+        ? ""
+        : `${ms(median(probe.map((p) => p.idleP99Ms)))} → ${ms(median(probe.map((p) => p.stormP99Ms)))}`,
       note,
     ];
   });
@@ -85,7 +102,9 @@ function ratioVerdict(comparison: RatioComparison, byId: ReadonlyMap<string, Tar
   });
   const cpuPerRound = numerator.flatMap((sample) => {
     const partner = denominator.find((other) => other.round === sample.round);
-    return partner === undefined || sample.cpuMsPerRequest <= 0 ? [] : [partner.cpuMsPerRequest / sample.cpuMsPerRequest];
+    return partner === undefined || sample.cpuMsPerRequest <= 0
+      ? []
+      : [partner.cpuMsPerRequest / sample.cpuMsPerRequest];
   });
   if (perRound.length === 0) return { value: "—", cpuValue: "—", detail: "not measured", target, verdict: "" };
   const cpuValue = cpuPerRound.length === 0 ? "—" : `${median(cpuPerRound).toFixed(2)}×`;
@@ -96,28 +115,50 @@ function ratioVerdict(comparison: RatioComparison, byId: ReadonlyMap<string, Tar
 }
 
 function stormVerdict(check: StormLatencyCheck, byId: ReadonlyMap<string, TargetResult>): Verdict {
-  const probes = validSamples(byId.get(check.target)).flatMap((sample) => (sample.probe === undefined ? [] : [sample.probe]));
+  const probes = validSamples(byId.get(check.target)).flatMap((sample) =>
+    sample.probe === undefined ? [] : [sample.probe],
+  );
   const target = check.underMs === undefined ? "" : `< ${check.underMs} ms`;
   if (probes.length === 0) return { value: "—", cpuValue: "", detail: "not measured", target, verdict: "" };
   const storm = median(probes.map((probe) => probe.stormP99Ms));
   const idle = median(probes.map((probe) => probe.idleP99Ms));
   const verdict = check.underMs === undefined ? "" : storm < check.underMs ? "met" : "MISSED";
-  return { value: `${ms(storm)} ms`, cpuValue: "", detail: `idle ${ms(idle)} ms (${(storm / Math.max(idle, 1)).toFixed(1)}×)`, target, verdict };
+  return {
+    value: `${ms(storm)} ms`,
+    cpuValue: "",
+    detail: `idle ${ms(idle)} ms (${(storm / Math.max(idle, 1)).toFixed(1)}×)`,
+    target,
+    verdict,
+  };
 }
 
 function comparisonTable(results: BenchResults): string {
   const byId = new Map(results.targets.map((result) => [result.target.id, result]));
   const measured = (comparison: Comparison): boolean =>
-    comparison.kind === "ratio" ? byId.has(comparison.numerator) && byId.has(comparison.denominator) : byId.has(comparison.target);
+    comparison.kind === "ratio"
+      ? byId.has(comparison.numerator) && byId.has(comparison.denominator)
+      : byId.has(comparison.target);
   const rows = COMPARISONS.filter(measured).map((comparison) => {
     const verdict = comparison.kind === "ratio" ? ratioVerdict(comparison, byId) : stormVerdict(comparison, byId);
-    return [comparison.case, comparison.label, verdict.value, verdict.cpuValue, verdict.detail, verdict.target, verdict.verdict];
+    return [
+      comparison.case,
+      comparison.label,
+      verdict.value,
+      verdict.cpuValue,
+      verdict.detail,
+      verdict.target,
+      verdict.verdict,
+    ];
   });
-  return formatTable(
-    ["case", "comparison", "ratio / p99", "CPU-based ratio", "from", "target", "verdict"],
-    rows,
-    ["left", "left", "right", "right", "left", "left", "left"],
-  );
+  return formatTable(["case", "comparison", "ratio / p99", "CPU-based ratio", "from", "target", "verdict"], rows, [
+    "left",
+    "left",
+    "right",
+    "right",
+    "left",
+    "left",
+    "left",
+  ]);
 }
 
 function memoryTable(results: BenchResults): string {
@@ -136,7 +177,11 @@ function microTable(results: BenchResults): string {
   if ("error" in micro) return `FAILED: ${micro.error}`;
   return formatTable(
     ["operation", "ops/s", "mean ms"],
-    micro.map((entry) => [entry.name, rate(entry.opsPerSecond), entry.meanMs < 0.1 ? entry.meanMs.toFixed(4) : entry.meanMs.toFixed(2)]),
+    micro.map((entry) => [
+      entry.name,
+      rate(entry.opsPerSecond),
+      entry.meanMs < 0.1 ? entry.meanMs.toFixed(4) : entry.meanMs.toFixed(2),
+    ]),
     ["left", "right", "right"],
   );
 }

@@ -44,9 +44,14 @@ export class ServerProcess {
 
   static async start(options: ServerProcessOptions): Promise<ServerProcess> {
     const script = fileURLToPath(new URL(`./servers/${options.script}`, import.meta.url));
-    const execArgv = options.cpuProfileDirectory === undefined
-      ? []
-      : ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDirectory}`, `--cpu-prof-name=${options.name}.${process.pid}.${Date.now()}.cpuprofile`];
+    const execArgv =
+      options.cpuProfileDirectory === undefined
+        ? []
+        : [
+            "--cpu-prof",
+            `--cpu-prof-dir=${options.cpuProfileDirectory}`,
+            `--cpu-prof-name=${options.name}.${process.pid}.${Date.now()}.cpuprofile`,
+          ];
     const child = fork(script, [], {
       execArgv,
       env: { ...process.env, ...options.env },
@@ -54,7 +59,12 @@ export class ServerProcess {
     });
     const output: string[] = [];
     const keep = (chunk: Buffer): void => {
-      output.push(...chunk.toString("utf8").split("\n").filter((line) => line.trim() !== ""));
+      output.push(
+        ...chunk
+          .toString("utf8")
+          .split("\n")
+          .filter((line) => line.trim() !== ""),
+      );
       output.splice(0, Math.max(0, output.length - KEPT_OUTPUT_LINES));
     };
     child.stdout?.on("data", keep);
@@ -99,7 +109,10 @@ export class ServerProcess {
     const before = this.#messages.length;
     const request: UsageRequestMessage = { type: "usage-request" };
     this.#child.send(request);
-    await this.#until(() => this.#messages.slice(before).some((message) => message.type === "usage") || !this.#child.connected, STOP_TIMEOUT_MS);
+    await this.#until(
+      () => this.#messages.slice(before).some((message) => message.type === "usage") || !this.#child.connected,
+      STOP_TIMEOUT_MS,
+    );
     const answer = this.#messages.slice(before).find((message) => message.type === "usage");
     if (answer?.type !== "usage") throw new Error("the server did not report its CPU usage");
     this.#messages.splice(before);

@@ -15,10 +15,15 @@ interface Finished {
 
 function run(file: string, args: readonly string[], env: Record<string, string>, timeoutMs: number): Promise<Finished> {
   return new Promise((resolve) => {
-    execFile(file, args, { cwd: benchRoot, env: { ...process.env, ...env }, timeout: timeoutMs }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === "number" ? error.code : null;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      file,
+      args,
+      { cwd: benchRoot, env: { ...process.env, ...env }, timeout: timeoutMs },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === "number" ? error.code : null;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 

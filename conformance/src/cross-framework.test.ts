@@ -35,17 +35,23 @@ for (const prefix of ["/auth", "/api/v1/identity"]) {
       reference = await recordHttpTranscript(startReferenceServer, { prefix });
     }, 30_000);
 
-    it.each(Object.entries(integrations))("%s", async (name, startServer) => {
-      const transcript = await recordHttpTranscript(startServer, { prefix });
-      expect(transcript.map((entry) => entry.step)).toEqual(reference.map((entry) => entry.step));
-      const known = new Set(KNOWN_DIFFERENCES[name]);
-      for (const [index, expected] of reference.entries()) {
-        if (known.has(expected.step)) {
-          expect.soft(transcript[index], `step "${expected.step}" is fixed: remove it from KNOWN_DIFFERENCES`).not.toEqual(expected);
-        } else {
-          expect.soft(transcript[index], `step "${expected.step}"`).toEqual(expected);
+    it.each(Object.entries(integrations))(
+      "%s",
+      async (name, startServer) => {
+        const transcript = await recordHttpTranscript(startServer, { prefix });
+        expect(transcript.map((entry) => entry.step)).toEqual(reference.map((entry) => entry.step));
+        const known = new Set(KNOWN_DIFFERENCES[name]);
+        for (const [index, expected] of reference.entries()) {
+          if (known.has(expected.step)) {
+            expect
+              .soft(transcript[index], `step "${expected.step}" is fixed: remove it from KNOWN_DIFFERENCES`)
+              .not.toEqual(expected);
+          } else {
+            expect.soft(transcript[index], `step "${expected.step}"`).toEqual(expected);
+          }
         }
-      }
-    }, 30_000);
+      },
+      30_000,
+    );
   });
 }

@@ -6,7 +6,10 @@ const expressUnderTest = process.env["EXPRESS_UNDER_TEST"];
 
 export default defineProject({
   resolve: {
-    alias: [...workspaceSourceAliases, ...(expressUnderTest ? [{ find: /^express$/, replacement: expressUnderTest }] : [])],
+    alias: [
+      ...workspaceSourceAliases,
+      ...(expressUnderTest ? [{ find: /^express$/, replacement: expressUnderTest }] : []),
+    ],
   },
   test: { name: "express" },
 });

@@ -1,6 +1,16 @@
 // Independent versioning, end to end: `changeset version` on a throwaway copy of the
 // workspace's manifests and changesets, exactly as a release would run it.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { consumerEnv, runOrThrow } from "./processes.js";
@@ -9,7 +19,9 @@ import type { PackageManifest, WorkspacePackage } from "./workspace.js";
 
 const workDir = inject("releaseWorkDir");
 const changesetCli = join(workspaceRoot, "node_modules", "@changesets", "cli", "bin.js");
-const pendingChangesets = readdirSync(join(workspaceRoot, ".changeset")).filter((file) => file.endsWith(".md") && file !== "README.md");
+const pendingChangesets = readdirSync(join(workspaceRoot, ".changeset")).filter(
+  (file) => file.endsWith(".md") && file !== "README.md",
+);
 
 interface ChangesetConfig {
   readonly ignore: readonly string[];
@@ -49,9 +61,21 @@ async function versionWith(changesets: Readonly<Record<string, string>>): Promis
   symlinkSync(join(workspaceRoot, "node_modules"), join(copy, "node_modules"), "dir");
 
   const git = (...args: string[]): Promise<string> =>
-    runOrThrow("git", ["-c", "user.name=release-check", "-c", "user.email=release-check@example.com", "-c", "commit.gpgsign=false", ...args], {
-      cwd: copy,
-    });
+    runOrThrow(
+      "git",
+      [
+        "-c",
+        "user.name=release-check",
+        "-c",
+        "user.email=release-check@example.com",
+        "-c",
+        "commit.gpgsign=false",
+        ...args,
+      ],
+      {
+        cwd: copy,
+      },
+    );
   await git("init", "--quiet");
   await git("add", "--all");
   await git("commit", "--quiet", "--message", "workspace manifests");
@@ -109,18 +133,26 @@ describe("changesets", () => {
   });
 
   it("every publishable package is released before or named in a pending changeset", () => {
-    const named = pendingChangesets.map((file) => readFileSync(join(workspaceRoot, ".changeset", file), "utf8")).join("\n");
+    const named = pendingChangesets
+      .map((file) => readFileSync(join(workspaceRoot, ".changeset", file), "utf8"))
+      .join("\n");
     for (const pkg of publishable) {
       const released = existsSync(join(pkg.dir, "CHANGELOG.md"));
-      expect(released || named.includes(`"${pkg.manifest.name}":`), `${pkg.manifest.name} needs a changeset`).toBe(true);
+      expect(released || named.includes(`"${pkg.manifest.name}":`), `${pkg.manifest.name} needs a changeset`).toBe(
+        true,
+      );
     }
   });
 
   it("the pending changesets version every publishable package they name, with a CHANGELOG, and nothing private", async () => {
     const release = await versionWith(
-      Object.fromEntries(pendingChangesets.map((file) => [file, readFileSync(join(workspaceRoot, ".changeset", file), "utf8")])),
+      Object.fromEntries(
+        pendingChangesets.map((file) => [file, readFileSync(join(workspaceRoot, ".changeset", file), "utf8")]),
+      ),
     );
-    const named = pendingChangesets.map((file) => readFileSync(join(workspaceRoot, ".changeset", file), "utf8")).join("\n");
+    const named = pendingChangesets
+      .map((file) => readFileSync(join(workspaceRoot, ".changeset", file), "utf8"))
+      .join("\n");
     for (const pkg of publishable) {
       const before = release.before.get(pkg.path)?.version;
       const after = release.after.get(pkg.path)?.version ?? "";
@@ -130,24 +162,29 @@ describe("changesets", () => {
     expectPrivatePackagesUntouched(release);
   });
 
-  describe.each(publishable.map((pkg): [string, WorkspacePackage] => [pkg.manifest.name, pkg]))("a patch changeset for %s alone", (name, pkg) => {
-    it("bumps it and its dependents (per updateInternalDependencies), writes their CHANGELOGs, and nothing else", async () => {
-      const summary = `Release check: a fix in ${name}.`;
-      const release = await versionWith({ "release-check.md": `---\n"${name}": patch\n---\n\n${summary}\n` });
-      const dependents = dependentsOf(name);
-      for (const other of publishable) {
-        const before = release.before.get(other.path)?.version ?? "";
-        const after = release.after.get(other.path)?.version ?? "";
-        if (other === pkg || dependents.has(other.manifest.name)) {
-          expect(after, other.path).not.toBe(before);
-          expect(release.changelog(other), other.path).toContain(`## ${after}`);
-        } else {
-          expect(after, `${other.path} must keep its version`).toBe(before);
-          expect(release.changelog(other) ?? "", `${other.path} must get no new CHANGELOG entry`).not.toContain(summary);
+  describe.each(publishable.map((pkg): [string, WorkspacePackage] => [pkg.manifest.name, pkg]))(
+    "a patch changeset for %s alone",
+    (name, pkg) => {
+      it("bumps it and its dependents (per updateInternalDependencies), writes their CHANGELOGs, and nothing else", async () => {
+        const summary = `Release check: a fix in ${name}.`;
+        const release = await versionWith({ "release-check.md": `---\n"${name}": patch\n---\n\n${summary}\n` });
+        const dependents = dependentsOf(name);
+        for (const other of publishable) {
+          const before = release.before.get(other.path)?.version ?? "";
+          const after = release.after.get(other.path)?.version ?? "";
+          if (other === pkg || dependents.has(other.manifest.name)) {
+            expect(after, other.path).not.toBe(before);
+            expect(release.changelog(other), other.path).toContain(`## ${after}`);
+          } else {
+            expect(after, `${other.path} must keep its version`).toBe(before);
+            expect(release.changelog(other) ?? "", `${other.path} must get no new CHANGELOG entry`).not.toContain(
+              summary,
+            );
+          }
         }
-      }
-      expect(release.changelog(pkg)).toContain(summary);
-      expectPrivatePackagesUntouched(release);
-    });
-  });
+        expect(release.changelog(pkg)).toContain(summary);
+        expectPrivatePackagesUntouched(release);
+      });
+    },
+  );
 });

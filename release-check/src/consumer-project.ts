@@ -58,7 +58,8 @@ function lowestPeerVersions(names: readonly string[], tarballs: readonly Tarball
     const imported = packagesImportedBy(tarball.unpackedDir);
     for (const [name, range] of Object.entries(manifest.peerDependencies ?? {})) {
       const typesOf = name.startsWith("@types/") ? name.slice("@types/".length) : undefined;
-      if (imported.has(name) || (typesOf !== undefined && imported.has(typesOf))) versions.set(name, lowestVersionIn(range));
+      if (imported.has(name) || (typesOf !== undefined && imported.has(typesOf)))
+        versions.set(name, lowestVersionIn(range));
     }
   }
   return versions;
@@ -87,7 +88,11 @@ export class ConsumerProject {
     readonly spec: ConsumerProjectSpec,
   ) {}
 
-  static async create(parentDir: string, spec: ConsumerProjectSpec, tarballs: readonly Tarball[]): Promise<ConsumerProject> {
+  static async create(
+    parentDir: string,
+    spec: ConsumerProjectSpec,
+    tarballs: readonly Tarball[],
+  ): Promise<ConsumerProject> {
     const dir = join(parentDir, spec.fixture);
     mkdirSync(dir, { recursive: true });
     const tarballSpec = (name: string): string => {
@@ -100,7 +105,8 @@ export class ConsumerProject {
       const companion = [...lowest].find(([peer]) => scopeOf(peer) !== undefined && scopeOf(peer) === scopeOf(name));
       return lowest.get(name) ?? companion?.[1] ?? workspaceVersionOf(name);
     };
-    const pinned = (names: readonly string[]): Record<string, string> => Object.fromEntries(names.map((name) => [name, versionOf(name)]));
+    const pinned = (names: readonly string[]): Record<string, string> =>
+      Object.fromEntries(names.map((name) => [name, versionOf(name)]));
 
     writeFileSync(
       join(dir, "package.json"),
@@ -124,13 +130,20 @@ export class ConsumerProject {
     // pnpm from exposing undeclared dependencies, so a missing `dependencies` entry fails here
     // as it would under any strict installer (a `hoistPattern` hoists only what it names).
     const overrides = tarballs.map((tarball) => `  "${tarball.name}": "${tarballSpec(tarball.name)}"`).join("\n");
-    const hoisting = spec.hoistPattern === undefined ? "hoist: false" : `hoistPattern:\n${spec.hoistPattern.map((pattern) => `  - "${pattern}"`).join("\n")}`;
+    const hoisting =
+      spec.hoistPattern === undefined
+        ? "hoist: false"
+        : `hoistPattern:\n${spec.hoistPattern.map((pattern) => `  - "${pattern}"`).join("\n")}`;
     // pnpm skips dependencies' build scripts and, by default, fails the install over them
     // (esbuild under older vitest, say): that is a prompt for the user, not a fault of ours.
     writeFileSync(join(dir, "pnpm-workspace.yaml"), `overrides:\n${overrides}\n${hoisting}\nstrictDepBuilds: false\n`);
     writeFileSync(
       join(dir, "tsconfig.json"),
-      JSON.stringify({ compilerOptions: { ...consumerCompilerOptions, ...spec.compilerOptions }, include: ["*.ts", "*.cts"] }, null, 2),
+      JSON.stringify(
+        { compilerOptions: { ...consumerCompilerOptions, ...spec.compilerOptions }, include: ["*.ts", "*.cts"] },
+        null,
+        2,
+      ),
     );
     copyFileSync(join(fixturesDir, "shared", "exercise.ts"), join(dir, "exercise.ts"));
     for (const file of readdirSync(join(fixturesDir, spec.fixture))) {
@@ -158,10 +171,14 @@ export class ConsumerProject {
 
   /** Runs the project's own vitest on its `*.test.ts` files (not the compiled copies in out/). */
   vitest(): Promise<ProcessResult> {
-    return run(join(this.dir, "node_modules", ".bin", "vitest"), ["run", "--exclude", "out/**", "--exclude", "node_modules/**"], {
-      cwd: this.dir,
-      env: consumerEnv({ CI: "true", NO_COLOR: "1" }),
-    });
+    return run(
+      join(this.dir, "node_modules", ".bin", "vitest"),
+      ["run", "--exclude", "out/**", "--exclude", "node_modules/**"],
+      {
+        cwd: this.dir,
+        env: consumerEnv({ CI: "true", NO_COLOR: "1" }),
+      },
+    );
   }
 
   /** Names of every package installed, from pnpm's virtual store (`@scope+name@version…`). */

@@ -90,7 +90,9 @@ const scenarios: readonly Scenario[] = [
 function entryPoints(packageName: string): string[] {
   const tarball = tarballs.find((candidate) => candidate.name === packageName);
   if (tarball === undefined) throw new Error(`no tarball for ${packageName}`);
-  const manifest = JSON.parse(readFileSync(join(tarball.unpackedDir, "package.json"), "utf8")) as { exports: Record<string, unknown> };
+  const manifest = JSON.parse(readFileSync(join(tarball.unpackedDir, "package.json"), "utf8")) as {
+    exports: Record<string, unknown>;
+  };
   return Object.keys(manifest.exports)
     .filter((subpath) => !subpath.endsWith(".json"))
     .map((subpath) => (subpath === "." ? packageName : `${packageName}/${subpath.slice(2)}`));
@@ -105,8 +107,14 @@ function writeEntryPointConsumers(project: ConsumerProject, entries: readonly st
   const esm = entries.map((entry, index) => `import * as entry${index} from "${entry}";`);
   const cjs = entries.map((entry, index) => `import entry${index} = require("${entry}");`);
   const table = `{\n${entries.map((entry, index) => `  "${entry}": Object.keys(entry${index}).sort(),`).join("\n")}\n}`;
-  writeFileSync(join(project.dir, "import-entry-points.ts"), `${esm.join("\n")}\n\nconsole.log(JSON.stringify(${table}));\n`);
-  writeFileSync(join(project.dir, "require-entry-points.cts"), `${cjs.join("\n")}\n\nconsole.log(JSON.stringify(${table}));\n`);
+  writeFileSync(
+    join(project.dir, "import-entry-points.ts"),
+    `${esm.join("\n")}\n\nconsole.log(JSON.stringify(${table}));\n`,
+  );
+  writeFileSync(
+    join(project.dir, "require-entry-points.cts"),
+    `${cjs.join("\n")}\n\nconsole.log(JSON.stringify(${table}));\n`,
+  );
 }
 
 it("has a consumer scenario for every publishable package", () => {
@@ -115,63 +123,71 @@ it("has a consumer scenario for every publishable package", () => {
 
 const sha256 = (file: string): string => createHash("sha256").update(readFileSync(file)).digest("hex");
 
-describe.each(scenarios.map((scenario): [string, Scenario] => [scenario.auth101.join(" + "), scenario]))("%s from tarballs", (_, scenario) => {
-  let project: ConsumerProject;
-  const entries = entryPoints(scenario.subject).filter((entry) => !(lowestPeers && scenario.testKitEntryPoints?.includes(entry)));
+describe.each(scenarios.map((scenario): [string, Scenario] => [scenario.auth101.join(" + "), scenario]))(
+  "%s from tarballs",
+  (_, scenario) => {
+    let project: ConsumerProject;
+    const entries = entryPoints(scenario.subject).filter(
+      (entry) => !(lowestPeers && scenario.testKitEntryPoints?.includes(entry)),
+    );
 
-  beforeAll(async () => {
-    project = await ConsumerProject.create(join(workDir, "consumers"), scenario, tarballs);
-    writeEntryPointConsumers(project, entries);
-  });
-
-  it("installs the freshly packed build, with only its own dependencies", () => {
-    for (const name of scenario.auth101) {
-      const tarball = tarballs.find((candidate) => candidate.name === name);
-      const packed = join(tarball?.unpackedDir ?? "", "dist", "index.js");
-      expect(sha256(join(project.packageDir(name), "dist", "index.js")), `${name}: installed dist/index.js is the one just packed`).toBe(sha256(packed));
-    }
-    const installed = [...project.installedPackageNames()];
-    expect(installed.filter((name) => name.startsWith("@auth101/")).sort()).toEqual([...scenario.auth101].sort());
-    expect(installed.filter((name) => scenario.forbidden.some((pattern) => pattern.test(name)))).toEqual([]);
-  });
-
-  it("type-checks a consumer against the published types (strict, skipLibCheck false), as ESM and as CommonJS", async () => {
-    const result = await project.typecheck();
-    expect(result.code, result.stdout + result.stderr).toBe(0);
-  });
-
-  it("loads every entry point with import and with require (require(esm), no top-level await)", async () => {
-    const imported = await project.node(["out/import-entry-points.js"]);
-    expect(imported.code, imported.stderr).toBe(0);
-    const required = await project.node(["out/require-entry-points.cjs"]);
-    expect(required.code, required.stderr).toBe(0);
-    expect(required.stderr).not.toMatch(/ERR_REQUIRE|top-level await/i);
-
-    const importedNames = JSON.parse(imported.stdout) as Record<string, string[]>;
-    expect(Object.keys(importedNames).sort()).toEqual([...entries].sort());
-    for (const entry of entries) expect(importedNames[entry]?.length ?? 0, entry).toBeGreaterThan(0);
-    expect(JSON.parse(required.stdout)).toEqual(importedNames);
-  });
-
-  it("signs a user up and in through a real server on 127.0.0.1", async () => {
-    const result = await project.node(["out/main.js"]);
-    expect(result.code, result.stdout + result.stderr).toBe(0);
-    const report = JSON.parse(result.stdout.trim().split("\n").at(-1) ?? "") as { statuses: Record<string, number> };
-    expect(report.statuses).toEqual({
-      "sign-up": 200,
-      "sign-in": 200,
-      "wrong-password": 401,
-      session: 200,
-      protected: 200,
-      "protected-anonymous": 401,
+    beforeAll(async () => {
+      project = await ConsumerProject.create(join(workDir, "consumers"), scenario, tarballs);
+      writeEntryPointConsumers(project, entries);
     });
-  });
 
-  if (scenario.hasTestSuite === true) {
-    it("runs the fixture's vitest suite (the UserStore contract from @auth101/core/testing)", async () => {
-      const result = await project.vitest();
+    it("installs the freshly packed build, with only its own dependencies", () => {
+      for (const name of scenario.auth101) {
+        const tarball = tarballs.find((candidate) => candidate.name === name);
+        const packed = join(tarball?.unpackedDir ?? "", "dist", "index.js");
+        expect(
+          sha256(join(project.packageDir(name), "dist", "index.js")),
+          `${name}: installed dist/index.js is the one just packed`,
+        ).toBe(sha256(packed));
+      }
+      const installed = [...project.installedPackageNames()];
+      expect(installed.filter((name) => name.startsWith("@auth101/")).sort()).toEqual([...scenario.auth101].sort());
+      expect(installed.filter((name) => scenario.forbidden.some((pattern) => pattern.test(name)))).toEqual([]);
+    });
+
+    it("type-checks a consumer against the published types (strict, skipLibCheck false), as ESM and as CommonJS", async () => {
+      const result = await project.typecheck();
       expect(result.code, result.stdout + result.stderr).toBe(0);
-      expect(result.stdout).toMatch(/Tests\s+\d+ passed/);
     });
-  }
-});
+
+    it("loads every entry point with import and with require (require(esm), no top-level await)", async () => {
+      const imported = await project.node(["out/import-entry-points.js"]);
+      expect(imported.code, imported.stderr).toBe(0);
+      const required = await project.node(["out/require-entry-points.cjs"]);
+      expect(required.code, required.stderr).toBe(0);
+      expect(required.stderr).not.toMatch(/ERR_REQUIRE|top-level await/i);
+
+      const importedNames = JSON.parse(imported.stdout) as Record<string, string[]>;
+      expect(Object.keys(importedNames).sort()).toEqual([...entries].sort());
+      for (const entry of entries) expect(importedNames[entry]?.length ?? 0, entry).toBeGreaterThan(0);
+      expect(JSON.parse(required.stdout)).toEqual(importedNames);
+    });
+
+    it("signs a user up and in through a real server on 127.0.0.1", async () => {
+      const result = await project.node(["out/main.js"]);
+      expect(result.code, result.stdout + result.stderr).toBe(0);
+      const report = JSON.parse(result.stdout.trim().split("\n").at(-1) ?? "") as { statuses: Record<string, number> };
+      expect(report.statuses).toEqual({
+        "sign-up": 200,
+        "sign-in": 200,
+        "wrong-password": 401,
+        session: 200,
+        protected: 200,
+        "protected-anonymous": 401,
+      });
+    });
+
+    if (scenario.hasTestSuite === true) {
+      it("runs the fixture's vitest suite (the UserStore contract from @auth101/core/testing)", async () => {
+        const result = await project.vitest();
+        expect(result.code, result.stdout + result.stderr).toBe(0);
+        expect(result.stdout).toMatch(/Tests\s+\d+ passed/);
+      });
+    }
+  },
+);

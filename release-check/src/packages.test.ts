@@ -60,7 +60,11 @@ describe.each(tarballs.map((tarball): [string, Tarball] => [tarball.name, tarbal
   });
 
   it("imports nothing it does not declare (in its JavaScript and its declarations)", () => {
-    const declared = new Set([name, ...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {})]);
+    const declared = new Set([
+      name,
+      ...Object.keys(manifest.dependencies ?? {}),
+      ...Object.keys(manifest.peerDependencies ?? {}),
+    ]);
     expect([...packagesImportedBy(tarball.unpackedDir)].filter((imported) => !declared.has(imported))).toEqual([]);
   });
 
@@ -73,7 +77,9 @@ describe.each(tarballs.map((tarball): [string, Tarball] => [tarball.name, tarbal
     for (const mapFile of shipped.filter((path) => path.endsWith(".map"))) {
       const map = readJson<{ sources: string[] }>(join(tarball.unpackedDir, mapFile));
       for (const source of map.sources) {
-        const target = relative(tarball.unpackedDir, resolve(tarball.unpackedDir, dirname(mapFile), source)).split("\\").join("/");
+        const target = relative(tarball.unpackedDir, resolve(tarball.unpackedDir, dirname(mapFile), source))
+          .split("\\")
+          .join("/");
         referenced.add(target);
         if (!shipped.includes(target)) missing.push(`${target} (from ${mapFile})`);
       }
@@ -81,7 +87,9 @@ describe.each(tarballs.map((tarball): [string, Tarball] => [tarball.name, tarbal
     expect(referenced.size).toBeGreaterThan(0);
     // tsc never deletes outputs: a map whose source is gone from the workspace too is a
     // leftover of a renamed or deleted file, which a fresh clone (as CI and releases use) lacks.
-    const leftovers = missing.filter((entry) => !existsSync(join(workspaceRoot, tarball.packagePath, entry.split(" ")[0] ?? "")));
+    const leftovers = missing.filter(
+      (entry) => !existsSync(join(workspaceRoot, tarball.packagePath, entry.split(" ")[0] ?? "")),
+    );
     expect(leftovers, `stale build output: rm -rf ${tarball.packagePath}/dist && pnpm build`).toEqual([]);
     expect(missing, "sources the maps point at but the tarball lacks").toEqual([]);
     const strays = shipped.filter((path) => path.startsWith("src/") && !referenced.has(path));
@@ -103,7 +111,9 @@ describe.each(tarballs.map((tarball): [string, Tarball] => [tarball.name, tarbal
       strict: true,
       level: "warning",
     });
-    expect(messages.map((message) => `${message.type}: ${formatMessage(message, pkg, { color: false }) ?? message.code}`)).toEqual([]);
+    expect(
+      messages.map((message) => `${message.type}: ${formatMessage(message, pkg, { color: false }) ?? message.code}`),
+    ).toEqual([]);
   });
 
   it("passes Are the Types Wrong under the esm-only profile", async () => {
@@ -111,9 +121,13 @@ describe.each(tarballs.map((tarball): [string, Tarball] => [tarball.name, tarbal
     // ESM-only (CommonJS users load them with require(esm) on Node 20.19+, which the consumer
     // tests prove, and TypeScript's node20/nodenext modes type that require()).
     const attw = join(workspaceRoot, "release-check", "node_modules", ".bin", "attw");
-    const result = await run(attw, [tarball.file, "--profile", "esm-only", "--no-definitely-typed", "--format", "ascii", "--no-color"], {
-      cwd: dirname(tarball.file),
-    });
+    const result = await run(
+      attw,
+      [tarball.file, "--profile", "esm-only", "--no-definitely-typed", "--format", "ascii", "--no-color"],
+      {
+        cwd: dirname(tarball.file),
+      },
+    );
     expect(result.code, result.stdout + result.stderr).toBe(0);
   });
 });

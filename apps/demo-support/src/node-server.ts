@@ -27,7 +27,10 @@ export function startIfEntryPoint(moduleUrl: string, name: string, start: () => 
  * The life of a demo on Node's http server (Express, Koa): open the store, listen on
  * 127.0.0.1:$PORT, and on SIGINT/SIGTERM stop serving, close the store and exit 0.
  */
-export async function serveDemo(name: string, createRequestListener: (auth: Auth101) => RequestListener): Promise<void> {
+export async function serveDemo(
+  name: string,
+  createRequestListener: (auth: Auth101) => RequestListener,
+): Promise<void> {
   const config = loadDemoConfig();
   const store = await openDemoStore(config);
   const auth = new Auth101({ secret: config.secret, store });

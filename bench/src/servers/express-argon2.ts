@@ -12,7 +12,12 @@ const ARGON2ID = 2 as Algorithm;
  * parameters: m=19456 KiB, t=2, p=1) in a bare Express route, with the JSON body parsed.
  */
 await runBenchServer(async () => {
-  const passwordHash = await hash(BENCH_USER.password, { algorithm: ARGON2ID, memoryCost: 19_456, timeCost: 2, parallelism: 1 });
+  const passwordHash = await hash(BENCH_USER.password, {
+    algorithm: ARGON2ID,
+    memoryCost: 19_456,
+    timeCost: 2,
+    parallelism: 1,
+  });
   const app = express();
   app.post("/auth/sign-in/email", express.json(), async (req, res) => {
     const { password } = req.body as { password?: unknown };

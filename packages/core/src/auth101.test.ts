@@ -17,7 +17,11 @@ const PASSWORD = "correct horse battery";
 function setup(options: { onFailure?: (event: AuthFailureEvent) => void } = {}) {
   const store = new MemoryStore();
   const failures: AuthFailureEvent[] = [];
-  const auth = new Auth101({ secret: SECRET, store, onFailure: options.onFailure ?? ((event) => failures.push(event)) });
+  const auth = new Auth101({
+    secret: SECRET,
+    store,
+    onFailure: options.onFailure ?? ((event) => failures.push(event)),
+  });
   return { auth, store, failures };
 }
 
@@ -27,7 +31,8 @@ function failingStore(failing: keyof UserStore | "all", base = new MemoryStore()
     findById: failing === "all" || failing === "findById" ? fail : (id) => base.findById(id),
     findByEmail: failing === "all" || failing === "findByEmail" ? fail : (email) => base.findByEmail(email),
     create: failing === "all" || failing === "create" ? fail : (user) => base.create(user),
-    updatePasswordHash: failing === "all" || failing === "updatePasswordHash" ? fail : (id, hash) => base.updatePasswordHash(id, hash),
+    updatePasswordHash:
+      failing === "all" || failing === "updatePasswordHash" ? fail : (id, hash) => base.updatePasswordHash(id, hash),
   };
 }
 
@@ -40,7 +45,10 @@ describe("Auth101 sign-up and sign-in", () => {
   it("signs a user up, in, reads the session and signs out", async () => {
     const { auth } = setup();
     const up = await auth.signUp(" Alice@Example.com ", PASSWORD);
-    expect(up).toEqual({ user: { id: expect.any(String), email: "alice@example.com", is_active: true }, token: expect.any(String) });
+    expect(up).toEqual({
+      user: { id: expect.any(String), email: "alice@example.com", is_active: true },
+      token: expect.any(String),
+    });
     if ("error" in up) throw new Error("unreachable");
     expect(Object.keys(up).sort()).toEqual(["token", "user"]);
     expect(Object.keys(up.user).sort()).toEqual(["email", "id", "is_active"]);
@@ -51,7 +59,11 @@ describe("Auth101 sign-up and sign-in", () => {
     expect(signedIn.token).not.toBe(up.token);
 
     expect(await auth.getSession(signedIn.token)).toEqual({ user: up.user });
-    expect(await auth.verifyToken(signedIn.token)).toEqual({ id: up.user.id, email: "alice@example.com", isActive: true });
+    expect(await auth.verifyToken(signedIn.token)).toEqual({
+      id: up.user.id,
+      email: "alice@example.com",
+      isActive: true,
+    });
     expect(await auth.signOut(signedIn.token)).toEqual({ success: true });
   });
 
@@ -133,7 +145,10 @@ describe("Auth101 sign-up and sign-in", () => {
 
   it("lets a user whose password is shorter than today's minimum still sign in", async () => {
     const store = new MemoryStore();
-    await store.create({ email: "old@example.com", passwordHash: await argon2.hash("short1", { memoryCost: 19_456, timeCost: 2, parallelism: 1 }) });
+    await store.create({
+      email: "old@example.com",
+      passwordHash: await argon2.hash("short1", { memoryCost: 19_456, timeCost: 2, parallelism: 1 }),
+    });
     const auth = new Auth101({ secret: SECRET, store });
     expect(await auth.signIn("old@example.com", "short1")).toHaveProperty("token");
   });
@@ -176,7 +191,10 @@ describe("Auth101 hash upgrades", () => {
     await store.create({ email: "imported@example.com", passwordHash: await bcryptHash("legacy password", 10) });
     const auth = new Auth101({ secret: SECRET, store });
 
-    expect(await auth.signIn("imported@example.com", "wrong password")).toHaveProperty("error.code", "INVALID_CREDENTIALS");
+    expect(await auth.signIn("imported@example.com", "wrong password")).toHaveProperty(
+      "error.code",
+      "INVALID_CREDENTIALS",
+    );
     expect((await store.findByEmail("imported@example.com"))?.passwordHash).toMatch(/^\$2b\$/);
 
     expect(await auth.signIn("imported@example.com", "legacy password")).toHaveProperty("token");
@@ -199,7 +217,11 @@ describe("Auth101 hash upgrades", () => {
     const base = new MemoryStore();
     await base.create({ email: "jo@example.com", passwordHash: await bcryptHash(PASSWORD, 4) });
     const failures: AuthFailureEvent[] = [];
-    const auth = new Auth101({ secret: SECRET, store: failingStore("updatePasswordHash", base), onFailure: (event) => failures.push(event) });
+    const auth = new Auth101({
+      secret: SECRET,
+      store: failingStore("updatePasswordHash", base),
+      onFailure: (event) => failures.push(event),
+    });
     expect(await auth.signIn("jo@example.com", PASSWORD)).toHaveProperty("token");
     expect(failures).toEqual([{ code: "STORE_UNAVAILABLE", operation: "signIn", error: expect.any(Error) }]);
   });
@@ -209,7 +231,9 @@ describe("Auth101 tokens and sessions", () => {
   it("answers INVALID_TOKEN for junk and non-strings, and verifyToken null", async () => {
     const { auth } = setup();
     for (const token of ["", "junk", "a.b.c", 42, null, undefined]) {
-      expect(await auth.getSession(token as string)).toEqual({ error: { message: "Invalid or expired token", code: "INVALID_TOKEN" } });
+      expect(await auth.getSession(token as string)).toEqual({
+        error: { message: "Invalid or expired token", code: "INVALID_TOKEN" },
+      });
       expect(await auth.signOut(token as string)).toHaveProperty("error.code", "INVALID_TOKEN");
       expect(await auth.verifyToken(token as string)).toBeNull();
     }
@@ -254,12 +278,19 @@ describe("Auth101 tokens and sessions", () => {
 
 describe("Auth101 when the store fails", () => {
   const unavailable = {
-    error: { message: "The user store is unavailable; nothing was changed. Try again later", code: "STORE_UNAVAILABLE" },
+    error: {
+      message: "The user store is unavailable; nothing was changed. Try again later",
+      code: "STORE_UNAVAILABLE",
+    },
   };
 
   it("answers STORE_UNAVAILABLE, never INVALID_CREDENTIALS or a rejection", async () => {
     const failures: AuthFailureEvent[] = [];
-    const auth = new Auth101({ secret: SECRET, store: failingStore("all"), onFailure: (event) => failures.push(event) });
+    const auth = new Auth101({
+      secret: SECRET,
+      store: failingStore("all"),
+      onFailure: (event) => failures.push(event),
+    });
     expect(await auth.signUp("ora@example.com", PASSWORD)).toEqual(unavailable);
     expect(await auth.signIn("ora@example.com", PASSWORD)).toEqual(unavailable);
     expect(failures.map((event) => [event.code, event.operation])).toEqual([
@@ -296,12 +327,22 @@ describe("Auth101 when the store fails", () => {
     const store = new MemoryStore();
     const broken: UserStore = {
       findById: (id) => store.findById(id),
-      findByEmail: async () => ({ id: "u", email: "r@example.com", isActive: true, get passwordHash(): string { throw new TypeError("boom at /srv/app.js:1"); } }) as StoredUser,
+      findByEmail: async () =>
+        ({
+          id: "u",
+          email: "r@example.com",
+          isActive: true,
+          get passwordHash(): string {
+            throw new TypeError("boom at /srv/app.js:1");
+          },
+        }) as StoredUser,
       create: (user) => store.create(user),
       updatePasswordHash: (id, hash) => store.updatePasswordHash(id, hash),
     };
     const auth = new Auth101({ secret: SECRET, store: broken, onFailure: (event) => failures.push(event) });
-    expect(await auth.signIn("r@example.com", PASSWORD)).toEqual({ error: { message: "Internal error", code: "INTERNAL_ERROR" } });
+    expect(await auth.signIn("r@example.com", PASSWORD)).toEqual({
+      error: { message: "Internal error", code: "INTERNAL_ERROR" },
+    });
     expect(failures[0]).toMatchObject({ code: "INTERNAL_ERROR", operation: "signIn" });
   });
 });

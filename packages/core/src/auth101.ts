@@ -35,7 +35,10 @@ export class StoreUnavailableError extends Error {
 
 function rateLimited(throttle: NonNullable<Throttle>): ErrorResult {
   const { retryAfterSeconds } = throttle;
-  return { ...errorResult("RATE_LIMITED", `Too many attempts; try again in ${retryAfterSeconds} seconds`), retryAfterSeconds };
+  return {
+    ...errorResult("RATE_LIMITED", `Too many attempts; try again in ${retryAfterSeconds} seconds`),
+    retryAfterSeconds,
+  };
 }
 
 const INVALID_CREDENTIALS = errorResult("INVALID_CREDENTIALS", "Invalid email or password");
@@ -75,7 +78,10 @@ export class Auth101 {
       const checkedPassword = normalizePassword(password, this.#options.password);
       if ("error" in checkedPassword) return checkedPassword;
       if (this.#options.password.rejectCommon && isCommonPassword(checkedPassword.value)) {
-        return errorResult("VALIDATION_ERROR", "password is too common: it appears on lists of frequently used passwords");
+        return errorResult(
+          "VALIDATION_ERROR",
+          "password is too common: it appears on lists of frequently used passwords",
+        );
       }
       const throttle = await this.#rateLimits?.beginSignUp(context.clientAddress);
       if (throttle !== undefined) return rateLimited(throttle);

@@ -9,7 +9,12 @@ export type { PublicUser, User } from "./user.js";
 export { EmailTakenError } from "./user-store.js";
 export type { NewUser, StoredUser, UserStore } from "./user-store.js";
 export { MemoryStore } from "./memory-store.js";
-export { AUTH_ENDPOINTS, authenticateRequest, createAuthHttpHandler, HTTP_STATUS_BY_CODE } from "./http/auth-http-handler.js";
+export {
+  AUTH_ENDPOINTS,
+  authenticateRequest,
+  createAuthHttpHandler,
+  HTTP_STATUS_BY_CODE,
+} from "./http/auth-http-handler.js";
 export type {
   AuthHttpHandler,
   AuthHttpRequest,
@@ -18,6 +23,12 @@ export type {
   RequestAuthentication,
 } from "./http/auth-http-handler.js";
 export { bearerToken } from "./http/bearer.js";
-export { MAX_BODY_BYTES, bodyFromParserError, isJsonContentType, parsedBody, readJsonBody } from "./http/request-body.js";
+export {
+  MAX_BODY_BYTES,
+  bodyFromParserError,
+  isJsonContentType,
+  parsedBody,
+  readJsonBody,
+} from "./http/request-body.js";
 export type { BodyFailure, BodyHeaders, RawBodySource, RequestBody } from "./http/request-body.js";
 export { bodyHeadersOf, nodeRequestBody, sendNodeResponse } from "./http/node-request.js";

@@ -75,9 +75,17 @@ export const DEFAULTS = {
 
 export const MIN_SECRET_BYTES = 32;
 
-const KNOWN_OPTIONS = new Set<string>(["secret", "store", "tokenExpiresIn", "issuer", "password", "hashing", "rateLimit", "onFailure"]);
-const GENERATE_SECRET =
-  `node -e "console.log(require('node:crypto').randomBytes(32).toString('base64url'))"`;
+const KNOWN_OPTIONS = new Set<string>([
+  "secret",
+  "store",
+  "tokenExpiresIn",
+  "issuer",
+  "password",
+  "hashing",
+  "rateLimit",
+  "onFailure",
+]);
+const GENERATE_SECRET = `node -e "console.log(require('node:crypto').randomBytes(32).toString('base64url'))"`;
 
 export class Auth101ConfigError extends Error {
   constructor(message: string) {
@@ -92,22 +100,36 @@ export function resolveOptions(options: Auth101Options): ResolvedOptions {
   }
   for (const key of Object.keys(options)) {
     if (!KNOWN_OPTIONS.has(key)) {
-      throw new Auth101ConfigError(
-        `unknown option "${key}". Known options: ${[...KNOWN_OPTIONS].join(", ")}`,
-      );
+      throw new Auth101ConfigError(`unknown option "${key}". Known options: ${[...KNOWN_OPTIONS].join(", ")}`);
     }
   }
   return {
     secret: checkSecret(options.secret),
     store: checkStore(options.store),
-    tokenLifetimeSeconds: integerIn("tokenExpiresIn (minutes)", options.tokenExpiresIn ?? DEFAULTS.tokenExpiresIn, 1, 525_600) * 60,
+    tokenLifetimeSeconds:
+      integerIn("tokenExpiresIn (minutes)", options.tokenExpiresIn ?? DEFAULTS.tokenExpiresIn, 1, 525_600) * 60,
     issuer: checkIssuer(options.issuer ?? DEFAULTS.issuer),
     password: checkPasswordPolicy(options.password ?? {}),
     rateLimit: checkRateLimit(options.rateLimit ?? {}),
     hashing: {
-      memoryCost: integerIn("hashing.memoryCost (KiB)", options.hashing?.memoryCost ?? DEFAULTS.hashing.memoryCost, DEFAULTS.hashing.memoryCost, 4 * 1024 * 1024),
-      timeCost: integerIn("hashing.timeCost", options.hashing?.timeCost ?? DEFAULTS.hashing.timeCost, DEFAULTS.hashing.timeCost, 100),
-      parallelism: integerIn("hashing.parallelism", options.hashing?.parallelism ?? DEFAULTS.hashing.parallelism, DEFAULTS.hashing.parallelism, 64),
+      memoryCost: integerIn(
+        "hashing.memoryCost (KiB)",
+        options.hashing?.memoryCost ?? DEFAULTS.hashing.memoryCost,
+        DEFAULTS.hashing.memoryCost,
+        4 * 1024 * 1024,
+      ),
+      timeCost: integerIn(
+        "hashing.timeCost",
+        options.hashing?.timeCost ?? DEFAULTS.hashing.timeCost,
+        DEFAULTS.hashing.timeCost,
+        100,
+      ),
+      parallelism: integerIn(
+        "hashing.parallelism",
+        options.hashing?.parallelism ?? DEFAULTS.hashing.parallelism,
+        DEFAULTS.hashing.parallelism,
+        64,
+      ),
     },
     onFailure: checkFunction("onFailure", options.onFailure) ?? logFailure,
   };
@@ -129,9 +151,7 @@ function checkSecret(secret: unknown): string {
     );
   }
   if (new Set(secret).size < 8) {
-    throw new Auth101ConfigError(
-      `secret is too repetitive to be random. Generate one with\n  ${GENERATE_SECRET}`,
-    );
+    throw new Auth101ConfigError(`secret is too repetitive to be random. Generate one with\n  ${GENERATE_SECRET}`);
   }
   return secret;
 }

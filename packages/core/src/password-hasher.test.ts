@@ -30,16 +30,28 @@ describe("PasswordHasher", () => {
       expect(await hasher.verify(stored, "pw-654321", "pw-654321")).toEqual({ valid: false, needsRehash: false });
     }
     const stronger = new PasswordHasher({ memoryCost: 32_768, timeCost: 3, parallelism: 1 });
-    expect(await stronger.verify(await hasher.hash("pw-123456"), "pw-123456", "pw-123456")).toEqual({ valid: true, needsRehash: true });
+    expect(await stronger.verify(await hasher.hash("pw-123456"), "pw-123456", "pw-123456")).toEqual({
+      valid: true,
+      needsRehash: true,
+    });
     const strongerHash = await stronger.hash("pw-123456");
     expect(await hasher.verify(strongerHash, "pw-123456", "pw-123456")).toEqual({ valid: true, needsRehash: false });
   });
 
-  it.each(["$2a$", "$2b$", "$2y$"])("verifies imported bcrypt %s hashes and asks for a rehash when they match", async (prefix) => {
-    const stored = (await bcryptHash("imported-secret", 4)).replace(/^\$2[aby]\$/, prefix);
-    expect(await hasher.verify(stored, "imported-secret", "imported-secret")).toEqual({ valid: true, needsRehash: true });
-    expect(await hasher.verify(stored, "imported-secreT", "imported-secreT")).toEqual({ valid: false, needsRehash: false });
-  });
+  it.each(["$2a$", "$2b$", "$2y$"])(
+    "verifies imported bcrypt %s hashes and asks for a rehash when they match",
+    async (prefix) => {
+      const stored = (await bcryptHash("imported-secret", 4)).replace(/^\$2[aby]\$/, prefix);
+      expect(await hasher.verify(stored, "imported-secret", "imported-secret")).toEqual({
+        valid: true,
+        needsRehash: true,
+      });
+      expect(await hasher.verify(stored, "imported-secreT", "imported-secreT")).toEqual({
+        valid: false,
+        needsRehash: false,
+      });
+    },
+  );
 
   it("verifies bcrypt against the password as typed, since the old system hashed that", async () => {
     const typed = "cafe\u0301-password";
@@ -66,7 +78,10 @@ describe("PasswordHasher", () => {
     ["truncated bcrypt", "$2b$10$abc"],
     ["unknown scheme", "$scrypt$ln=16,r=8,p=1$aM15713r3Xsvxbi31lqr1Q$nFNh2CVHVjNldFVKDHDlm4CbdRSCdEBsjjJxD+iCs5E"],
   ])("treats a corrupt stored hash (%s) as a wrong password, not a crash", async (_, stored) => {
-    expect(await hasher.verify(stored, "whatever-password", "whatever-password")).toEqual({ valid: false, needsRehash: false });
+    expect(await hasher.verify(stored, "whatever-password", "whatever-password")).toEqual({
+      valid: false,
+      needsRehash: false,
+    });
   });
 
   it("verifies against a dummy hash without throwing", async () => {

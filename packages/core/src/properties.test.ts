@@ -18,14 +18,20 @@ const anyInput = fc.oneof(
   fc.emailAddress(),
   fc.string({ minLength: 8, maxLength: 140, unit: "grapheme" }),
 );
-const anyToken = fc.oneof(fc.anything(), fc.string(), fc.base64String().map((s) => `${s}.${s}.${s}`));
+const anyToken = fc.oneof(
+  fc.anything(),
+  fc.string(),
+  fc.base64String().map((s) => `${s}.${s}.${s}`),
+);
 
 function isErrorEnvelope(value: unknown): boolean {
   if (typeof value !== "object" || value === null || !("error" in value)) return false;
   const { error } = value as { error: unknown };
   if (typeof error !== "object" || error === null) return false;
   const { message, code } = error as Record<string, unknown>;
-  return typeof message === "string" && (ERROR_CODES as readonly unknown[]).includes(code) && Object.keys(error).length === 2;
+  return (
+    typeof message === "string" && (ERROR_CODES as readonly unknown[]).includes(code) && Object.keys(error).length === 2
+  );
 }
 
 describe("core methods never throw, whatever they are given", () => {
@@ -59,12 +65,20 @@ describe("the HTTP handler answers every request inside the status table", () =>
   const body: fc.Arbitrary<RequestBody> = fc.oneof(
     fc.anything().map((value) => ({ kind: "json" as const, value })),
     fc.record({ email: anyInput, password: anyInput }).map((value) => ({ kind: "json" as const, value })),
-    fc.constantFrom("malformed", "unsupported-media-type", "too-large").map((reason) => ({ kind: "invalid" as const, reason })),
+    fc
+      .constantFrom("malformed", "unsupported-media-type", "too-large")
+      .map((reason) => ({ kind: "invalid" as const, reason })),
   );
   const httpRequest: fc.Arbitrary<AuthHttpRequest> = fc.record({
     method: fc.oneof(fc.constantFrom("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "post"), fc.string()),
     path: fc.oneof(fc.constantFrom("/sign-up/email", "/sign-in/email", "/sign-out", "/session"), fc.string()),
-    authorization: fc.option(fc.oneof(fc.string(), fc.string().map((s) => `Bearer ${s}`)), { nil: undefined }),
+    authorization: fc.option(
+      fc.oneof(
+        fc.string(),
+        fc.string().map((s) => `Bearer ${s}`),
+      ),
+      { nil: undefined },
+    ),
     readBody: body.map((value) => async () => value),
   });
 

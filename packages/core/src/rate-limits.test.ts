@@ -17,7 +17,8 @@ const ALICE = "alice@example.com";
 function makeAuth(rateLimit: RateLimitOptions = {}, store = new MemoryStore()): Auth101 {
   return new Auth101({ secret: SECRET, store, rateLimit, onFailure: () => {} });
 }
-const codeOf = (result: object): string | undefined => ("error" in result ? (result as { error: { code: string } }).error.code : undefined);
+const codeOf = (result: object): string | undefined =>
+  "error" in result ? (result as { error: { code: string } }).error.code : undefined;
 
 describe("sign-in throttling (memory counters, fake clock)", () => {
   beforeEach(() => {
@@ -103,17 +104,25 @@ describe("sign-in throttling (memory counters, fake clock)", () => {
   it("throttles failed sign-ins per client address across accounts", async () => {
     const auth = makeAuth({ signInPerAddress: { attempts: 5, windowSeconds: 60 } });
     for (let i = 0; i < 5; i++) {
-      expect(codeOf(await auth.signIn(`user${i}@example.com`, "wrong password", { clientAddress: "203.0.113.7" }))).toBe("INVALID_CREDENTIALS");
+      expect(
+        codeOf(await auth.signIn(`user${i}@example.com`, "wrong password", { clientAddress: "203.0.113.7" })),
+      ).toBe("INVALID_CREDENTIALS");
     }
-    expect(codeOf(await auth.signIn("user9@example.com", "wrong password", { clientAddress: "203.0.113.7" }))).toBe("RATE_LIMITED");
-    expect(codeOf(await auth.signIn("user9@example.com", "wrong password", { clientAddress: "198.51.100.1" }))).toBe("INVALID_CREDENTIALS");
+    expect(codeOf(await auth.signIn("user9@example.com", "wrong password", { clientAddress: "203.0.113.7" }))).toBe(
+      "RATE_LIMITED",
+    );
+    expect(codeOf(await auth.signIn("user9@example.com", "wrong password", { clientAddress: "198.51.100.1" }))).toBe(
+      "INVALID_CREDENTIALS",
+    );
   });
 
   it("does not count successful sign-ins against an address, so many users behind one proxy get in", async () => {
     const auth = makeAuth({ signInPerAddress: { attempts: 3, windowSeconds: 60 } });
     for (let i = 0; i < 6; i++) await auth.signUp(`user${i}@example.com`, PASSWORD);
     for (let i = 0; i < 6; i++) {
-      expect(await auth.signIn(`user${i}@example.com`, PASSWORD, { clientAddress: "10.0.0.1" })).toHaveProperty("token");
+      expect(await auth.signIn(`user${i}@example.com`, PASSWORD, { clientAddress: "10.0.0.1" })).toHaveProperty(
+        "token",
+      );
     }
   });
 
@@ -141,7 +150,13 @@ describe("sign-in throttling with Redis counters", () => {
 
   beforeAll(async () => {
     redis = new Redis({ host: "127.0.0.1", port: 6379, keyPrefix, lazyConnect: true, maxRetriesPerRequest: 1 });
-    otherConnection = new Redis({ host: "127.0.0.1", port: 6379, keyPrefix, lazyConnect: true, maxRetriesPerRequest: 1 });
+    otherConnection = new Redis({
+      host: "127.0.0.1",
+      port: 6379,
+      keyPrefix,
+      lazyConnect: true,
+      maxRetriesPerRequest: 1,
+    });
     await Promise.all([redis.connect(), otherConnection.connect()]);
   });
   afterAll(async () => {
@@ -169,7 +184,14 @@ describe("sign-in throttling with Redis counters", () => {
   });
 
   it("keeps protecting from memory when Redis is unreachable", async () => {
-    const dead = new Redis({ host: "127.0.0.1", port: 1, lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
+    const dead = new Redis({
+      host: "127.0.0.1",
+      port: 1,
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      enableOfflineQueue: false,
+      retryStrategy: () => null,
+    });
     dead.on("error", () => {});
     const auth = makeAuth({ redis: dead, signInPerAccount: { attempts: 2, windowSeconds: 60 } });
     await auth.signIn(ALICE, "wrong password");
@@ -180,12 +202,18 @@ describe("sign-in throttling with Redis counters", () => {
 });
 
 describe("common-password blocklist", () => {
-  it.each(["password1", "Password1", "PASSWORD123", "iloveyou", "qwertyuiop", "1234567890", "baseball"])("refuses %s at sign-up", async (password) => {
-    const auth = makeAuth();
-    expect(await auth.signUp(ALICE, password)).toEqual({
-      error: { message: "password is too common: it appears on lists of frequently used passwords", code: "VALIDATION_ERROR" },
-    });
-  });
+  it.each(["password1", "Password1", "PASSWORD123", "iloveyou", "qwertyuiop", "1234567890", "baseball"])(
+    "refuses %s at sign-up",
+    async (password) => {
+      const auth = makeAuth();
+      expect(await auth.signUp(ALICE, password)).toEqual({
+        error: {
+          message: "password is too common: it appears on lists of frequently used passwords",
+          code: "VALIDATION_ERROR",
+        },
+      });
+    },
+  );
 
   it("accepts an uncommon password", async () => {
     expect(await makeAuth().signUp(ALICE, "ochre-lantern-47-drift")).toHaveProperty("token");

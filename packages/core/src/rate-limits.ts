@@ -95,13 +95,16 @@ async function consume(limiter: RateLimiterAbstract, key: string): Promise<Throt
 }
 
 function isLimitReached(rejection: unknown): rejection is RateLimiterRes {
-  return typeof rejection === "object" && rejection !== null && "msBeforeNext" in rejection && !(rejection instanceof Error);
+  return (
+    typeof rejection === "object" && rejection !== null && "msBeforeNext" in rejection && !(rejection instanceof Error)
+  );
 }
 
 function longest(throttles: readonly Throttle[]): Throttle {
   let result: Throttle;
   for (const throttle of throttles) {
-    if (throttle !== undefined && (result === undefined || throttle.retryAfterSeconds > result.retryAfterSeconds)) result = throttle;
+    if (throttle !== undefined && (result === undefined || throttle.retryAfterSeconds > result.retryAfterSeconds))
+      result = throttle;
   }
   return result;
 }

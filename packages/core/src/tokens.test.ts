@@ -13,7 +13,13 @@ function handMade(header: object, payload: object, key: string | null): string {
   if (key === null) return `${signingInput}.`;
   return `${signingInput}.${createHmac("sha256", key).update(signingInput).digest("base64url")}`;
 }
-const validClaims = (): Record<string, unknown> => ({ sub: "user-1", iat: now(), exp: now() + 60, iss: "auth101", jti: "x" });
+const validClaims = (): Record<string, unknown> => ({
+  sub: "user-1",
+  iat: now(),
+  exp: now() + 60,
+  iss: "auth101",
+  jti: "x",
+});
 
 describe("TokenIssuer", () => {
   afterEach(() => {
@@ -55,7 +61,9 @@ describe("TokenIssuer", () => {
 
   it("rejects RS256 (algorithm confusion) and a token signed with another secret", () => {
     const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-    expect(issuer.verify(jwt.sign({ sub: "user-1", iss: "auth101" }, privateKey, { algorithm: "RS256", expiresIn: 60 }))).toBeUndefined();
+    expect(
+      issuer.verify(jwt.sign({ sub: "user-1", iss: "auth101" }, privateKey, { algorithm: "RS256", expiresIn: 60 })),
+    ).toBeUndefined();
     expect(issuer.verify(handMade({ alg: "HS256" }, validClaims(), `${SECRET}-other`))).toBeUndefined();
   });
 
@@ -78,7 +86,9 @@ describe("TokenIssuer", () => {
     ["an nbf in the future", { nbf: now() + 120 }],
     ["an exp in the past", { iat: now() - 120, exp: now() - 60 }],
   ])("rejects a correctly signed token with %s", (_, changes) => {
-    expect(issuer.verify(handMade({ alg: "HS256", typ: "JWT" }, { ...validClaims(), ...changes }, SECRET))).toBeUndefined();
+    expect(
+      issuer.verify(handMade({ alg: "HS256", typ: "JWT" }, { ...validClaims(), ...changes }, SECRET)),
+    ).toBeUndefined();
   });
 
   it("honours the configured lifetime", () => {
@@ -96,9 +106,12 @@ describe("TokenIssuer", () => {
     expect(issuer.verify(custom.issue("u"))).toBeUndefined();
   });
 
-  it.each(["", "garbage", "a.b.c", "....", "x".repeat(5000), `${"eyJ".repeat(2000)}.x.y`])("rejects junk %#", (junk) => {
-    expect(issuer.verify(junk)).toBeUndefined();
-  });
+  it.each(["", "garbage", "a.b.c", "....", "x".repeat(5000), `${"eyJ".repeat(2000)}.x.y`])(
+    "rejects junk %#",
+    (junk) => {
+      expect(issuer.verify(junk)).toBeUndefined();
+    },
+  );
 
   describe("verified-token cache", () => {
     it("answers a token seen before without verifying its signature again, until it expires", () => {

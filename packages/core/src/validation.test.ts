@@ -2,7 +2,8 @@ import { describe, expect, it, vi } from "vitest";
 import { normalizeEmail, normalizePassword } from "./validation.js";
 
 const policy = { minLength: 8, maxLength: 128 };
-const codeOf = (result: object): string | undefined => ("error" in result ? (result as { error: { code: string } }).error.code : undefined);
+const codeOf = (result: object): string | undefined =>
+  "error" in result ? (result as { error: { code: string } }).error.code : undefined;
 
 describe("normalizeEmail", () => {
   it("trims and lower-cases", () => {
@@ -38,7 +39,9 @@ describe("normalizeEmail", () => {
   });
 
   it("refuses a lone surrogate, which has no UTF-8 form", () => {
-    expect(normalizeEmail("lone\uD800@example.com")).toEqual({ error: { code: "VALIDATION_ERROR", message: "email must be valid Unicode text" } });
+    expect(normalizeEmail("lone\uD800@example.com")).toEqual({
+      error: { code: "VALIDATION_ERROR", message: "email must be valid Unicode text" },
+    });
     expect(normalizeEmail("emoji😀@example.com")).toEqual({ value: "emoji😀@example.com" });
   });
 
@@ -90,7 +93,9 @@ describe("normalizePassword", () => {
 
   it("refuses lone surrogates, so two different strings can never hash as one", () => {
     for (const password of ["password\uD800xyz", "password\uDBFFxyz", "\uDC00password"]) {
-      expect(normalizePassword(password, policy)).toEqual({ error: { code: "VALIDATION_ERROR", message: "password must be valid Unicode text" } });
+      expect(normalizePassword(password, policy)).toEqual({
+        error: { code: "VALIDATION_ERROR", message: "password must be valid Unicode text" },
+      });
     }
     expect(normalizePassword("password\uFFFDxyz", policy)).toEqual({ value: "password\uFFFDxyz" });
   });

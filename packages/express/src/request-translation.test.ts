@@ -40,15 +40,21 @@ describe.each(EXPRESS_VERSIONS)("%s", (_version, express) => {
     it("passes req.ip as the client address, so Express's trust proxy setting governs it", async () => {
       const forwarded = { "x-forwarded-for": "203.0.113.7" };
       const untrusting = await translatingApp();
-      expect((await request(`${untrusting}/auth/session`, { headers: forwarded })).body).toMatchObject({ clientAddress: "127.0.0.1" });
+      expect((await request(`${untrusting}/auth/session`, { headers: forwarded })).body).toMatchObject({
+        clientAddress: "127.0.0.1",
+      });
       const trusting = await translatingApp((app) => app.set("trust proxy", "loopback"));
-      expect((await request(`${trusting}/auth/session`, { headers: forwarded })).body).toMatchObject({ clientAddress: "203.0.113.7" });
+      expect((await request(`${trusting}/auth/session`, { headers: forwarded })).body).toMatchObject({
+        clientAddress: "203.0.113.7",
+      });
     });
 
     it("with trust proxy set to a hop count, takes the address the proxy added, not one the client wrote (README)", async () => {
       const trusting = await translatingApp((app) => app.set("trust proxy", 1));
       const forwarded = { "x-forwarded-for": "198.51.100.9, 203.0.113.7" };
-      expect((await request(`${trusting}/auth/session`, { headers: forwarded })).body).toMatchObject({ clientAddress: "203.0.113.7" });
+      expect((await request(`${trusting}/auth/session`, { headers: forwarded })).body).toMatchObject({
+        clientAddress: "203.0.113.7",
+      });
     });
   });
 });

@@ -3,7 +3,10 @@ import { nodeRequestBody } from "@auth101/core";
 import type { Request } from "express";
 
 /** An Express request as the core's HTTP handler sees it. `req.path` is already relative to the mount point. */
-export function toAuthHttpRequest(req: Request, readBody: () => Promise<RequestBody> = () => requestBody(req)): AuthHttpRequest {
+export function toAuthHttpRequest(
+  req: Request,
+  readBody: () => Promise<RequestBody> = () => requestBody(req),
+): AuthHttpRequest {
   return {
     method: req.method,
     path: req.path,

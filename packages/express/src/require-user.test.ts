@@ -4,7 +4,14 @@ import type { Request } from "express";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { requireUser } from "./require-user.js";
 import { auth101Router } from "./router.js";
-import { bearer, createAuth, postJson, request, startAppsClosedAfterEach, unavailableStore } from "./test-helpers/serve.js";
+import {
+  bearer,
+  createAuth,
+  postJson,
+  request,
+  startAppsClosedAfterEach,
+  unavailableStore,
+} from "./test-helpers/serve.js";
 import { EXPRESS_VERSIONS } from "./test-helpers/express-versions.js";
 
 describe.each(EXPRESS_VERSIONS)("%s", (_version, express) => {
@@ -92,7 +99,9 @@ describe.each(EXPRESS_VERSIONS)("%s", (_version, express) => {
       app.use("/account", account);
       const origin = await start(app);
       const { token } = (await postJson(`${origin}/auth/sign-up/email`, credentials)).body as { token: string };
-      expect((await request(`${origin}/account/settings`, { headers: bearer(token) })).body).toEqual({ email: credentials.email });
+      expect((await request(`${origin}/account/settings`, { headers: bearer(token) })).body).toEqual({
+        email: credentials.email,
+      });
       expect401(await request(`${origin}/account/settings`), "UNAUTHORIZED");
     });
 

@@ -3,7 +3,14 @@ import type { ErrorRequestHandler, RequestHandler } from "express";
 import { MemoryStore } from "@auth101/core";
 import { describe, expect, it } from "vitest";
 import { auth101Router } from "./router.js";
-import { bearer, createAuth, postJson, request, startAppsClosedAfterEach, unavailableStore } from "./test-helpers/serve.js";
+import {
+  bearer,
+  createAuth,
+  postJson,
+  request,
+  startAppsClosedAfterEach,
+  unavailableStore,
+} from "./test-helpers/serve.js";
 import { EXPRESS_VERSIONS } from "./test-helpers/express-versions.js";
 
 describe.each(EXPRESS_VERSIONS)("%s", (_version, express) => {
@@ -14,7 +21,11 @@ describe.each(EXPRESS_VERSIONS)("%s", (_version, express) => {
     res.status(error.status ?? 500).json({ handledBy: "app" });
   };
 
-  function expectJsonError(response: { status: number; headers: Headers; body: unknown; text: string }, status: number, code: string): void {
+  function expectJsonError(
+    response: { status: number; headers: Headers; body: unknown; text: string },
+    status: number,
+    code: string,
+  ): void {
     expect(response.headers.get("content-type"), response.text).toMatch(/^application\/json/);
     expect(response.status).toBe(status);
     expect(response.body).toEqual({ error: { code, message: expect.any(String) } });
@@ -52,14 +63,21 @@ describe.each(EXPRESS_VERSIONS)("%s", (_version, express) => {
         400,
         "VALIDATION_ERROR",
       );
-      expectJsonError(await postJson(`${origin}/auth/sign-up/email`, { email: "a@b.co", password: 12345678 }), 400, "VALIDATION_ERROR");
+      expectJsonError(
+        await postJson(`${origin}/auth/sign-up/email`, { email: "a@b.co", password: 12345678 }),
+        400,
+        "VALIDATION_ERROR",
+      );
     });
 
     it("POST /sign-in/email answers 200 with a token, or 401 INVALID_CREDENTIALS with WWW-Authenticate", async () => {
       const { origin } = await appWithUser();
       const signIn = await postJson(`${origin}/auth/sign-in/email`, credentials);
       expect(signIn.status).toBe(200);
-      expect(signIn.body).toEqual({ user: expect.objectContaining({ email: "ada@example.com" }), token: expect.any(String) });
+      expect(signIn.body).toEqual({
+        user: expect.objectContaining({ email: "ada@example.com" }),
+        token: expect.any(String),
+      });
       expect(signIn.headers.get("cache-control")).toBe("no-store");
 
       const wrong = await postJson(`${origin}/auth/sign-in/email`, { ...credentials, password: "wrong password!" });
@@ -171,9 +189,25 @@ describe.each(EXPRESS_VERSIONS)("%s", (_version, express) => {
       const origin = await start(app);
       const url = `${origin}/auth/sign-in/email`;
 
-      expectJsonError(await request(url, { method: "POST", headers: { "content-type": "application/json" }, body: '{"email":' }), 400, "VALIDATION_ERROR");
-      expectJsonError(await request(url, { method: "POST", headers: { "content-type": "text/plain" }, body: JSON.stringify(credentials) }), 415, "VALIDATION_ERROR");
-      expectJsonError(await request(url, { method: "POST", headers: { "content-type": "application/json" } }), 400, "VALIDATION_ERROR");
+      expectJsonError(
+        await request(url, { method: "POST", headers: { "content-type": "application/json" }, body: '{"email":' }),
+        400,
+        "VALIDATION_ERROR",
+      );
+      expectJsonError(
+        await request(url, {
+          method: "POST",
+          headers: { "content-type": "text/plain" },
+          body: JSON.stringify(credentials),
+        }),
+        415,
+        "VALIDATION_ERROR",
+      );
+      expectJsonError(
+        await request(url, { method: "POST", headers: { "content-type": "application/json" } }),
+        400,
+        "VALIDATION_ERROR",
+      );
       expectJsonError(await request(url, { method: "POST" }), 400, "VALIDATION_ERROR");
       expectJsonError(await postJson(url, [credentials]), 400, "VALIDATION_ERROR");
     });
@@ -185,7 +219,11 @@ describe.each(EXPRESS_VERSIONS)("%s", (_version, express) => {
       const url = `${origin}/auth/sign-up/email`;
       const oversized = JSON.stringify({ ...credentials, padding: "x".repeat(65 * 1024) });
 
-      expectJsonError(await request(url, { method: "POST", headers: { "content-type": "application/json" }, body: oversized }), 413, "VALIDATION_ERROR");
+      expectJsonError(
+        await request(url, { method: "POST", headers: { "content-type": "application/json" }, body: oversized }),
+        413,
+        "VALIDATION_ERROR",
+      );
       const chunked = await request(url, {
         method: "POST",
         headers: { "content-type": "application/json" },
@@ -200,7 +238,9 @@ describe.each(EXPRESS_VERSIONS)("%s", (_version, express) => {
       const app = express();
       app.use("/auth", auth101Router(createAuth()));
       const origin = await start(app);
-      const signUp = await postJson(`${origin}/auth/sign-up/email`, credentials, { "content-type": "application/vnd.api+json; charset=utf-8" });
+      const signUp = await postJson(`${origin}/auth/sign-up/email`, credentials, {
+        "content-type": "application/vnd.api+json; charset=utf-8",
+      });
       expect(signUp.status).toBe(200);
     });
 
@@ -249,8 +289,20 @@ describe.each(EXPRESS_VERSIONS)("%s", (_version, express) => {
       it("answers text and form bodies with 415", async () => {
         const base = await origin();
         const url = `${base}/auth/sign-in/email`;
-        expectJsonError(await request(url, { method: "POST", headers: { "content-type": "text/plain" }, body: JSON.stringify(credentials) }), 415, "VALIDATION_ERROR");
-        expectJsonError(await request(url, { method: "POST", body: new URLSearchParams(credentials) }), 415, "VALIDATION_ERROR");
+        expectJsonError(
+          await request(url, {
+            method: "POST",
+            headers: { "content-type": "text/plain" },
+            body: JSON.stringify(credentials),
+          }),
+          415,
+          "VALIDATION_ERROR",
+        );
+        expectJsonError(
+          await request(url, { method: "POST", body: new URLSearchParams(credentials) }),
+          415,
+          "VALIDATION_ERROR",
+        );
       });
 
       it("answers 413 for a body over 64 KiB, whether or not the earlier parser's own 100 KB limit refused it", async () => {
@@ -258,7 +310,11 @@ describe.each(EXPRESS_VERSIONS)("%s", (_version, express) => {
         const url = `${base}/auth/sign-up/email`;
         for (const paddingBytes of [70 * 1024, 200 * 1024]) {
           const body = JSON.stringify({ ...credentials, padding: "x".repeat(paddingBytes) });
-          expectJsonError(await request(url, { method: "POST", headers: { "content-type": "application/json" }, body }), 413, "VALIDATION_ERROR");
+          expectJsonError(
+            await request(url, { method: "POST", headers: { "content-type": "application/json" }, body }),
+            413,
+            "VALIDATION_ERROR",
+          );
           const form = new URLSearchParams({ ...credentials, padding: "x".repeat(paddingBytes) });
           expectJsonError(await request(url, { method: "POST", body: form }), 413, "VALIDATION_ERROR");
         }
@@ -283,9 +339,17 @@ describe.each(EXPRESS_VERSIONS)("%s", (_version, express) => {
       const origin = await start(app);
       const url = `${origin}/auth/sign-in/email`;
       const body = JSON.stringify(credentials);
-      expectJsonError(await request(url, { method: "POST", headers: { "content-type": "application/json; charset=latin1" }, body }), 415, "VALIDATION_ERROR");
       expectJsonError(
-        await request(url, { method: "POST", headers: { "content-type": "application/json", "content-encoding": "gzip" }, body }),
+        await request(url, { method: "POST", headers: { "content-type": "application/json; charset=latin1" }, body }),
+        415,
+        "VALIDATION_ERROR",
+      );
+      expectJsonError(
+        await request(url, {
+          method: "POST",
+          headers: { "content-type": "application/json", "content-encoding": "gzip" },
+          body,
+        }),
         415,
         "VALIDATION_ERROR",
       );
@@ -301,9 +365,21 @@ describe.each(EXPRESS_VERSIONS)("%s", (_version, express) => {
       const origins = [await start(bare), await start(parsed)];
       const json = { "content-type": "application/json" };
       const cases: ReadonlyArray<readonly [name: string, status: number, init: RequestInit]> = [
-        ["gzip Content-Encoding", 415, { headers: { ...json, "content-encoding": "gzip" }, body: gzipSync(JSON.stringify(credentials)) }],
-        ["unknown Content-Encoding", 415, { headers: { ...json, "content-encoding": "x-unknown" }, body: JSON.stringify(credentials) }],
-        ["UTF-16 charset", 415, { headers: { "content-type": "application/json; charset=utf-16" }, body: JSON.stringify(credentials) }],
+        [
+          "gzip Content-Encoding",
+          415,
+          { headers: { ...json, "content-encoding": "gzip" }, body: gzipSync(JSON.stringify(credentials)) },
+        ],
+        [
+          "unknown Content-Encoding",
+          415,
+          { headers: { ...json, "content-encoding": "x-unknown" }, body: JSON.stringify(credentials) },
+        ],
+        [
+          "UTF-16 charset",
+          415,
+          { headers: { "content-type": "application/json; charset=utf-16" }, body: JSON.stringify(credentials) },
+        ],
         ["empty body with Content-Length: 0", 400, { headers: json, body: "" }],
         ["a JSON string", 400, { headers: json, body: '"ada"' }],
         ["a JSON null", 400, { headers: json, body: "null" }],
@@ -313,7 +389,10 @@ describe.each(EXPRESS_VERSIONS)("%s", (_version, express) => {
           origins.map((origin) => request(`${origin}/auth/sign-in/email`, { method: "POST", ...init })),
         );
         expectJsonError(withoutParser!, status, "VALIDATION_ERROR");
-        expect({ status: withParser!.status, body: withParser!.body }, name).toEqual({ status, body: withoutParser!.body });
+        expect({ status: withParser!.status, body: withParser!.body }, name).toEqual({
+          status,
+          body: withoutParser!.body,
+        });
       }
     });
 

@@ -51,12 +51,19 @@ describe("with @koa/bodyparser mounted before the auth router", () => {
   });
 
   it("still answers 413 for a body over 64 KiB that the parser's own 1 MB limit let through", async () => {
-    const reply = await postJson(`${base}/sign-in/email`, { email: freshEmail(), password: PASSWORD, padding: "x".repeat(70 * 1024) });
+    const reply = await postJson(`${base}/sign-in/email`, {
+      email: freshEmail(),
+      password: PASSWORD,
+      padding: "x".repeat(70 * 1024),
+    });
     expectError(reply, 413);
   });
 
   it("answers 415 for a content type the parser skipped (text) or parsed (form)", async () => {
-    expectError(await send(`${base}/sign-in/email`, { method: "POST", headers: { "content-type": "text/plain" }, body: "hi" }), 415);
+    expectError(
+      await send(`${base}/sign-in/email`, { method: "POST", headers: { "content-type": "text/plain" }, body: "hi" }),
+      415,
+    );
     const form = new URLSearchParams({ email: freshEmail(), password: PASSWORD });
     expectError(await send(`${base}/sign-in/email`, { method: "POST", body: form }), 415);
   });
@@ -69,7 +76,11 @@ describe("with @koa/bodyparser mounted before the auth router", () => {
   it("leaves malformed JSON to the parser, which rejects it before the router runs", async () => {
     // Documented in the README: mount auth101Router before the body parser (next suite), or
     // switch the parser off on the auth paths (http-conformance.test.ts runs that setup).
-    const reply = await send(`${base}/sign-in/email`, { method: "POST", headers: { "content-type": "application/json" }, body: "{" });
+    const reply = await send(`${base}/sign-in/email`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{",
+    });
     expect(reply.status).toBe(400);
     expect(reply.headers.get("content-type")).not.toContain("application/json");
   });
@@ -127,7 +138,10 @@ describe("with @koa/bodyparser before the router and an onError that swallows it
   it("answers malformed JSON and JSON the parser's strict mode refuses with the JSON 400", async () => {
     const url = `${base}/sign-in/email`;
     expectError(await send(url, { method: "POST", headers: { "content-type": "application/json" }, body: "{" }), 400);
-    expectError(await send(url, { method: "POST", headers: { "content-type": "application/json" }, body: '"ada"' }), 400);
+    expectError(
+      await send(url, { method: "POST", headers: { "content-type": "application/json" }, body: '"ada"' }),
+      400,
+    );
   });
 
   it("answers 400 for a __proto__ key the parser refuses, where auth101 alone would ignore the key", async () => {
@@ -143,7 +157,11 @@ describe("with @koa/bodyparser before the router and an onError that swallows it
   });
 
   it("keeps the parser's own errors for the app's other routes", async () => {
-    const reply = await send(`${server.url}/echo`, { method: "POST", headers: { "content-type": "application/json" }, body: "{" });
+    const reply = await send(`${server.url}/echo`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{",
+    });
     expect(reply.status).toBe(400);
     expect(reply.headers.get("content-type")).not.toContain("application/json");
   });

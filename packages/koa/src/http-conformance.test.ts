@@ -6,7 +6,11 @@ import { auth101Router, requireUser } from "./index.js";
 import type { RunningServer } from "./test-support.js";
 import { listen } from "./test-support.js";
 
-function startApp(auth: Parameters<typeof auth101Router>[0], prefix: string, before: Koa.Middleware[] = []): Promise<RunningServer> {
+function startApp(
+  auth: Parameters<typeof auth101Router>[0],
+  prefix: string,
+  before: Koa.Middleware[] = [],
+): Promise<RunningServer> {
   const app = new Koa();
   for (const middleware of before) app.use(middleware);
   const authRouter = auth101Router(auth, { prefix });

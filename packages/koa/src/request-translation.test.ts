@@ -11,7 +11,10 @@ describe("toAuthHttpRequest", () => {
   let server: RunningServer | undefined;
   afterEach(() => server?.close());
 
-  async function translated(app: Koa, headers: Record<string, string> = {}): Promise<Omit<AuthHttpRequest, "readBody">> {
+  async function translated(
+    app: Koa,
+    headers: Record<string, string> = {},
+  ): Promise<Omit<AuthHttpRequest, "readBody">> {
     let seen: AuthHttpRequest | undefined;
     app.use((ctx) => {
       seen = toAuthHttpRequest(ctx, "/session");
@@ -44,7 +47,9 @@ describe("toAuthHttpRequest", () => {
 
   it("with maxIpsCount, takes the address the proxy added, not one the client wrote (README)", async () => {
     const app = new Koa({ proxy: true, maxIpsCount: 1 });
-    expect((await translated(app, { "x-forwarded-for": "198.51.100.9, 203.0.113.7" })).clientAddress).toBe("203.0.113.7");
+    expect((await translated(app, { "x-forwarded-for": "198.51.100.9, 203.0.113.7" })).clientAddress).toBe(
+      "203.0.113.7",
+    );
   });
 });
 

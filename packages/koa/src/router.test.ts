@@ -5,7 +5,16 @@ import Koa from "koa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auth101Router, requireUser } from "./index.js";
 import type { Reply, RunningServer } from "./test-support.js";
-import { bearer, createTestAuth, listen, postJson, send, TEST_SECRET, tokenOf, UnavailableStore } from "./test-support.js";
+import {
+  bearer,
+  createTestAuth,
+  listen,
+  postJson,
+  send,
+  TEST_SECRET,
+  tokenOf,
+  UnavailableStore,
+} from "./test-support.js";
 
 const PASSWORD = "correct horse battery";
 let emailCount = 0;
@@ -79,8 +88,16 @@ describe("auth101Router mounted with a prefix option", () => {
     });
 
     it("answers 400 VALIDATION_ERROR for an invalid email, a short password or missing fields", async () => {
-      expectError(await postJson(`${base}/sign-up/email`, { email: "nope", password: PASSWORD }), 400, "VALIDATION_ERROR");
-      expectError(await postJson(`${base}/sign-up/email`, { email: freshEmail(), password: "short" }), 400, "VALIDATION_ERROR");
+      expectError(
+        await postJson(`${base}/sign-up/email`, { email: "nope", password: PASSWORD }),
+        400,
+        "VALIDATION_ERROR",
+      );
+      expectError(
+        await postJson(`${base}/sign-up/email`, { email: freshEmail(), password: "short" }),
+        400,
+        "VALIDATION_ERROR",
+      );
       expectError(await postJson(`${base}/sign-up/email`, { email: freshEmail() }), 400, "VALIDATION_ERROR");
       expectError(await postJson(`${base}/sign-up/email`, { email: 42, password: PASSWORD }), 400, "VALIDATION_ERROR");
       expectError(await postJson(`${base}/sign-up/email`, [1, 2]), 400, "VALIDATION_ERROR");
@@ -91,7 +108,11 @@ describe("auth101Router mounted with a prefix option", () => {
     const url = (): string => `${base}/sign-in/email`;
 
     it("answers 400 VALIDATION_ERROR as JSON for malformed JSON, never Koa's plain-text error", async () => {
-      const reply = await send(url(), { method: "POST", headers: { "content-type": "application/json" }, body: '{"email":' });
+      const reply = await send(url(), {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: '{"email":',
+      });
       expectError(reply, 400, "VALIDATION_ERROR");
     });
 
@@ -107,7 +128,10 @@ describe("auth101Router mounted with a prefix option", () => {
     it("answers 415 VALIDATION_ERROR for a body that is not JSON", async () => {
       const text = await send(url(), { method: "POST", headers: { "content-type": "text/plain" }, body: "hello" });
       expectError(text, 415, "VALIDATION_ERROR");
-      const form = await send(url(), { method: "POST", body: new URLSearchParams({ email: "a@b.co", password: PASSWORD }) });
+      const form = await send(url(), {
+        method: "POST",
+        body: new URLSearchParams({ email: "a@b.co", password: PASSWORD }),
+      });
       expectError(form, 415, "VALIDATION_ERROR");
     });
 
@@ -149,7 +173,10 @@ describe("auth101Router mounted with a prefix option", () => {
       await postJson(`${base}/sign-up/email`, { email, password: PASSWORD });
       const reply = await postJson(`${base}/sign-in/email`, { email, password: PASSWORD });
       expect(reply.status, reply.text).toBe(200);
-      expect(reply.body).toEqual({ user: { id: expect.any(String), email, is_active: true }, token: expect.any(String) });
+      expect(reply.body).toEqual({
+        user: { id: expect.any(String), email, is_active: true },
+        token: expect.any(String),
+      });
       expect(reply.headers.get("cache-control")).toBe("no-store");
     });
 

@@ -46,13 +46,19 @@ const json = { "content-type": "application/json" };
 const over = (bytes: number): string => JSON.stringify({ email: "a@example.com", password: "x".repeat(bytes) });
 
 type RequestFactory = () => RequestInit;
-const sendJson = (body: string): RequestFactory => () => ({ method: "POST", headers: json, body });
-const sendChunked = (text: string): RequestFactory => () => ({ method: "POST", headers: json, ...chunkedBody(text) });
-const send = (contentType: string | undefined, body: string, headers: Record<string, string> = {}): RequestFactory => () => ({
-  method: "POST",
-  headers: { ...(contentType === undefined ? {} : { "content-type": contentType }), ...headers },
-  body,
-});
+const sendJson =
+  (body: string): RequestFactory =>
+  () => ({ method: "POST", headers: json, body });
+const sendChunked =
+  (text: string): RequestFactory =>
+  () => ({ method: "POST", headers: json, ...chunkedBody(text) });
+const send =
+  (contentType: string | undefined, body: string, headers: Record<string, string> = {}): RequestFactory =>
+  () => ({
+    method: "POST",
+    headers: { ...(contentType === undefined ? {} : { "content-type": contentType }), ...headers },
+    body,
+  });
 const credentials = (email: unknown, password: unknown): string => JSON.stringify({ email, password });
 
 /**
@@ -77,18 +83,38 @@ const DETERMINISTIC_REQUESTS: ReadonlyArray<readonly [string, string, RequestFac
   ["text/plain", "/sign-up/email", send("text/plain", "{}")],
   ["a form", "/sign-in/email", send("application/x-www-form-urlencoded", "email=a%40example.com&password=x")],
   ["a +json type Nest does not parse", "/sign-up/email", send("application/vnd.api+json", "{}")],
-  ["a charset Nest's parser refuses", "/sign-up/email", send("application/json; charset=latin1", credentials("nope", "x"))],
-  ["a utf-16 charset Nest's parser would decode", "/sign-in/email", send("application/json; charset=utf-16", credentials("x", "y"))],
-  ["a byte order mark Nest's parser would strip", "/sign-in/email", send("application/json", `\uFEFF${credentials("x", "y")}`)],
+  [
+    "a charset Nest's parser refuses",
+    "/sign-up/email",
+    send("application/json; charset=latin1", credentials("nope", "x")),
+  ],
+  [
+    "a utf-16 charset Nest's parser would decode",
+    "/sign-in/email",
+    send("application/json; charset=utf-16", credentials("x", "y")),
+  ],
+  [
+    "a byte order mark Nest's parser would strip",
+    "/sign-in/email",
+    send("application/json", `\uFEFF${credentials("x", "y")}`),
+  ],
   [
     "a Content-Encoding Nest's parser would inflate",
     "/sign-in/email",
     () => ({ method: "POST", headers: { ...json, "content-encoding": "gzip" }, body: gzipSync(credentials("x", "y")) }),
   ],
-  ["an unknown Content-Encoding", "/sign-in/email", send("application/json", credentials("x", "y"), { "content-encoding": "br" })],
+  [
+    "an unknown Content-Encoding",
+    "/sign-in/email",
+    send("application/json", credentials("x", "y"), { "content-encoding": "br" }),
+  ],
   ["70 KB of JSON (Nest's parser takes up to 100 KB)", "/sign-up/email", sendJson(over(70_000))],
   ["70 KB of JSON, chunked", "/sign-up/email", sendChunked(over(70_000))],
-  ["70 KB of JSON that is mostly whitespace, chunked", "/sign-up/email", sendChunked(`${" ".repeat(70_000)}${credentials("x", "y")}`)],
+  [
+    "70 KB of JSON that is mostly whitespace, chunked",
+    "/sign-up/email",
+    sendChunked(`${" ".repeat(70_000)}${credentials("x", "y")}`),
+  ],
   ["200 KB of JSON (Nest's parser fails)", "/sign-up/email", sendJson(over(200_000))],
   ["200 KB of JSON, chunked", "/sign-in/email", sendChunked(over(200_000))],
   ["70 KB of malformed JSON", "/sign-up/email", sendJson(`{${"x".repeat(70_000)}`)],
@@ -102,7 +128,11 @@ const DETERMINISTIC_REQUESTS: ReadonlyArray<readonly [string, string, RequestFac
   ["session with another scheme", "/session", () => ({ headers: { authorization: "Basic dXNlcjpwYXNz" } })],
   ["session with an empty Bearer", "/session", () => ({ headers: { authorization: "Bearer " } })],
   ["session with a garbage token", "/session", () => ({ headers: bearer("not.a.token") })],
-  ["session with a lower-case scheme and garbage token", "/session", () => ({ headers: { authorization: "bearer abc.def.ghi" } })],
+  [
+    "session with a lower-case scheme and garbage token",
+    "/session",
+    () => ({ headers: { authorization: "bearer abc.def.ghi" } }),
+  ],
   ["sign-out without a token", "/sign-out", () => ({ method: "POST" })],
   ["sign-out with a garbage token", "/sign-out", () => ({ method: "POST", headers: bearer("abc") })],
   ["sign-in of an unknown user", "/sign-in/email", sendJson(credentials("nobody@example.com", PASSWORD))],
@@ -150,7 +180,10 @@ describe("the endpoints answer what the core answers on a bare Node server", () 
   });
 
   test("a user who signs up on one can use the other, and both answer alike", async () => {
-    const signedUp = await postJson(`${nest.url}/auth/sign-up/email`, { email: "both@example.com", password: PASSWORD });
+    const signedUp = await postJson(`${nest.url}/auth/sign-up/email`, {
+      email: "both@example.com",
+      password: PASSWORD,
+    });
     expect(signedUp.status).toBe(200);
     const { token } = signedUp.json as { token: string };
     const [onNest, onReference] = await Promise.all([
@@ -242,7 +275,7 @@ describe("the four endpoints", () => {
     expect(answer.json).toEqual({ error: { message: "Invalid email or password", code: "INVALID_CREDENTIALS" } });
   });
 
-  test("a bad token is 401 INVALID_TOKEN with error=\"invalid_token\"", async () => {
+  test('a bad token is 401 INVALID_TOKEN with error="invalid_token"', async () => {
     const answer = await request(url("/session"), { headers: bearer("abc.def.ghi") });
     expect(answer.status).toBe(401);
     expect(answer.headers.get("www-authenticate")).toBe('Bearer realm="auth101", error="invalid_token"');
@@ -253,7 +286,10 @@ describe("the four endpoints", () => {
     const store = new MemoryStore();
     const other = await startNestApp({ imports: [Auth101Module.forRoot({ secret: SECRET, store })] });
     try {
-      const signedUp = await postJson(`${other.url}/auth/sign-up/email`, { email: "gone@example.com", password: PASSWORD });
+      const signedUp = await postJson(`${other.url}/auth/sign-up/email`, {
+        email: "gone@example.com",
+        password: PASSWORD,
+      });
       const { user, token } = signedUp.json as { user: { id: string }; token: string };
       await store.delete(user.id);
       const answer = await request(`${other.url}/auth/session`, { headers: bearer(token) });
@@ -279,7 +315,11 @@ describe("the four endpoints", () => {
     const wayTooLarge = await request(url("/sign-up/email"), { method: "POST", headers: json, body: over(2_000_000) });
     expect(wayTooLarge.status).toBe(413);
     expect(wayTooLarge.json).toEqual(tooLarge.json);
-    const wrongType = await request(url("/sign-up/email"), { method: "POST", headers: { "content-type": "text/html" }, body: "<p>" });
+    const wrongType = await request(url("/sign-up/email"), {
+      method: "POST",
+      headers: { "content-type": "text/html" },
+      body: "<p>",
+    });
     expect(wrongType.status).toBe(415);
     expect((wrongType.json as { error: { code: string } }).error.code).toBe("VALIDATION_ERROR");
     const malformed = await request(url("/sign-in/email"), { method: "POST", headers: json, body: '{"email": ' });
@@ -317,7 +357,10 @@ describe("body parsing set up differently", () => {
     const reference = await startReferenceServer({ auth: new Auth101({ secret: SECRET, store }) });
     try {
       await expectSameAnswers(nest.url, reference.url, DETERMINISTIC_REQUESTS);
-      const signedUp = await postJson(`${nest.url}/auth/sign-up/email`, { email: "raw@example.com", password: PASSWORD });
+      const signedUp = await postJson(`${nest.url}/auth/sign-up/email`, {
+        email: "raw@example.com",
+        password: PASSWORD,
+      });
       expect(signedUp.status).toBe(200);
     } finally {
       await nest.close();
@@ -335,7 +378,10 @@ describe("body parsing set up differently", () => {
     try {
       const recoverable = DETERMINISTIC_REQUESTS.filter(([name]) => !NEEDS_THE_RAW_BYTES.has(name));
       await expectSameAnswers(nest.url, reference.url, recoverable);
-      const signedUp = await postJson(`${nest.url}/auth/sign-up/email`, { email: "parsed@example.com", password: PASSWORD });
+      const signedUp = await postJson(`${nest.url}/auth/sign-up/email`, {
+        email: "parsed@example.com",
+        password: PASSWORD,
+      });
       expect(signedUp.status).toBe(200);
     } finally {
       await nest.close();
@@ -346,22 +392,25 @@ describe("body parsing set up differently", () => {
   test.each([
     ["a JSON type Nest's parser skips", {}, "application/vnd.api+json"],
     ["bodyParser: false", { bodyParser: false }, "application/json"],
-  ] as const)("oversized chunked bodies read from the raw stream (%s) leave the connection usable", async (_name, appOptions, contentType) => {
-    const nest = await startNestApp({ imports: [Auth101Module.forRoot({ secret: SECRET })] }, appOptions);
-    try {
-      for (let attempt = 0; attempt < 4; attempt += 1) {
-        const answer = await request(`${nest.url}/auth/sign-up/email`, {
-          method: "POST",
-          headers: { "content-type": contentType },
-          signal: AbortSignal.timeout(3000),
-          ...(attempt % 2 === 0 ? chunkedBody(over(1_000_000)) : { body: "{}" }),
-        });
-        expect(answer.status, `attempt ${attempt}`).toBe(attempt % 2 === 0 ? 413 : 400);
+  ] as const)(
+    "oversized chunked bodies read from the raw stream (%s) leave the connection usable",
+    async (_name, appOptions, contentType) => {
+      const nest = await startNestApp({ imports: [Auth101Module.forRoot({ secret: SECRET })] }, appOptions);
+      try {
+        for (let attempt = 0; attempt < 4; attempt += 1) {
+          const answer = await request(`${nest.url}/auth/sign-up/email`, {
+            method: "POST",
+            headers: { "content-type": contentType },
+            signal: AbortSignal.timeout(3000),
+            ...(attempt % 2 === 0 ? chunkedBody(over(1_000_000)) : { body: "{}" }),
+          });
+          expect(answer.status, `attempt ${attempt}`).toBe(attempt % 2 === 0 ? 413 : 400);
+        }
+      } finally {
+        await nest.close();
       }
-    } finally {
-      await nest.close();
-    }
-  });
+    },
+  );
 
   test("a body sent chunked signs up like one with a length", async () => {
     const nest = await startNestApp({ imports: [Auth101Module.forRoot({ secret: SECRET, store: new MemoryStore() })] });
@@ -382,15 +431,31 @@ describe("body parsing set up differently", () => {
 describe("a non-default path", () => {
   test("serves the endpoints there, alongside Nest's global prefix, and not under /auth", async () => {
     const nest = await startNestApp(
-      { imports: [Auth101Module.forRoot({ secret: SECRET, path: "/api/v2/identity/" })], controllers: [EchoController] },
+      {
+        imports: [Auth101Module.forRoot({ secret: SECRET, path: "/api/v2/identity/" })],
+        controllers: [EchoController],
+      },
       { configure: (app) => app.setGlobalPrefix("api") },
     );
     try {
-      const signedUp = await postJson(`${nest.url}/api/v2/identity/sign-up/email`, { email: "p@example.com", password: PASSWORD });
+      const signedUp = await postJson(`${nest.url}/api/v2/identity/sign-up/email`, {
+        email: "p@example.com",
+        password: PASSWORD,
+      });
       expect(signedUp.status).toBe(200);
-      const malformed = await request(`${nest.url}/api/v2/identity/sign-in/email`, { method: "POST", headers: json, body: "{" });
-      expect(malformed.json).toEqual({ error: { message: "Request body must be valid JSON", code: "VALIDATION_ERROR" } });
-      const tooLarge = await request(`${nest.url}/api/v2/identity/sign-in/email`, { method: "POST", headers: json, body: over(200_000) });
+      const malformed = await request(`${nest.url}/api/v2/identity/sign-in/email`, {
+        method: "POST",
+        headers: json,
+        body: "{",
+      });
+      expect(malformed.json).toEqual({
+        error: { message: "Request body must be valid JSON", code: "VALIDATION_ERROR" },
+      });
+      const tooLarge = await request(`${nest.url}/api/v2/identity/sign-in/email`, {
+        method: "POST",
+        headers: json,
+        body: over(200_000),
+      });
       expect(tooLarge.status).toBe(413);
       expect((tooLarge.json as { error: { code: string } }).error.code).toBe("VALIDATION_ERROR");
       expect((await request(`${nest.url}/auth/session`)).status).toBe(404);
@@ -401,9 +466,9 @@ describe("a non-default path", () => {
   });
 
   test.each(["", "/", "auth/:id", "auth/*rest", "a b", "../auth"])("refuses %j at startup", async (path) => {
-    await expect(startNestApp({ imports: [Auth101Module.forRoot({ secret: SECRET, path })] }, { abortOnError: false })).rejects.toThrow(
-      /option "path"/,
-    );
+    await expect(
+      startNestApp({ imports: [Auth101Module.forRoot({ secret: SECRET, path })] }, { abortOnError: false }),
+    ).rejects.toThrow(/option "path"/);
   });
 });
 
@@ -411,13 +476,28 @@ describe("the client address the sign-in limiter counts (Express's trust proxy)"
   let emails = 0;
   const attempt = (url: string, forwardedFor: string): Promise<Answer> => {
     emails += 1;
-    return postJson(url, { email: `proxy-${emails}@example.com`, password: PASSWORD }, { "x-forwarded-for": forwardedFor });
+    return postJson(
+      url,
+      { email: `proxy-${emails}@example.com`, password: PASSWORD },
+      { "x-forwarded-for": forwardedFor },
+    );
   };
   const codeOf = (answer: Answer): unknown => (answer.json as { error?: { code?: unknown } }).error?.code;
 
-  async function withApp(configure: ((app: NestExpressApplication) => void) | undefined, run: (url: string) => Promise<void>) {
+  async function withApp(
+    configure: ((app: NestExpressApplication) => void) | undefined,
+    run: (url: string) => Promise<void>,
+  ) {
     const nest = await startNestApp(
-      { imports: [Auth101Module.forRoot({ secret: SECRET, rateLimit: { signInPerAddress: { attempts: 2, windowSeconds: 60 } }, ...quiet })] },
+      {
+        imports: [
+          Auth101Module.forRoot({
+            secret: SECRET,
+            rateLimit: { signInPerAddress: { attempts: 2, windowSeconds: 60 } },
+            ...quiet,
+          }),
+        ],
+      },
       configure === undefined ? {} : { configure },
     );
     try {
@@ -440,7 +520,10 @@ describe("the client address the sign-in limiter counts (Express's trust proxy)"
 
   test.each([
     ["app.set", (app: NestExpressApplication) => app.set("trust proxy", "loopback")],
-    ["the adapter's Express instance", (app: NestExpressApplication) => app.getHttpAdapter().getInstance().set("trust proxy", "loopback")],
+    [
+      "the adapter's Express instance",
+      (app: NestExpressApplication) => app.getHttpAdapter().getInstance().set("trust proxy", "loopback"),
+    ],
   ] as const)("counts per forwarded client when trust proxy is set (%s)", async (_how, configure) => {
     await withApp(configure, async (url) => {
       for (const address of ["203.0.113.1", "203.0.113.2", "203.0.113.3"]) {

@@ -1,6 +1,13 @@
 import type { ServerResponse } from "node:http";
 import type { AuthHttpHandler, RequestBody } from "@auth101/core";
-import { AUTH_ENDPOINTS, Auth101, bodyFromParserError, bodyHeadersOf, createAuthHttpHandler, sendNodeResponse } from "@auth101/core";
+import {
+  AUTH_ENDPOINTS,
+  Auth101,
+  bodyFromParserError,
+  bodyHeadersOf,
+  createAuthHttpHandler,
+  sendNodeResponse,
+} from "@auth101/core";
 import type { OnModuleInit } from "@nestjs/common";
 import { Inject, Injectable, Logger } from "@nestjs/common";
 import { HttpAdapterHost } from "@nestjs/core";
@@ -66,11 +73,19 @@ export class Auth101Endpoints implements OnModuleInit {
     };
     adapter.use(this.#mountPath, answer);
     // Express tells an error handler by its four parameters.
-    adapter.use(this.#mountPath, (error: unknown, request: ExpressRequest, response: ServerResponse, next: NextFunction) => {
-      const body = bodyFromParserError(error, bodyHeadersOf(request));
-      if (body === undefined) return next(error);
-      void this.#answer(request, response, () => next(error), () => Promise.resolve(body));
-    });
+    adapter.use(
+      this.#mountPath,
+      (error: unknown, request: ExpressRequest, response: ServerResponse, next: NextFunction) => {
+        const body = bodyFromParserError(error, bodyHeadersOf(request));
+        if (body === undefined) return next(error);
+        void this.#answer(
+          request,
+          response,
+          () => next(error),
+          () => Promise.resolve(body),
+        );
+      },
+    );
     new Logger("Auth101Module").log(`Mapped the auth endpoints under ${this.#mountPath}`);
   }
 
@@ -119,7 +134,9 @@ export class Auth101Endpoints implements OnModuleInit {
   ): Promise<void> {
     try {
       if (!this.#isUnderMountPath(request)) return next();
-      const answer = await this.#handle(toAuthHttpRequest(request, () => this.#bodiesReadEarly.get(request) ?? readBody()));
+      const answer = await this.#handle(
+        toAuthHttpRequest(request, () => this.#bodiesReadEarly.get(request) ?? readBody()),
+      );
       if (answer === undefined) return next();
       sendNodeResponse(response, answer);
     } catch (error) {

@@ -19,7 +19,10 @@ class PerRouteController {
 
   @Get("email")
   @UseGuards(Auth101Guard)
-  email(@CurrentUser("email") email: string, @CurrentUser("isActive") isActive: boolean): { email: string; isActive: boolean } {
+  email(
+    @CurrentUser("email") email: string,
+    @CurrentUser("isActive") isActive: boolean,
+  ): { email: string; isActive: boolean } {
     return { email, isActive };
   }
 
@@ -90,16 +93,19 @@ describe("Auth101Guard per route and per controller", () => {
     ["an empty Bearer", { authorization: "Bearer " }],
     ["a garbage token", bearer("abc.def.ghi")],
     ["a token signed with another secret", bearer("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl")],
-  ])("with %s the guard answers 401 exactly as GET /auth/session does", async (_name, headers: Record<string, string>) => {
-    for (const path of ["/guarded/user", "/whole-controller"]) {
-      const fromGuard = await request(`${nest.url}${path}`, { headers });
-      const fromCore = await request(`${nest.url}/auth/session`, { headers });
-      expect(fromGuard.status).toBe(401);
-      expect(comparable(fromGuard)).toEqual(comparable(fromCore));
-      expect(fromGuard.headers.get("www-authenticate")).toMatch(/^Bearer realm="auth101"/);
-      expect(fromGuard.headers.get("cache-control")).toBe("no-store");
-    }
-  });
+  ])(
+    "with %s the guard answers 401 exactly as GET /auth/session does",
+    async (_name, headers: Record<string, string>) => {
+      for (const path of ["/guarded/user", "/whole-controller"]) {
+        const fromGuard = await request(`${nest.url}${path}`, { headers });
+        const fromCore = await request(`${nest.url}/auth/session`, { headers });
+        expect(fromGuard.status).toBe(401);
+        expect(comparable(fromGuard)).toEqual(comparable(fromCore));
+        expect(fromGuard.headers.get("www-authenticate")).toMatch(/^Bearer realm="auth101"/);
+        expect(fromGuard.headers.get("cache-control")).toBe("no-store");
+      }
+    },
+  );
 
   test("a deleted or deactivated user is 401 USER_NOT_FOUND", async () => {
     const gone = await signUp(nest.url, "gone@example.com");
@@ -209,7 +215,9 @@ describe("Auth101Guard when the store is down", () => {
       expect(answer.headers.get("cache-control")).toBe("no-store");
       expect(answer.headers.get("www-authenticate")).toBeNull();
       expect(answer.json).toEqual({ error: { message: expect.any(String), code: "STORE_UNAVAILABLE" } });
-      expect(comparable(answer)).toEqual(comparable(await request(`${nest.url}/auth/session`, { headers: bearer(token) })));
+      expect(comparable(answer)).toEqual(
+        comparable(await request(`${nest.url}/auth/session`, { headers: bearer(token) })),
+      );
     } finally {
       await nest.close();
     }

@@ -76,7 +76,10 @@ describe("Auth101Module.forRoot", () => {
         id: expect.any(String),
         email: "service@example.com",
       });
-      const signedIn = await postJson(`${nest.url}/auth/sign-in/email`, { email: "service@example.com", password: PASSWORD });
+      const signedIn = await postJson(`${nest.url}/auth/sign-in/email`, {
+        email: "service@example.com",
+        password: PASSWORD,
+      });
       expect(signedIn.status).toBe(200);
       expect(nest.app.get(Auth101)).toBe(nest.app.get(Registrations).auth);
     } finally {
@@ -89,7 +92,10 @@ describe("Auth101Module.forRoot", () => {
       imports: [Auth101Module.forRoot({ secret: SECRET, issuer: "my-app", password: { minLength: 20 } })],
     });
     try {
-      const short = await postJson(`${nest.url}/auth/sign-up/email`, { email: "a@example.com", password: PASSWORD.slice(0, 19) });
+      const short = await postJson(`${nest.url}/auth/sign-up/email`, {
+        email: "a@example.com",
+        password: PASSWORD.slice(0, 19),
+      });
       expect(short.status).toBe(400);
       const signedUp = await postJson(`${nest.url}/auth/sign-up/email`, { email: "a@example.com", password: PASSWORD });
       const { token } = signedUp.json as { token: string };
@@ -101,9 +107,9 @@ describe("Auth101Module.forRoot", () => {
   });
 
   test("a configuration mistake stops the app at startup with the core's message", async () => {
-    await expect(startNestApp({ imports: [Auth101Module.forRoot({ secret: "short" })] }, { abortOnError: false })).rejects.toThrow(
-      /auth101: secret is 5 bytes/,
-    );
+    await expect(
+      startNestApp({ imports: [Auth101Module.forRoot({ secret: "short" })] }, { abortOnError: false }),
+    ).rejects.toThrow(/auth101: secret is 5 bytes/);
   });
 
   test("is global by default: a feature module uses the guard and Auth101 without importing it", async () => {
@@ -123,7 +129,10 @@ describe("Auth101Module.forRoot", () => {
     @Module({ controllers: [MeController] })
     class WithoutImport {}
     await expect(
-      startNestApp({ imports: [Auth101Module.forRoot({ secret: SECRET, isGlobal: false }), WithoutImport] }, { abortOnError: false }),
+      startNestApp(
+        { imports: [Auth101Module.forRoot({ secret: SECRET, isGlobal: false }), WithoutImport] },
+        { abortOnError: false },
+      ),
     ).rejects.toThrow(/Auth101Guard|Auth101/);
 
     @Module({ imports: [Auth101Module.forRoot({ secret: SECRET, isGlobal: false })], controllers: [MeController] })
@@ -131,7 +140,9 @@ describe("Auth101Module.forRoot", () => {
     const nest = await startNestApp({ imports: [WithImport] });
     try {
       expect((await request(`${nest.url}/me`)).status).toBe(401);
-      expect((await postJson(`${nest.url}/auth/sign-up/email`, { email: "x@example.com", password: PASSWORD })).status).toBe(200);
+      expect(
+        (await postJson(`${nest.url}/auth/sign-up/email`, { email: "x@example.com", password: PASSWORD })).status,
+      ).toBe(200);
     } finally {
       await nest.close();
     }
@@ -183,14 +194,19 @@ describe("Auth101Module.forRootAsync", () => {
       controllers: [MeController],
     });
     try {
-      const signedUp = await postJson(`${started.url}/account/sign-up/email`, { email: "async@example.com", password: PASSWORD });
+      const signedUp = await postJson(`${started.url}/account/sign-up/email`, {
+        email: "async@example.com",
+        password: PASSWORD,
+      });
       expect(signedUp.status).toBe(200);
       const { token } = signedUp.json as { token: string };
       expect((await request(`${started.url}/me`, { headers: bearer(token) })).status).toBe(200);
       // Signed with the secret from the config: another secret does not accept it.
       const other = new Auth101({ secret: SECRET, store });
       expect(await other.verifyToken(token)).toBeNull();
-      expect(await new Auth101({ secret: secretLater, store }).verifyToken(token)).toMatchObject({ email: "async@example.com" });
+      expect(await new Auth101({ secret: secretLater, store }).verifyToken(token)).toMatchObject({
+        email: "async@example.com",
+      });
     } finally {
       await started.close();
       environment.clear();
@@ -209,7 +225,9 @@ describe("Auth101Module.forRootAsync", () => {
       controllers: [MeController],
     });
     try {
-      expect((await postJson(`${nest.url}/from-class/sign-up/email`, { email: "c@example.com", password: PASSWORD })).status).toBe(200);
+      expect(
+        (await postJson(`${nest.url}/from-class/sign-up/email`, { email: "c@example.com", password: PASSWORD })).status,
+      ).toBe(200);
       expect((await request(`${nest.url}/me`)).status).toBe(401);
     } finally {
       await nest.close();
@@ -227,7 +245,10 @@ describe("other ways to run a Nest app", () => {
     await app.listen(0, "127.0.0.1");
     const url = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
     try {
-      const signedUp = await postJson(`${url}/auth/sign-up/email`, { email: "testing@example.com", password: PASSWORD });
+      const signedUp = await postJson(`${url}/auth/sign-up/email`, {
+        email: "testing@example.com",
+        password: PASSWORD,
+      });
       expect(signedUp.status).toBe(200);
       // Chunked, 70 KB of which whitespace: only a reader of the raw stream sees it is too large.
       const padded = await request(`${url}/auth/sign-in/email`, {

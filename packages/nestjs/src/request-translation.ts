@@ -22,7 +22,10 @@ export interface ExpressRequest extends IncomingMessage {
 export type NextFunction = (error?: unknown) => void;
 
 /** An Express request as the core's HTTP handler sees it. `req.path` is already relative to the mount point. */
-export function toAuthHttpRequest(req: ExpressRequest, readBody: () => Promise<RequestBody> = () => requestBody(req)): AuthHttpRequest {
+export function toAuthHttpRequest(
+  req: ExpressRequest,
+  readBody: () => Promise<RequestBody> = () => requestBody(req),
+): AuthHttpRequest {
   return {
     method: req.method ?? "GET",
     path: req.path,

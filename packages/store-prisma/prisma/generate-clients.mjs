@@ -46,13 +46,20 @@ const env = {
 // A client is regenerated only when its schema or the prisma version changed (or with
 // --force), so a build never deletes files that a concurrently running test is importing.
 function stampOf(schema) {
-  return createHash("sha256").update(prismaVersion).update("\0").update(readFileSync(join(packageRoot, schema))).digest("hex");
+  return createHash("sha256")
+    .update(prismaVersion)
+    .update("\0")
+    .update(readFileSync(join(packageRoot, schema)))
+    .digest("hex");
 }
 
 async function generate(client) {
   const stampFile = join(packageRoot, client.output, ".schema-stamp");
   const stamp = stampOf(client.schema);
-  const fresh = existsSync(join(packageRoot, client.output, "client.ts")) && existsSync(stampFile) && readFileSync(stampFile, "utf8") === stamp;
+  const fresh =
+    existsSync(join(packageRoot, client.output, "client.ts")) &&
+    existsSync(stampFile) &&
+    readFileSync(stampFile, "utf8") === stamp;
   if (fresh && !force) return "unchanged";
   await runPrismaGenerate(client);
   writeFileSync(stampFile, stamp);

@@ -94,7 +94,8 @@ async function ensurePostgresTable(client: RawSqlClient, schema: string, timeout
       const schemaExists = await hasRows(
         transaction.$queryRawUnsafe("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1", schema),
       );
-      if (!schemaExists) await transaction.$executeRawUnsafe(`CREATE SCHEMA IF NOT EXISTS ${quotePostgresIdentifier(schema)}`);
+      if (!schemaExists)
+        await transaction.$executeRawUnsafe(`CREATE SCHEMA IF NOT EXISTS ${quotePostgresIdentifier(schema)}`);
       await transaction.$executeRawUnsafe(postgresCreateTableSql(schema));
       await transaction.$executeRawUnsafe(postgresCreateIndexSql(schema));
     },
@@ -161,7 +162,11 @@ export const SQLITE_CREATE_INDEX_SQL = `CREATE UNIQUE INDEX IF NOT EXISTS "auth_
 
 async function ensureSqliteTable(client: RawSqlClient): Promise<void> {
   const indexExists = await hasRows(
-    client.$queryRawUnsafe("SELECT 1 FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND name = ?", TABLE_NAME, EMAIL_INDEX_NAME),
+    client.$queryRawUnsafe(
+      "SELECT 1 FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND name = ?",
+      TABLE_NAME,
+      EMAIL_INDEX_NAME,
+    ),
   );
   if (indexExists) return;
   // SQLite serializes writers (the busy timeout makes a second process wait rather than fail),

@@ -18,13 +18,20 @@ export type OwnedPrismaClient = Auth101PrismaClient & RawSqlClient & { $disconne
  * adapter that provider needs. Adapters are imported lazily, so a user installs only the one
  * for their database; each gets timeouts so a dead or unreachable server fails fast.
  */
-export async function createOwnedClient(target: DatabaseTarget, timeouts: ConnectionTimeouts): Promise<OwnedPrismaClient> {
+export async function createOwnedClient(
+  target: DatabaseTarget,
+  timeouts: ConnectionTimeouts,
+): Promise<OwnedPrismaClient> {
   const purpose = (database: string): string => `PrismaUserStore.open() on a ${database} URL`;
   switch (target.provider) {
     case "postgresql": {
       const [{ PrismaPg }, { PrismaClient }] = await Promise.all([
         importOptionalPackage("@prisma/adapter-pg", () => import("@prisma/adapter-pg"), purpose("PostgreSQL")),
-        importOptionalPackage("@prisma/client", () => import("./generated/postgresql/client.js"), purpose("PostgreSQL")),
+        importOptionalPackage(
+          "@prisma/client",
+          () => import("./generated/postgresql/client.js"),
+          purpose("PostgreSQL"),
+        ),
       ]);
       const adapter = new PrismaPg(
         {
@@ -41,7 +48,11 @@ export async function createOwnedClient(target: DatabaseTarget, timeouts: Connec
     }
     case "mysql": {
       const [{ PrismaMariaDb }, { PrismaClient }] = await Promise.all([
-        importOptionalPackage("@prisma/adapter-mariadb", () => import("@prisma/adapter-mariadb"), purpose("MySQL/MariaDB")),
+        importOptionalPackage(
+          "@prisma/adapter-mariadb",
+          () => import("@prisma/adapter-mariadb"),
+          purpose("MySQL/MariaDB"),
+        ),
         importOptionalPackage("@prisma/client", () => import("./generated/mysql/client.js"), purpose("MySQL/MariaDB")),
       ]);
       const adapter = new PrismaMariaDb(

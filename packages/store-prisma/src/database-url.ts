@@ -28,7 +28,9 @@ export function parseDatabaseUrl(databaseUrl: string): DatabaseTarget {
     case undefined:
       throw new TypeError(`The database URL has no scheme; PrismaUserStore.open() accepts ${SUPPORTED} URLs`);
     default:
-      throw new TypeError(`Unsupported database URL scheme "${scheme}:"; PrismaUserStore.open() accepts ${SUPPORTED} URLs`);
+      throw new TypeError(
+        `Unsupported database URL scheme "${scheme}:"; PrismaUserStore.open() accepts ${SUPPORTED} URLs`,
+      );
   }
 }
 
@@ -38,7 +40,9 @@ function postgresSchema(databaseUrl: string): string {
   try {
     url = new URL(databaseUrl);
   } catch {
-    throw new TypeError("The PostgreSQL database URL is not a valid URL (postgresql://user:password@host:port/database)");
+    throw new TypeError(
+      "The PostgreSQL database URL is not a valid URL (postgresql://user:password@host:port/database)",
+    );
   }
   const schema = url.searchParams.get("schema");
   return schema === null || schema === "" ? "public" : schema;

@@ -89,7 +89,8 @@ export class PrismaUserStore implements UserStore {
   static async open(databaseUrl: string, options: OpenOptions = {}): Promise<OpenedPrismaUserStore> {
     const target = parseDatabaseUrl(databaseUrl);
     const timeouts: ConnectionTimeouts = {
-      connectTimeoutMs: positiveMilliseconds(options.connectTimeoutMs, "connectTimeoutMs") ?? DEFAULT_TIMEOUTS.connectTimeoutMs,
+      connectTimeoutMs:
+        positiveMilliseconds(options.connectTimeoutMs, "connectTimeoutMs") ?? DEFAULT_TIMEOUTS.connectTimeoutMs,
       queryTimeoutMs: positiveMilliseconds(options.queryTimeoutMs, "queryTimeoutMs") ?? DEFAULT_TIMEOUTS.queryTimeoutMs,
     };
     const client = await createOwnedClient(target, timeouts);
@@ -113,7 +114,8 @@ export class PrismaUserStore implements UserStore {
   async findByEmail(email: string): Promise<StoredUser | null> {
     const row = await this.#users.findUnique({ where: { email }, select: STORED_USER_COLUMNS });
     if (row === null) return null;
-    if (typeof row.passwordHash !== "string") throw new Error("The PrismaClient returned a user without the selected passwordHash");
+    if (typeof row.passwordHash !== "string")
+      throw new Error("The PrismaClient returned a user without the selected passwordHash");
     return { ...toUser(row), passwordHash: row.passwordHash };
   }
 
@@ -159,7 +161,9 @@ function toUser(row: UserRow): User {
 function positiveMilliseconds(value: number | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
   if (!Number.isFinite(value) || value <= 0) {
-    throw new RangeError(`PrismaUserStore.open(): ${name} must be a positive number of milliseconds; got ${String(value)}`);
+    throw new RangeError(
+      `PrismaUserStore.open(): ${name} must be a positive number of milliseconds; got ${String(value)}`,
+    );
   }
   return Math.ceil(value);
 }

@@ -30,11 +30,15 @@ describe("SQLite when the file is busy or unusable", () => {
       const user = await store.create({ email: `a-${randomUUID()}@example.com`, passwordHash: "$argon2id$x" });
       const lock = await other.transaction("write");
       const started = performance.now();
-      await expect(store.create({ email: `b-${randomUUID()}@example.com`, passwordHash: "$argon2id$x" })).rejects.toThrow();
+      await expect(
+        store.create({ email: `b-${randomUUID()}@example.com`, passwordHash: "$argon2id$x" }),
+      ).rejects.toThrow();
       expect(performance.now() - started).toBeLessThan(2_000);
       await lock.rollback();
       expect(await store.findById(user.id)).toEqual(user);
-      expect(await store.create({ email: `c-${randomUUID()}@example.com`, passwordHash: "$argon2id$x" })).toHaveProperty("id");
+      expect(
+        await store.create({ email: `c-${randomUUID()}@example.com`, passwordHash: "$argon2id$x" }),
+      ).toHaveProperty("id");
     } finally {
       other.close();
       await store.close();

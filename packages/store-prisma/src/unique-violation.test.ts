@@ -11,8 +11,12 @@ const p2002 = (cause: object): object => ({
 
 describe("isUniqueViolation", () => {
   it("recognizes P2002 on the email index from each adapter", () => {
-    expect(isUniqueViolation(p2002({ kind: "UniqueConstraintViolation", constraint: { index: "auth_users_email_key" } }))).toBe(true);
-    expect(isUniqueViolation(p2002({ kind: "UniqueConstraintViolation", constraint: { fields: ["email"] } }))).toBe(true);
+    expect(
+      isUniqueViolation(p2002({ kind: "UniqueConstraintViolation", constraint: { index: "auth_users_email_key" } })),
+    ).toBe(true);
+    expect(isUniqueViolation(p2002({ kind: "UniqueConstraintViolation", constraint: { fields: ["email"] } }))).toBe(
+      true,
+    );
   });
 
   it("recognizes P2002 from older engines (meta.target) and without details", () => {
@@ -22,7 +26,12 @@ describe("isUniqueViolation", () => {
   });
 
   it("recognizes an unwrapped adapter error and the drivers' own codes", () => {
-    expect(isUniqueViolation({ name: "DriverAdapterError", cause: { kind: "UniqueConstraintViolation", constraint: { fields: ["email"] } } })).toBe(true);
+    expect(
+      isUniqueViolation({
+        name: "DriverAdapterError",
+        cause: { kind: "UniqueConstraintViolation", constraint: { fields: ["email"] } },
+      }),
+    ).toBe(true);
     expect(isUniqueViolation({ code: "23505", constraint: "auth_users_email_key" })).toBe(true);
     expect(isUniqueViolation({ errno: 1062 })).toBe(true);
     expect(isUniqueViolation({ rawCode: 2067 })).toBe(true);
@@ -30,13 +39,19 @@ describe("isUniqueViolation", () => {
   });
 
   it("does not call a primary-key collision a taken email", () => {
-    expect(isUniqueViolation(p2002({ kind: "UniqueConstraintViolation", constraint: { index: "auth_users_pkey" } }))).toBe(false);
-    expect(isUniqueViolation(p2002({ kind: "UniqueConstraintViolation", constraint: { index: "PRIMARY" } }))).toBe(false);
+    expect(
+      isUniqueViolation(p2002({ kind: "UniqueConstraintViolation", constraint: { index: "auth_users_pkey" } })),
+    ).toBe(false);
+    expect(isUniqueViolation(p2002({ kind: "UniqueConstraintViolation", constraint: { index: "PRIMARY" } }))).toBe(
+      false,
+    );
     expect(isUniqueViolation(p2002({ kind: "UniqueConstraintViolation", constraint: { fields: ["id"] } }))).toBe(false);
   });
 
   it("leaves every other error alone", () => {
-    expect(isUniqueViolation({ code: "P1001", meta: { driverAdapterError: { cause: { kind: "DatabaseNotReachable" } } } })).toBe(false);
+    expect(
+      isUniqueViolation({ code: "P1001", meta: { driverAdapterError: { cause: { kind: "DatabaseNotReachable" } } } }),
+    ).toBe(false);
     expect(isUniqueViolation({ code: "P2039" })).toBe(false);
     expect(isUniqueViolation(new Error("connect ECONNREFUSED"))).toBe(false);
     expect(isUniqueViolation(undefined)).toBe(false);

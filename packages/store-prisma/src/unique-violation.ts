@@ -34,7 +34,11 @@ function uniqueViolationConstraint(error: Record<string, unknown>): Constraint |
     return null;
   }
   if (error["kind"] === "UniqueConstraintViolation") return constraintOf(error);
-  if (error["name"] === "DriverAdapterError" && isObject(error["cause"]) && error["cause"]["kind"] === "UniqueConstraintViolation") {
+  if (
+    error["name"] === "DriverAdapterError" &&
+    isObject(error["cause"]) &&
+    error["cause"]["kind"] === "UniqueConstraintViolation"
+  ) {
     return constraintOf(error["cause"]);
   }
   const driverCode = error["code"] ?? error["errno"] ?? error["rawCode"];
@@ -49,7 +53,9 @@ function constraintOf(cause: Record<string, unknown>): Constraint {
   const constraint = cause["constraint"];
   if (!isObject(constraint)) return null;
   const index = typeof constraint["index"] === "string" ? constraint["index"] : undefined;
-  const fields = Array.isArray(constraint["fields"]) ? constraint["fields"].filter((field) => typeof field === "string") : undefined;
+  const fields = Array.isArray(constraint["fields"])
+    ? constraint["fields"].filter((field) => typeof field === "string")
+    : undefined;
   return { ...(index === undefined ? {} : { index }), ...(fields === undefined ? {} : { fields }) };
 }
 

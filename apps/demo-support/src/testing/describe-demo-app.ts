@@ -80,7 +80,9 @@ function describeInProcess({ serveInProcess }: DemoAppTestOptions): void {
         body: "{",
       });
       expect(answer.status).toBe(400);
-      expect(await answer.json()).toEqual({ error: { code: "VALIDATION_ERROR", message: "Request body must be valid JSON" } });
+      expect(await answer.json()).toEqual({
+        error: { code: "VALIDATION_ERROR", message: "Request body must be valid JSON" },
+      });
     });
   });
 }
@@ -105,7 +107,8 @@ function describeChildProcess(name: string, mainJs: string): void {
 
     /** Resolves once the demo prints its URL; rejects, with all it printed, if it exits first. */
     function start(env: Record<string, string>): Promise<RunningDemo> {
-      if (!existsSync(mainJs)) throw new Error(`${mainJs} is missing: build first (pnpm build, or pnpm test from the root)`);
+      if (!existsSync(mainJs))
+        throw new Error(`${mainJs} is missing: build first (pnpm build, or pnpm test from the root)`);
       const child = spawn(process.execPath, [mainJs], {
         env: { PATH: process.env["PATH"] ?? "", PORT: "0", DATABASE_URL: databaseUrl, ...env },
       });
@@ -162,7 +165,10 @@ function describeChildProcess(name: string, mainJs: string): void {
     it("starts with a loud warning and a random secret when AUTH101_SECRET is unset", async () => {
       const demo = await start({});
       expect(demo.output()).toContain("AUTH101_SECRET is not set");
-      const signIn = await postJson(`${demo.url}/auth/sign-in/email`, { email: "nobody@example.com", password: PASSWORD });
+      const signIn = await postJson(`${demo.url}/auth/sign-in/email`, {
+        email: "nobody@example.com",
+        password: PASSWORD,
+      });
       expect(signIn.status).toBe(401);
       expect(await stop(demo, "SIGTERM")).toBe(0);
     }, 30_000);

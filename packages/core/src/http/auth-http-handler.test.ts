@@ -9,7 +9,11 @@ import type { RequestBody } from "./request-body.js";
 const SECRET = "k3J9x!vQ2mZ7pL0wR5tY8uB1nC4eF6gH";
 const CREDENTIALS = { email: "alice@example.com", password: "correct horse battery" };
 
-function request(method: string, path: string, options: { body?: RequestBody; authorization?: string } = {}): AuthHttpRequest {
+function request(
+  method: string,
+  path: string,
+  options: { body?: RequestBody; authorization?: string } = {},
+): AuthHttpRequest {
   return {
     method,
     path,
@@ -61,10 +65,15 @@ describe("createAuthHttpHandler", () => {
     const { handle } = setup();
     let bodyRead = false;
     const response = await answer(
-      handle({ method: "GET", path: "/sign-in/email", authorization: undefined, readBody: async () => {
+      handle({
+        method: "GET",
+        path: "/sign-in/email",
+        authorization: undefined,
+        readBody: async () => {
           bodyRead = true;
           return json(CREDENTIALS);
-        } }),
+        },
+      }),
     );
     expect(response).toEqual({
       status: 405,
@@ -77,7 +86,11 @@ describe("createAuthHttpHandler", () => {
 
   it.each([
     [{ kind: "invalid", reason: "malformed" } as const, 400, "Request body must be valid JSON"],
-    [{ kind: "invalid", reason: "unsupported-media-type" } as const, 415, "Request body must be JSON (Content-Type: application/json)"],
+    [
+      { kind: "invalid", reason: "unsupported-media-type" } as const,
+      415,
+      "Request body must be JSON (Content-Type: application/json)",
+    ],
     [{ kind: "invalid", reason: "too-large" } as const, 413, "Request body is too large"],
     [json([CREDENTIALS]), 400, "Request body must be a JSON object with email and password"],
     [json("alice"), 400, "Request body must be a JSON object with email and password"],
@@ -100,7 +113,9 @@ describe("createAuthHttpHandler", () => {
     await handle(request("POST", "/sign-up/email", { body: json(CREDENTIALS) }));
     const again = await answer(handle(request("POST", "/sign-up/email", { body: json(CREDENTIALS) })));
     expect(again).toMatchObject({ status: 409, body: { error: { code: "USER_EXISTS" } } });
-    const wrong = await answer(handle(request("POST", "/sign-in/email", { body: json({ ...CREDENTIALS, password: "wrong password" }) })));
+    const wrong = await answer(
+      handle(request("POST", "/sign-in/email", { body: json({ ...CREDENTIALS, password: "wrong password" }) })),
+    );
     expect(wrong).toMatchObject({ status: 401, body: { error: { code: "INVALID_CREDENTIALS" } } });
     expect(wrong.headers["www-authenticate"]).toBe('Bearer realm="auth101"');
   });
@@ -113,8 +128,13 @@ describe("createAuthHttpHandler", () => {
     ["Bearer two words", 401, "INVALID_TOKEN", 'Bearer realm="auth101", error="invalid_token"'],
   ])("answers the session endpoint for Authorization %j", async (authorization, status, code, challenge) => {
     const { handle } = setup();
-    for (const [method, path] of [["GET", "/session"], ["POST", "/sign-out"]] as const) {
-      const response = await answer(handle(request(method, path, authorization === undefined ? {} : { authorization })));
+    for (const [method, path] of [
+      ["GET", "/session"],
+      ["POST", "/sign-out"],
+    ] as const) {
+      const response = await answer(
+        handle(request(method, path, authorization === undefined ? {} : { authorization })),
+      );
       expect(response.status).toBe(status);
       expect(response.body).toMatchObject({ error: { code } });
       expect(response.headers["www-authenticate"]).toBe(challenge);
@@ -138,7 +158,12 @@ describe("createAuthHttpHandler", () => {
     const response = await answer(handle(request("POST", "/sign-in/email", { body: json(CREDENTIALS) })));
     expect(response).toMatchObject({ status: 503, body: { error: { code: "STORE_UNAVAILABLE" } } });
     const broken = await answer(
-      handle({ method: "POST", path: "/sign-up/email", authorization: undefined, readBody: () => Promise.reject(new Error("socket hang up")) }),
+      handle({
+        method: "POST",
+        path: "/sign-up/email",
+        authorization: undefined,
+        readBody: () => Promise.reject(new Error("socket hang up")),
+      }),
     );
     expect(broken).toEqual({
       status: 500,
@@ -151,7 +176,9 @@ describe("createAuthHttpHandler", () => {
     const auth = new Auth101({ secret: SECRET, rateLimit: { signUpPerAddress: { attempts: 1, windowSeconds: 120 } } });
     const handle = createAuthHttpHandler(auth);
     const signUp = (email: string, clientAddress: string) =>
-      answer(handle({ ...request("POST", "/sign-up/email", { body: json({ ...CREDENTIALS, email }) }), clientAddress }));
+      answer(
+        handle({ ...request("POST", "/sign-up/email", { body: json({ ...CREDENTIALS, email }) }), clientAddress }),
+      );
     expect((await signUp("a@example.com", "192.0.2.1")).status).toBe(200);
     const throttled = await signUp("b@example.com", "192.0.2.1");
     expect(throttled).toEqual({
@@ -177,9 +204,15 @@ describe("authenticateRequest", () => {
       user: { id: up.user.id, email: "alice@example.com", isActive: true },
     });
     expect(await authenticateRequest(auth, undefined)).toMatchObject({
-      response: { status: 401, body: { error: { code: "UNAUTHORIZED" } }, headers: { "www-authenticate": 'Bearer realm="auth101"' } },
+      response: {
+        status: 401,
+        body: { error: { code: "UNAUTHORIZED" } },
+        headers: { "www-authenticate": 'Bearer realm="auth101"' },
+      },
     });
-    expect(await authenticateRequest(auth, "Bearer x.y.z")).toMatchObject({ response: { status: 401, body: { error: { code: "INVALID_TOKEN" } } } });
+    expect(await authenticateRequest(auth, "Bearer x.y.z")).toMatchObject({
+      response: { status: 401, body: { error: { code: "INVALID_TOKEN" } } },
+    });
   });
 });
 

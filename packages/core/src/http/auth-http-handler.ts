@@ -68,7 +68,8 @@ type Route = {
 const ROUTES: Readonly<Record<string, Route>> = {
   "/sign-up/email": {
     method: "POST",
-    respond: (auth, request) => withCredentials(request, (email, password) => auth.signUp(email, password, context(request))),
+    respond: (auth, request) =>
+      withCredentials(request, (email, password) => auth.signUp(email, password, context(request))),
   },
   "/sign-in/email": {
     method: "POST",
@@ -90,9 +91,9 @@ function context(request: AuthHttpRequest): RequestContext {
 }
 
 /** The four endpoints, paths relative to the mount prefix, for routers that must list them. */
-export const AUTH_ENDPOINTS: readonly { readonly method: "GET" | "POST"; readonly path: string }[] = Object.entries(ROUTES).map(
-  ([path, route]) => ({ method: route.method, path }),
-);
+export const AUTH_ENDPOINTS: readonly { readonly method: "GET" | "POST"; readonly path: string }[] = Object.entries(
+  ROUTES,
+).map(([path, route]) => ({ method: route.method, path }));
 
 /**
  * The four auth endpoints, framework-free. Integrations translate their request into an
@@ -156,8 +157,12 @@ async function withCredentials(
     return errorResponse(errorResult("VALIDATION_ERROR", "Request body must be a JSON object with email and password"));
   }
   const { email, password } = fields as Record<string, unknown>;
-  for (const [name, value] of [["email", email], ["password", password]] as const) {
-    if (value === undefined || value === null) return errorResponse(errorResult("VALIDATION_ERROR", `${name} is required`));
+  for (const [name, value] of [
+    ["email", email],
+    ["password", password],
+  ] as const) {
+    if (value === undefined || value === null)
+      return errorResponse(errorResult("VALIDATION_ERROR", `${name} is required`));
     if (typeof value !== "string") return errorResponse(errorResult("VALIDATION_ERROR", `${name} must be a string`));
   }
   return toResponse(await action(email as string, password as string));

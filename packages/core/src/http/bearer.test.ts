@@ -20,7 +20,10 @@ describe("bearerToken", () => {
     },
   );
 
-  it.each([["Bearer a b"], ["Bearer a,b"], ["Bearer =abc"], ["Bearer ä"]])("marks %j as a present but invalid token", (header) => {
-    expect(bearerToken(header)).toBe("");
-  });
+  it.each([["Bearer a b"], ["Bearer a,b"], ["Bearer =abc"], ["Bearer ä"]])(
+    "marks %j as a present but invalid token",
+    (header) => {
+      expect(bearerToken(header)).toBe("");
+    },
+  );
 });

@@ -18,7 +18,11 @@ describe("oversized bodies on a keep-alive connection", () => {
       path: url.pathname,
       authorization: req.headers.authorization,
       readBody: () =>
-        readJsonBody({ contentType: req.headers["content-type"], contentLength: req.headers["content-length"], chunks: req }),
+        readJsonBody({
+          contentType: req.headers["content-type"],
+          contentLength: req.headers["content-length"],
+          chunks: req,
+        }),
     }).then((response) => {
       res.writeHead(response?.status ?? 404, response?.headers ?? {});
       res.end(JSON.stringify(response?.body ?? {}));
@@ -36,20 +40,27 @@ describe("oversized bodies on a keep-alive connection", () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
-  function send(body: Buffer, chunked: boolean): Promise<{ status: number; connection: string | undefined; text: string }> {
+  function send(
+    body: Buffer,
+    chunked: boolean,
+  ): Promise<{ status: number; connection: string | undefined; text: string }> {
     return new Promise((resolve, reject) => {
       const headers: Record<string, string> = { "content-type": "application/json" };
       if (!chunked) headers["content-length"] = String(body.length);
-      const req = httpRequest({ host: "127.0.0.1", port, method: "POST", path: "/sign-in/email", agent, headers }, (res) => {
-        let text = "";
-        res.setEncoding("utf8");
-        res.on("data", (chunk: string) => (text += chunk));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, text }));
-      });
+      const req = httpRequest(
+        { host: "127.0.0.1", port, method: "POST", path: "/sign-in/email", agent, headers },
+        (res) => {
+          let text = "";
+          res.setEncoding("utf8");
+          res.on("data", (chunk: string) => (text += chunk));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, text }));
+        },
+      );
       req.setTimeout(5000, () => req.destroy(new Error("timed out")));
       req.on("error", reject);
       // A chunked upload in pieces, as a streaming client sends it.
-      for (let offset = 0; offset < body.length; offset += 16 * 1024) req.write(body.subarray(offset, offset + 16 * 1024));
+      for (let offset = 0; offset < body.length; offset += 16 * 1024)
+        req.write(body.subarray(offset, offset + 16 * 1024));
       req.end();
     });
   }
@@ -60,9 +71,14 @@ describe("oversized bodies on a keep-alive connection", () => {
       const response = await send(oversized, chunked);
       expect(response.status).toBe(413);
       expect(response.connection).toBe("close");
-      expect(JSON.parse(response.text)).toEqual({ error: { message: "Request body is too large", code: "VALIDATION_ERROR" } });
+      expect(JSON.parse(response.text)).toEqual({
+        error: { message: "Request body is too large", code: "VALIDATION_ERROR" },
+      });
     }
-    const normal = await send(Buffer.from(JSON.stringify({ email: "a@example.com", password: "wrong password" })), false);
+    const normal = await send(
+      Buffer.from(JSON.stringify({ email: "a@example.com", password: "wrong password" })),
+      false,
+    );
     expect(normal.status).toBe(401);
   });
 });

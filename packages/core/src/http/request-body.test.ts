@@ -27,19 +27,25 @@ describe("readJsonBody", () => {
     },
   );
 
-  it.each(["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/jsonx", "json"])(
-    "refuses %s as an unsupported media type",
-    async (type) => {
-      expect(await readJsonBody(source(type, "{}"))).toEqual({ kind: "invalid", reason: "unsupported-media-type" });
-    },
-  );
+  it.each([
+    "text/plain",
+    "application/x-www-form-urlencoded",
+    "multipart/form-data; boundary=x",
+    "application/jsonx",
+    "json",
+  ])("refuses %s as an unsupported media type", async (type) => {
+    expect(await readJsonBody(source(type, "{}"))).toEqual({ kind: "invalid", reason: "unsupported-media-type" });
+  });
 
   it("treats a body without a content type as unsupported, and an empty one as malformed", async () => {
     expect(await readJsonBody({ contentType: undefined, contentLength: "2", chunks: chunksOf("{}") })).toEqual({
       kind: "invalid",
       reason: "unsupported-media-type",
     });
-    expect(await readJsonBody({ contentType: undefined, contentLength: "0", chunks: chunksOf() })).toEqual({ kind: "invalid", reason: "malformed" });
+    expect(await readJsonBody({ contentType: undefined, contentLength: "0", chunks: chunksOf() })).toEqual({
+      kind: "invalid",
+      reason: "malformed",
+    });
     expect(await readJsonBody(source("application/json"))).toEqual({ kind: "invalid", reason: "malformed" });
   });
 
@@ -53,7 +59,9 @@ describe("readJsonBody", () => {
       read = true;
       yield "{}";
     })();
-    expect(await readJsonBody({ contentType: "application/json", contentLength: String(MAX_BODY_BYTES + 1), chunks })).toEqual({
+    expect(
+      await readJsonBody({ contentType: "application/json", contentLength: String(MAX_BODY_BYTES + 1), chunks }),
+    ).toEqual({
       kind: "invalid",
       reason: "too-large",
     });
@@ -91,11 +99,17 @@ describe("parsedBody", () => {
     expect(parsedBody('{"a":1}', "application/json")).toEqual({ kind: "json", value: { a: 1 } });
     expect(parsedBody(Buffer.from('{"a":1}'), "application/json")).toEqual({ kind: "json", value: { a: 1 } });
     expect(parsedBody("{", "application/json")).toEqual({ kind: "invalid", reason: "malformed" });
-    expect(parsedBody("x".repeat(MAX_BODY_BYTES + 1), "application/json")).toEqual({ kind: "invalid", reason: "too-large" });
+    expect(parsedBody("x".repeat(MAX_BODY_BYTES + 1), "application/json")).toEqual({
+      kind: "invalid",
+      reason: "too-large",
+    });
   });
 
   it("refuses what a form or text parser parsed", () => {
-    expect(parsedBody({ email: "a@b.c" }, "application/x-www-form-urlencoded")).toEqual({ kind: "invalid", reason: "unsupported-media-type" });
+    expect(parsedBody({ email: "a@b.c" }, "application/x-www-form-urlencoded")).toEqual({
+      kind: "invalid",
+      reason: "unsupported-media-type",
+    });
   });
 });
 

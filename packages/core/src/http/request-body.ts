@@ -103,7 +103,9 @@ export function parsedBody(
 ): RequestBody {
   const failure =
     headers === undefined
-      ? isJsonContentType(contentType) ? undefined : "unsupported-media-type"
+      ? isJsonContentType(contentType)
+        ? undefined
+        : "unsupported-media-type"
       : headerFailure({ ...headers, contentType }, MAX_BODY_BYTES);
   if (failure !== undefined) return invalid(failure);
   if (typeof value === "string" || value instanceof Uint8Array) {

@@ -84,7 +84,12 @@ export function sendHttp(baseUrl: string, exchange: HttpExchange): Promise<HttpA
         response.on("error", reject);
         response.on("end", () => {
           const text = Buffer.concat(chunks).toString("utf8");
-          resolve({ status: response.statusCode ?? 0, headers: flatHeaders(response.headers), text, json: parseJson(text) });
+          resolve({
+            status: response.statusCode ?? 0,
+            headers: flatHeaders(response.headers),
+            text,
+            json: parseJson(text),
+          });
         });
       },
     );
@@ -98,7 +103,8 @@ export function sendHttp(baseUrl: string, exchange: HttpExchange): Promise<HttpA
       request.end();
     } else if (exchange.chunked) {
       const pieceSize = 16 * 1024;
-      for (let offset = 0; offset < body.length; offset += pieceSize) request.write(body.subarray(offset, offset + pieceSize));
+      for (let offset = 0; offset < body.length; offset += pieceSize)
+        request.write(body.subarray(offset, offset + pieceSize));
       request.end();
     } else {
       request.end(body);
@@ -178,7 +184,11 @@ const HMAC_OF_ALGORITHM = { HS256: "sha256", HS384: "sha384", HS512: "sha512" } 
  * A JWT signed by hand with `secret`, carrying exactly the claims given (an `undefined`
  * claim is left out): jsonwebtoken's own `sign` refuses or rewrites the odd ones we need.
  */
-export function signedToken(secret: string, claims: TokenClaims, algorithm: keyof typeof HMAC_OF_ALGORITHM = "HS256"): string {
+export function signedToken(
+  secret: string,
+  claims: TokenClaims,
+  algorithm: keyof typeof HMAC_OF_ALGORITHM = "HS256",
+): string {
   const signingInput = `${base64url({ alg: algorithm, typ: "JWT" })}.${base64url(claims)}`;
   return `${signingInput}.${createHmac(HMAC_OF_ALGORITHM[algorithm], secret).update(signingInput).digest("base64url")}`;
 }

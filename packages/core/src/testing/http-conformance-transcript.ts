@@ -64,7 +64,13 @@ const SIGN_IN_ATTEMPTS = 3;
 
 const at = (state: TranscriptState, path: string): string => `${state.prefix}${path}`;
 const token = (state: TranscriptState, label: string): string => state.tokens.get(label) ?? "missing-token";
-const raw = (path: string, contentType: string | undefined, body: string | Uint8Array, extra: Record<string, string> = {}): ((state: TranscriptState) => HttpExchange) =>
+const raw =
+  (
+    path: string,
+    contentType: string | undefined,
+    body: string | Uint8Array,
+    extra: Record<string, string> = {},
+  ): ((state: TranscriptState) => HttpExchange) =>
   (state) => ({
     method: "POST",
     path: at(state, path),
@@ -78,88 +84,283 @@ const credentials = JSON.stringify({ email: "someone@example.com", password: GOO
  * (or a change to the store between requests); the order matters (sign-up before sign-in).
  */
 const STEPS: readonly Step[] = [
-  { step: "sign-up ada", request: (s) => jsonPost(at(s, "/sign-up/email"), { email: ` ${ADA.toUpperCase()} `, password: GOOD_PASSWORD }), remember: { token: "ada", userId: "ada" } },
-  { step: "sign-up grace", request: (s) => jsonPost(at(s, "/sign-up/email"), { email: GRACE, password: `${GOOD_PASSWORD}!` }), remember: { token: "grace", userId: "grace" } },
-  { step: "sign-up ada again", request: (s) => jsonPost(at(s, "/sign-up/email"), { email: ADA, password: "another password 1" }) },
-  { step: "sign-up invalid email", request: (s) => jsonPost(at(s, "/sign-up/email"), { email: "ada", password: GOOD_PASSWORD }) },
-  { step: "sign-up short password", request: (s) => jsonPost(at(s, "/sign-up/email"), { email: "x@example.com", password: "short" }) },
-  { step: "sign-up common password", request: (s) => jsonPost(at(s, "/sign-up/email"), { email: "x@example.com", password: "password123" }) },
-  { step: "sign-up email a number", request: (s) => jsonPost(at(s, "/sign-up/email"), { email: 1, password: GOOD_PASSWORD }) },
+  {
+    step: "sign-up ada",
+    request: (s) => jsonPost(at(s, "/sign-up/email"), { email: ` ${ADA.toUpperCase()} `, password: GOOD_PASSWORD }),
+    remember: { token: "ada", userId: "ada" },
+  },
+  {
+    step: "sign-up grace",
+    request: (s) => jsonPost(at(s, "/sign-up/email"), { email: GRACE, password: `${GOOD_PASSWORD}!` }),
+    remember: { token: "grace", userId: "grace" },
+  },
+  {
+    step: "sign-up ada again",
+    request: (s) => jsonPost(at(s, "/sign-up/email"), { email: ADA, password: "another password 1" }),
+  },
+  {
+    step: "sign-up invalid email",
+    request: (s) => jsonPost(at(s, "/sign-up/email"), { email: "ada", password: GOOD_PASSWORD }),
+  },
+  {
+    step: "sign-up short password",
+    request: (s) => jsonPost(at(s, "/sign-up/email"), { email: "x@example.com", password: "short" }),
+  },
+  {
+    step: "sign-up common password",
+    request: (s) => jsonPost(at(s, "/sign-up/email"), { email: "x@example.com", password: "password123" }),
+  },
+  {
+    step: "sign-up email a number",
+    request: (s) => jsonPost(at(s, "/sign-up/email"), { email: 1, password: GOOD_PASSWORD }),
+  },
   { step: "sign-up body an array", request: (s) => jsonPost(at(s, "/sign-up/email"), [ADA, GOOD_PASSWORD]) },
   { step: "sign-up body a string", request: (s) => jsonPost(at(s, "/sign-up/email"), "ada") },
   { step: "sign-up body null", request: (s) => jsonPost(at(s, "/sign-up/email"), null) },
-  { step: "sign-in ada", request: (s) => jsonPost(at(s, "/sign-in/email"), { email: ADA, password: GOOD_PASSWORD }), remember: { token: "ada-2" } },
-  { step: "sign-in wrong password", request: (s) => jsonPost(at(s, "/sign-in/email"), { email: ADA, password: "wrong password" }) },
-  { step: "sign-in unknown email", request: (s) => jsonPost(at(s, "/sign-in/email"), { email: "nobody@example.com", password: "wrong password" }) },
-  { step: "sign-in password too long", request: (s) => jsonPost(at(s, "/sign-in/email"), { email: ADA, password: "p".repeat(129) }) },
-  { step: "session ada", request: (s) => ({ method: "GET", path: at(s, "/session"), headers: bearer(token(s, "ada")) }) },
-  { step: "session second token", request: (s) => ({ method: "GET", path: at(s, "/session"), headers: bearer(token(s, "ada-2")) }) },
-  { step: "session lower-case scheme, extra spaces", request: (s) => ({ method: "GET", path: at(s, "/session"), headers: { authorization: `bearer    ${token(s, "ada")}` } }) },
+  {
+    step: "sign-in ada",
+    request: (s) => jsonPost(at(s, "/sign-in/email"), { email: ADA, password: GOOD_PASSWORD }),
+    remember: { token: "ada-2" },
+  },
+  {
+    step: "sign-in wrong password",
+    request: (s) => jsonPost(at(s, "/sign-in/email"), { email: ADA, password: "wrong password" }),
+  },
+  {
+    step: "sign-in unknown email",
+    request: (s) => jsonPost(at(s, "/sign-in/email"), { email: "nobody@example.com", password: "wrong password" }),
+  },
+  {
+    step: "sign-in password too long",
+    request: (s) => jsonPost(at(s, "/sign-in/email"), { email: ADA, password: "p".repeat(129) }),
+  },
+  {
+    step: "session ada",
+    request: (s) => ({ method: "GET", path: at(s, "/session"), headers: bearer(token(s, "ada")) }),
+  },
+  {
+    step: "session second token",
+    request: (s) => ({ method: "GET", path: at(s, "/session"), headers: bearer(token(s, "ada-2")) }),
+  },
+  {
+    step: "session lower-case scheme, extra spaces",
+    request: (s) => ({
+      method: "GET",
+      path: at(s, "/session"),
+      headers: { authorization: `bearer    ${token(s, "ada")}` },
+    }),
+  },
   { step: "session no header", request: (s) => ({ method: "GET", path: at(s, "/session") }) },
-  { step: "session empty header", request: (s) => ({ method: "GET", path: at(s, "/session"), headers: { authorization: "" } }) },
-  { step: "session Basic", request: (s) => ({ method: "GET", path: at(s, "/session"), headers: { authorization: "Basic YTpi" } }) },
-  { step: "session Bearer alone", request: (s) => ({ method: "GET", path: at(s, "/session"), headers: { authorization: "Bearer" } }) },
-  { step: "session garbage token", request: (s) => ({ method: "GET", path: at(s, "/session"), headers: bearer("abc.def.ghi") }) },
-  { step: "session alg none", request: (s) => ({ method: "GET", path: at(s, "/session"), headers: bearer(unsignedToken(validClaims(s.userIds.get("ada") ?? ""))) }) },
-  { step: "session HS512", request: (s) => ({ method: "GET", path: at(s, "/session"), headers: bearer(signedToken(s.secret, validClaims(s.userIds.get("ada") ?? ""), "HS512")) }) },
-  { step: "session unknown user", request: (s) => ({ method: "GET", path: at(s, "/session"), headers: bearer(signedToken(s.secret, validClaims(randomUUID()))) }) },
-  { step: "session with a query string", request: (s) => ({ method: "GET", path: `${at(s, "/session")}?a=1&b`, headers: bearer(token(s, "ada")) }) },
-  { step: "protected ada", request: (s) => ({ method: "GET", path: PROTECTED_PATH, headers: bearer(token(s, "ada")) }) },
+  {
+    step: "session empty header",
+    request: (s) => ({ method: "GET", path: at(s, "/session"), headers: { authorization: "" } }),
+  },
+  {
+    step: "session Basic",
+    request: (s) => ({ method: "GET", path: at(s, "/session"), headers: { authorization: "Basic YTpi" } }),
+  },
+  {
+    step: "session Bearer alone",
+    request: (s) => ({ method: "GET", path: at(s, "/session"), headers: { authorization: "Bearer" } }),
+  },
+  {
+    step: "session garbage token",
+    request: (s) => ({ method: "GET", path: at(s, "/session"), headers: bearer("abc.def.ghi") }),
+  },
+  {
+    step: "session alg none",
+    request: (s) => ({
+      method: "GET",
+      path: at(s, "/session"),
+      headers: bearer(unsignedToken(validClaims(s.userIds.get("ada") ?? ""))),
+    }),
+  },
+  {
+    step: "session HS512",
+    request: (s) => ({
+      method: "GET",
+      path: at(s, "/session"),
+      headers: bearer(signedToken(s.secret, validClaims(s.userIds.get("ada") ?? ""), "HS512")),
+    }),
+  },
+  {
+    step: "session unknown user",
+    request: (s) => ({
+      method: "GET",
+      path: at(s, "/session"),
+      headers: bearer(signedToken(s.secret, validClaims(randomUUID()))),
+    }),
+  },
+  {
+    step: "session with a query string",
+    request: (s) => ({ method: "GET", path: `${at(s, "/session")}?a=1&b`, headers: bearer(token(s, "ada")) }),
+  },
+  {
+    step: "protected ada",
+    request: (s) => ({ method: "GET", path: PROTECTED_PATH, headers: bearer(token(s, "ada")) }),
+  },
   { step: "protected no header", request: () => ({ method: "GET", path: PROTECTED_PATH }) },
   { step: "protected garbage token", request: () => ({ method: "GET", path: PROTECTED_PATH, headers: bearer("abc") }) },
-  { step: "protected with a query string", request: (s) => ({ method: "GET", path: `${PROTECTED_PATH}?x=1`, headers: bearer(token(s, "ada")) }) },
-  { step: "sign-out", request: (s) => ({ method: "POST", path: at(s, "/sign-out"), headers: bearer(token(s, "ada-2")) }) },
-  { step: "sign-out with a text body", request: (s) => ({ method: "POST", path: at(s, "/sign-out"), headers: { ...bearer(token(s, "ada-2")), "content-type": "text/plain" }, body: "bye" }) },
+  {
+    step: "protected with a query string",
+    request: (s) => ({ method: "GET", path: `${PROTECTED_PATH}?x=1`, headers: bearer(token(s, "ada")) }),
+  },
+  {
+    step: "sign-out",
+    request: (s) => ({ method: "POST", path: at(s, "/sign-out"), headers: bearer(token(s, "ada-2")) }),
+  },
+  {
+    step: "sign-out with a text body",
+    request: (s) => ({
+      method: "POST",
+      path: at(s, "/sign-out"),
+      headers: { ...bearer(token(s, "ada-2")), "content-type": "text/plain" },
+      body: "bye",
+    }),
+  },
   { step: "sign-out no header", request: (s) => ({ method: "POST", path: at(s, "/sign-out") }) },
   { step: "GET sign-up", request: (s) => ({ method: "GET", path: at(s, "/sign-up/email") }) },
-  { step: "PUT session", request: (s) => ({ method: "PUT", path: at(s, "/session"), headers: bearer(token(s, "ada")) }) },
+  {
+    step: "PUT session",
+    request: (s) => ({ method: "PUT", path: at(s, "/session"), headers: bearer(token(s, "ada")) }),
+  },
   { step: "DELETE sign-out", request: (s) => ({ method: "DELETE", path: at(s, "/sign-out") }) },
   { step: "PATCH sign-in", request: (s) => ({ ...jsonPost(at(s, "/sign-in/email"), {}), method: "PATCH" }) },
-  { step: "HEAD session", request: (s) => ({ method: "HEAD", path: at(s, "/session"), headers: bearer(token(s, "ada")) }) },
+  {
+    step: "HEAD session",
+    request: (s) => ({ method: "HEAD", path: at(s, "/session"), headers: bearer(token(s, "ada")) }),
+  },
   { step: "OPTIONS sign-in", request: (s) => ({ method: "OPTIONS", path: at(s, "/sign-in/email") }) },
   { step: "malformed JSON", request: raw("/sign-in/email", "application/json", '{"email":') },
   { step: "empty JSON body", request: raw("/sign-in/email", "application/json", "") },
   { step: "no body, no content type", request: (s) => ({ method: "POST", path: at(s, "/sign-in/email") }) },
   { step: "text/plain body", request: raw("/sign-in/email", "text/plain", credentials) },
-  { step: "form body", request: raw("/sign-in/email", "application/x-www-form-urlencoded", "email=a%40b.c&password=x") },
+  {
+    step: "form body",
+    request: raw("/sign-in/email", "application/x-www-form-urlencoded", "email=a%40b.c&password=x"),
+  },
   { step: "body without content type", request: raw("/sign-in/email", undefined, credentials) },
-  { step: "+json content type", request: raw("/sign-in/email", "application/vnd.api+json", '{"email":"x","password":"y"}') },
-  { step: "charset=latin1", request: raw("/sign-in/email", "application/json; charset=latin1", '{"email":"x","password":"y"}') },
-  { step: "charset=utf-16", request: raw("/sign-in/email", "application/json; charset=utf-16", '{"email":"x","password":"y"}') },
+  {
+    step: "+json content type",
+    request: raw("/sign-in/email", "application/vnd.api+json", '{"email":"x","password":"y"}'),
+  },
+  {
+    step: "charset=latin1",
+    request: raw("/sign-in/email", "application/json; charset=latin1", '{"email":"x","password":"y"}'),
+  },
+  {
+    step: "charset=utf-16",
+    request: raw("/sign-in/email", "application/json; charset=utf-16", '{"email":"x","password":"y"}'),
+  },
   { step: "byte order mark", request: raw("/sign-in/email", "application/json", '\uFEFF{"email":"x","password":"y"}') },
-  { step: "gzip content encoding", request: raw("/sign-in/email", "application/json", gzipSync('{"email":"x","password":"y"}'), { "content-encoding": "gzip" }) },
-  { step: "brotli content encoding, not compressed", request: raw("/sign-in/email", "application/json", '{"email":"x","password":"y"}', { "content-encoding": "br" }) },
-  { step: "unknown content encoding", request: raw("/sign-in/email", "application/json", '{"email":"x","password":"y"}', { "content-encoding": "x-unknown" }) },
-  { step: "body over the limit", request: raw("/sign-up/email", "application/json", JSON.stringify({ email: "x", password: "y", pad: "x".repeat(MAX_BODY_BYTES) })) },
+  {
+    step: "gzip content encoding",
+    request: raw("/sign-in/email", "application/json", gzipSync('{"email":"x","password":"y"}'), {
+      "content-encoding": "gzip",
+    }),
+  },
+  {
+    step: "brotli content encoding, not compressed",
+    request: raw("/sign-in/email", "application/json", '{"email":"x","password":"y"}', { "content-encoding": "br" }),
+  },
+  {
+    step: "unknown content encoding",
+    request: raw("/sign-in/email", "application/json", '{"email":"x","password":"y"}', {
+      "content-encoding": "x-unknown",
+    }),
+  },
+  {
+    step: "body over the limit",
+    request: raw(
+      "/sign-up/email",
+      "application/json",
+      JSON.stringify({ email: "x", password: "y", pad: "x".repeat(MAX_BODY_BYTES) }),
+    ),
+  },
   {
     step: "chunked body over the limit, under 100 KB",
-    request: (s) => ({ ...jsonPost(at(s, "/sign-up/email"), { email: "x", password: "y", pad: "x".repeat(80 * 1024) }), chunked: true }),
+    request: (s) => ({
+      ...jsonPost(at(s, "/sign-up/email"), { email: "x", password: "y", pad: "x".repeat(80 * 1024) }),
+      chunked: true,
+    }),
   },
   {
     step: "chunked body over the limit in whitespace",
-    request: (s) => ({ method: "POST", path: at(s, "/sign-up/email"), headers: { "content-type": "application/json" }, body: `${" ".repeat(70 * 1024)}{"email":"x","password":"y"}`, chunked: true }),
+    request: (s) => ({
+      method: "POST",
+      path: at(s, "/sign-up/email"),
+      headers: { "content-type": "application/json" },
+      body: `${" ".repeat(70 * 1024)}{"email":"x","password":"y"}`,
+      chunked: true,
+    }),
   },
-  { step: "body of exactly the limit", request: raw("/sign-up/email", "application/json", `{"email":"x","password":"y"}${" ".repeat(MAX_BODY_BYTES - 28)}`) },
-  { step: "body over the limit, not JSON", request: raw("/sign-up/email", "text/plain", "x".repeat(MAX_BODY_BYTES + 1)) },
-  { step: "sign-in with a query string", request: (s) => jsonPost(`${at(s, "/sign-in/email")}?next=%2F`, { email: "x", password: "y" }) },
-  { step: "trailing slash", request: (s) => ({ method: "GET", path: `${at(s, "/session")}/`, headers: bearer(token(s, "ada")) }) },
-  { step: "upper-case endpoint", request: (s) => ({ method: "GET", path: at(s, "/SESSION"), headers: bearer(token(s, "ada")) }) },
-  { step: "double slash", request: (s) => ({ method: "GET", path: `${s.prefix}//session`, headers: bearer(token(s, "ada")) }) },
-  { step: "percent-encoded endpoint", request: (s) => ({ method: "GET", path: at(s, "/%73ession"), headers: bearer(token(s, "ada")) }) },
+  {
+    step: "body of exactly the limit",
+    request: raw(
+      "/sign-up/email",
+      "application/json",
+      `{"email":"x","password":"y"}${" ".repeat(MAX_BODY_BYTES - 28)}`,
+    ),
+  },
+  {
+    step: "body over the limit, not JSON",
+    request: raw("/sign-up/email", "text/plain", "x".repeat(MAX_BODY_BYTES + 1)),
+  },
+  {
+    step: "sign-in with a query string",
+    request: (s) => jsonPost(`${at(s, "/sign-in/email")}?next=%2F`, { email: "x", password: "y" }),
+  },
+  {
+    step: "trailing slash",
+    request: (s) => ({ method: "GET", path: `${at(s, "/session")}/`, headers: bearer(token(s, "ada")) }),
+  },
+  {
+    step: "upper-case endpoint",
+    request: (s) => ({ method: "GET", path: at(s, "/SESSION"), headers: bearer(token(s, "ada")) }),
+  },
+  {
+    step: "double slash",
+    request: (s) => ({ method: "GET", path: `${s.prefix}//session`, headers: bearer(token(s, "ada")) }),
+  },
+  {
+    step: "percent-encoded endpoint",
+    request: (s) => ({ method: "GET", path: at(s, "/%73ession"), headers: bearer(token(s, "ada")) }),
+  },
   { step: "unknown endpoint", request: (s) => ({ method: "GET", path: at(s, "/unknown") }) },
   { step: "prefix alone", request: (s) => ({ method: "GET", path: s.prefix }) },
-  ...Array.from({ length: SIGN_IN_ATTEMPTS }, (_, attempt): Step => ({
-    step: `mallory guess ${attempt + 1}`,
-    request: (s) => jsonPost(at(s, "/sign-in/email"), { email: MALLORY, password: `guess ${attempt}` }),
-  })),
-  { step: "mallory throttled", request: (s) => jsonPost(at(s, "/sign-in/email"), { email: MALLORY, password: "guess" }) },
+  ...Array.from(
+    { length: SIGN_IN_ATTEMPTS },
+    (_, attempt): Step => ({
+      step: `mallory guess ${attempt + 1}`,
+      request: (s) => jsonPost(at(s, "/sign-in/email"), { email: MALLORY, password: `guess ${attempt}` }),
+    }),
+  ),
+  {
+    step: "mallory throttled",
+    request: (s) => jsonPost(at(s, "/sign-in/email"), { email: MALLORY, password: "guess" }),
+  },
   { step: "deactivate ada", act: async (s) => s.store.setActive(s.userIds.get("ada") ?? "", false) },
-  { step: "session deactivated", request: (s) => ({ method: "GET", path: at(s, "/session"), headers: bearer(token(s, "ada")) }) },
-  { step: "protected deactivated", request: (s) => ({ method: "GET", path: PROTECTED_PATH, headers: bearer(token(s, "ada")) }) },
-  { step: "sign-in deactivated", request: (s) => jsonPost(at(s, "/sign-in/email"), { email: ADA, password: GOOD_PASSWORD }) },
+  {
+    step: "session deactivated",
+    request: (s) => ({ method: "GET", path: at(s, "/session"), headers: bearer(token(s, "ada")) }),
+  },
+  {
+    step: "protected deactivated",
+    request: (s) => ({ method: "GET", path: PROTECTED_PATH, headers: bearer(token(s, "ada")) }),
+  },
+  {
+    step: "sign-in deactivated",
+    request: (s) => jsonPost(at(s, "/sign-in/email"), { email: ADA, password: GOOD_PASSWORD }),
+  },
   { step: "delete grace", act: async (s) => s.store.delete(s.userIds.get("grace") ?? "") },
-  { step: "session deleted", request: (s) => ({ method: "GET", path: at(s, "/session"), headers: bearer(token(s, "grace")) }) },
-  { step: "sign-out deleted", request: (s) => ({ method: "POST", path: at(s, "/sign-out"), headers: bearer(token(s, "grace")) }) },
+  {
+    step: "session deleted",
+    request: (s) => ({ method: "GET", path: at(s, "/session"), headers: bearer(token(s, "grace")) }),
+  },
+  {
+    step: "sign-out deleted",
+    request: (s) => ({ method: "POST", path: at(s, "/sign-out"), headers: bearer(token(s, "grace")) }),
+  },
 ];
 
 /**
@@ -168,7 +369,10 @@ const STEPS: readonly Step[] = [
  * answered, normalized so that two integrations can be compared with `toEqual`: user ids and
  * tokens become `<id:1>`, `<token:1>`, ... in order of appearance.
  */
-export async function recordHttpTranscript(startServer: StartConformanceServer, options: HttpTranscriptOptions = {}): Promise<TranscriptEntry[]> {
+export async function recordHttpTranscript(
+  startServer: StartConformanceServer,
+  options: HttpTranscriptOptions = {},
+): Promise<TranscriptEntry[]> {
   const secret = randomSecret();
   const store = new MemoryStore();
   const authOptions: Auth101Options = {
@@ -178,7 +382,13 @@ export async function recordHttpTranscript(startServer: StartConformanceServer, 
     rateLimit: { signInPerAccount: { attempts: SIGN_IN_ATTEMPTS, windowSeconds: 600 } },
     onFailure: () => {},
   };
-  const state: TranscriptState = { prefix: options.prefix ?? "/auth", secret, store, tokens: new Map(), userIds: new Map() };
+  const state: TranscriptState = {
+    prefix: options.prefix ?? "/auth",
+    secret,
+    store,
+    tokens: new Map(),
+    userIds: new Map(),
+  };
   const server = await startServer({ auth: new Auth101(authOptions), authOptions, prefix: state.prefix });
   const placeholders = new Placeholders();
   const transcript: TranscriptEntry[] = [];

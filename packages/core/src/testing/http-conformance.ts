@@ -9,7 +9,13 @@ import { MAX_BODY_BYTES } from "../http/request-body.js";
 import { MemoryStore } from "../memory-store.js";
 import type { Auth101Options, AuthFailureEvent } from "../options.js";
 import type { UserStore } from "../user-store.js";
-import type { HttpAnswer, HttpExchange, PublicUserJson, StartConformanceServer, TokenClaims } from "./http-conformance-support.js";
+import type {
+  HttpAnswer,
+  HttpExchange,
+  PublicUserJson,
+  StartConformanceServer,
+  TokenClaims,
+} from "./http-conformance-support.js";
 import {
   BrokenStore,
   FailingStore,
@@ -101,7 +107,13 @@ export function describeHttpConformance(
     }
 
     describe("when the user store fails (503)", () => {
-      const fixture = useServer(startServer, prefixes[0] ?? "/auth", () => new FailingStore(), options.authOptions, serverTimeoutMs);
+      const fixture = useServer(
+        startServer,
+        prefixes[0] ?? "/auth",
+        () => new FailingStore(),
+        options.authOptions,
+        serverTimeoutMs,
+      );
       describeFailingStore(fixture);
     });
 
@@ -113,12 +125,24 @@ export function describeHttpConformance(
           signUpPerAddress: { attempts: 1, windowSeconds: 600 },
         },
       };
-      const fixture = useServer(startServer, prefixes[0] ?? "/auth", () => new MemoryStore(), throttled, serverTimeoutMs);
+      const fixture = useServer(
+        startServer,
+        prefixes[0] ?? "/auth",
+        () => new MemoryStore(),
+        throttled,
+        serverTimeoutMs,
+      );
       describeRateLimits(fixture);
     });
 
     describe("when the user store misbehaves (500)", () => {
-      const fixture = useServer(startServer, prefixes[0] ?? "/auth", () => new BrokenStore(), options.authOptions, serverTimeoutMs);
+      const fixture = useServer(
+        startServer,
+        prefixes[0] ?? "/auth",
+        () => new BrokenStore(),
+        options.authOptions,
+        serverTimeoutMs,
+      );
       describeBrokenStore(fixture);
     });
   });
@@ -182,9 +206,14 @@ function describeEndpoints(fixture: Fixture, allPrefixes: readonly string[]): vo
   describe("POST /sign-up/email", () => {
     it("creates the user: 200 with exactly { user, token }, the email normalized, never a hash", async () => {
       const email = uniqueEmail("new-user");
-      const answer = await fixture.send(jsonPost(at("/sign-up/email"), { email: `  ${email.toUpperCase()} `, password: GOOD_PASSWORD }));
+      const answer = await fixture.send(
+        jsonPost(at("/sign-up/email"), { email: `  ${email.toUpperCase()} `, password: GOOD_PASSWORD }),
+      );
       const { user, token } = expectSessionCreated(answer, email);
-      const claims = jwt.verify(token, fixture.secret, { algorithms: ["HS256"], issuer: ISSUER }) as Record<string, unknown>;
+      const claims = jwt.verify(token, fixture.secret, { algorithms: ["HS256"], issuer: ISSUER }) as Record<
+        string,
+        unknown
+      >;
       expect(Object.keys(claims).sort()).toEqual(["exp", "iat", "iss", "jti", "sub"]);
       expect(claims["sub"]).toBe(user.id);
       expectSessionAnswer(await fixture.send({ method: "GET", path: at("/session"), headers: bearer(token) }), user);
@@ -193,7 +222,11 @@ function describeEndpoints(fixture: Fixture, allPrefixes: readonly string[]): vo
     it("lets exactly one of 4 concurrent sign-ups with one email succeed; the others answer 409", async () => {
       const email = uniqueEmail("race");
       const answers = await Promise.all(
-        Array.from({ length: 4 }, (_, i) => fixture.send(jsonPost(at("/sign-up/email"), { email: i % 2 ? email.toUpperCase() : email, password: GOOD_PASSWORD }))),
+        Array.from({ length: 4 }, (_, i) =>
+          fixture.send(
+            jsonPost(at("/sign-up/email"), { email: i % 2 ? email.toUpperCase() : email, password: GOOD_PASSWORD }),
+          ),
+        ),
       );
       expect(answers.map((answer) => answer.status).sort()).toEqual([200, 409, 409, 409]);
       for (const answer of answers) if (answer.status === 409) expectErrorAnswer(answer, 409, "USER_EXISTS");
@@ -201,7 +234,10 @@ function describeEndpoints(fixture: Fixture, allPrefixes: readonly string[]): vo
 
     it("answers 409 USER_EXISTS for an email already registered, in any case and with spaces", async () => {
       const answer = await fixture.send(
-        jsonPost(at("/sign-up/email"), { email: ` ${alice.user.email.toUpperCase()}  `, password: "another password 123" }),
+        jsonPost(at("/sign-up/email"), {
+          email: ` ${alice.user.email.toUpperCase()}  `,
+          password: "another password 123",
+        }),
       );
       expectErrorAnswer(answer, 409, "USER_EXISTS");
     });
@@ -230,29 +266,42 @@ function describeEndpoints(fixture: Fixture, allPrefixes: readonly string[]): vo
       const { user, token } = expectSessionCreated(answer, alice.user.email);
       expect(user).toEqual(alice.user);
       expect(token).not.toBe(alice.token);
-      expectSessionAnswer(await fixture.send({ method: "GET", path: at("/session"), headers: bearer(token) }), alice.user);
+      expectSessionAnswer(
+        await fixture.send({ method: "GET", path: at("/session"), headers: bearer(token) }),
+        alice.user,
+      );
     });
 
     it("answers 401 INVALID_CREDENTIALS for a wrong password", async () => {
-      const answer = await fixture.send(jsonPost(at("/sign-in/email"), { email: alice.user.email, password: `${alice.password}!` }));
+      const answer = await fixture.send(
+        jsonPost(at("/sign-in/email"), { email: alice.user.email, password: `${alice.password}!` }),
+      );
       expectErrorAnswer(answer, 401, "INVALID_CREDENTIALS");
     });
 
     it("answers the same 401 INVALID_CREDENTIALS for an unknown email", async () => {
-      const wrongPassword = await fixture.send(jsonPost(at("/sign-in/email"), { email: alice.user.email, password: "wrong password" }));
-      const unknownEmail = await fixture.send(jsonPost(at("/sign-in/email"), { email: uniqueEmail("nobody"), password: "wrong password" }));
+      const wrongPassword = await fixture.send(
+        jsonPost(at("/sign-in/email"), { email: alice.user.email, password: "wrong password" }),
+      );
+      const unknownEmail = await fixture.send(
+        jsonPost(at("/sign-in/email"), { email: uniqueEmail("nobody"), password: "wrong password" }),
+      );
       expectErrorAnswer(unknownEmail, 401, "INVALID_CREDENTIALS");
       expect(unknownEmail.text).toBe(wrongPassword.text);
       expect(unknownEmail.headers["www-authenticate"]).toBe(wrongPassword.headers["www-authenticate"]);
     });
 
     it("answers 401 INVALID_CREDENTIALS for a deactivated account with the right password", async () => {
-      const answer = await fixture.send(jsonPost(at("/sign-in/email"), { email: deactivated.user.email, password: deactivated.password }));
+      const answer = await fixture.send(
+        jsonPost(at("/sign-in/email"), { email: deactivated.user.email, password: deactivated.password }),
+      );
       expectErrorAnswer(answer, 401, "INVALID_CREDENTIALS");
     });
 
     it("answers 400 VALIDATION_ERROR for a password over the maximum, before any hashing", async () => {
-      const answer = await fixture.send(jsonPost(at("/sign-in/email"), { email: alice.user.email, password: "p".repeat(129) }));
+      const answer = await fixture.send(
+        jsonPost(at("/sign-in/email"), { email: alice.user.email, password: "p".repeat(129) }),
+      );
       expectErrorAnswer(answer, 400, "VALIDATION_ERROR");
     });
   });
@@ -295,26 +344,43 @@ function describeEndpoints(fixture: Fixture, allPrefixes: readonly string[]): vo
         ["two JSON documents", '{"email":"a@b.c"}{"password":"x"}'],
         ["invalid UTF-8", Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d])],
       ])("answers 400 VALIDATION_ERROR for malformed JSON: %s", async (_case, body) => {
-        const answer = await fixture.send({ method: "POST", path: path(), headers: { "content-type": "application/json" }, body });
+        const answer = await fixture.send({
+          method: "POST",
+          path: path(),
+          headers: { "content-type": "application/json" },
+          body,
+        });
         // Invalid UTF-8 may decode to a replacement character and then fail as JSON or as a field.
         expectErrorAnswer(answer, 400, "VALIDATION_ERROR");
       });
 
       it("answers 400 VALIDATION_ERROR for a JSON content type and no body at all", async () => {
-        const answer = await fixture.send({ method: "POST", path: path(), headers: { "content-type": "application/json" } });
+        const answer = await fixture.send({
+          method: "POST",
+          path: path(),
+          headers: { "content-type": "application/json" },
+        });
         expectErrorAnswer(answer, 400, "VALIDATION_ERROR");
       });
 
       it.each([
         ["text/plain", JSON.stringify(rejectedByValidation)],
         ["application/x-www-form-urlencoded", "email=someone%40example.com&password=correct+horse"],
-        ["multipart/form-data; boundary=x", '--x\r\nContent-Disposition: form-data; name="email"\r\n\r\na@b.c\r\n--x--\r\n'],
+        [
+          "multipart/form-data; boundary=x",
+          '--x\r\nContent-Disposition: form-data; name="email"\r\n\r\na@b.c\r\n--x--\r\n',
+        ],
         ["application/xml", "<email>someone@example.com</email>"],
         ["text/json", JSON.stringify(rejectedByValidation)],
         ["application/jsonp", JSON.stringify(rejectedByValidation)],
         ["application/octet-stream", JSON.stringify(rejectedByValidation)],
       ])("answers 415 VALIDATION_ERROR for Content-Type %s", async (contentType, body) => {
-        const answer = await fixture.send({ method: "POST", path: path(), headers: { "content-type": contentType }, body });
+        const answer = await fixture.send({
+          method: "POST",
+          path: path(),
+          headers: { "content-type": contentType },
+          body,
+        });
         expectErrorAnswer(answer, 415, "VALIDATION_ERROR");
       });
 
@@ -323,23 +389,38 @@ function describeEndpoints(fixture: Fixture, allPrefixes: readonly string[]): vo
         expectErrorAnswer(answer, 415, "VALIDATION_ERROR");
       });
 
-      it.each(["application/json; charset=utf-8", "APPLICATION/JSON", "application/json;charset=UTF-8", "application/vnd.api+json"])(
-        "reads the body for Content-Type %s",
-        async (contentType) => {
-          const answer = await fixture.send({ method: "POST", path: path(), headers: { "content-type": contentType }, body: JSON.stringify(rejectedByValidation) });
-          expectErrorAnswer(answer, 400, "VALIDATION_ERROR");
-          expect((answer.json as { error: { message: string } }).error.message).toMatch(/email/);
-        },
-      );
+      it.each([
+        "application/json; charset=utf-8",
+        "APPLICATION/JSON",
+        "application/json;charset=UTF-8",
+        "application/vnd.api+json",
+      ])("reads the body for Content-Type %s", async (contentType) => {
+        const answer = await fixture.send({
+          method: "POST",
+          path: path(),
+          headers: { "content-type": contentType },
+          body: JSON.stringify(rejectedByValidation),
+        });
+        expectErrorAnswer(answer, 400, "VALIDATION_ERROR");
+        expect((answer.json as { error: { message: string } }).error.message).toMatch(/email/);
+      });
 
       it(`answers 413 VALIDATION_ERROR for a body over ${MAX_BODY_BYTES} bytes with a Content-Length`, async () => {
-        const answer = await fixture.send(jsonPost(path(), { ...rejectedByValidation, padding: "x".repeat(MAX_BODY_BYTES) }));
+        const answer = await fixture.send(
+          jsonPost(path(), { ...rejectedByValidation, padding: "x".repeat(MAX_BODY_BYTES) }),
+        );
         expectErrorAnswer(answer, 413, "VALIDATION_ERROR");
       });
 
       it(`answers 413 VALIDATION_ERROR for a chunked body over ${MAX_BODY_BYTES} bytes`, async () => {
         const body = JSON.stringify({ ...rejectedByValidation, padding: "x".repeat(2 * MAX_BODY_BYTES) });
-        const answer = await fixture.send({ method: "POST", path: path(), headers: { "content-type": "application/json" }, body, chunked: true });
+        const answer = await fixture.send({
+          method: "POST",
+          path: path(),
+          headers: { "content-type": "application/json" },
+          body,
+          chunked: true,
+        });
         expectErrorAnswer(answer, 413, "VALIDATION_ERROR");
       });
 
@@ -347,15 +428,26 @@ function describeEndpoints(fixture: Fixture, allPrefixes: readonly string[]): vo
         const json = JSON.stringify(rejectedByValidation);
         const body = json + " ".repeat(MAX_BODY_BYTES - Buffer.byteLength(json));
         expect(Buffer.byteLength(body)).toBe(MAX_BODY_BYTES);
-        const answer = await fixture.send({ method: "POST", path: path(), headers: { "content-type": "application/json" }, body });
+        const answer = await fixture.send({
+          method: "POST",
+          path: path(),
+          headers: { "content-type": "application/json" },
+          body,
+        });
         expectErrorAnswer(answer, 400, "VALIDATION_ERROR");
         expect((answer.json as { error: { message: string } }).error.message).toMatch(/email/);
       });
 
       it("ignores fields it does not know, including prototype keys", async () => {
-        const body = `{"email":"not-an-email","password":"${GOOD_PASSWORD}","is_active":false,"role":"admin",` +
+        const body =
+          `{"email":"not-an-email","password":"${GOOD_PASSWORD}","is_active":false,"role":"admin",` +
           `"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}`;
-        const answer = await fixture.send({ method: "POST", path: path(), headers: { "content-type": "application/json" }, body });
+        const answer = await fixture.send({
+          method: "POST",
+          path: path(),
+          headers: { "content-type": "application/json" },
+          body,
+        });
         expectErrorAnswer(answer, 400, "VALIDATION_ERROR");
         expect((answer.json as { error: { message: string } }).error.message).toMatch(/email/);
         expect(({} as Record<string, unknown>)["polluted"]).toBeUndefined();
@@ -379,7 +471,14 @@ function describeEndpoints(fixture: Fixture, allPrefixes: readonly string[]): vo
       ["a text body", { "content-type": "text/plain" }, "bye"],
       ["malformed JSON", { "content-type": "application/json" }, "{"],
     ])("ignores %s", async (_case, headers, body) => {
-      expectSignedOut(await fixture.send({ method: "POST", path: at("/sign-out"), headers: { ...headers, ...bearer(alice.token) }, body }));
+      expectSignedOut(
+        await fixture.send({
+          method: "POST",
+          path: at("/sign-out"),
+          headers: { ...headers, ...bearer(alice.token) },
+          body,
+        }),
+      );
     });
 
     it("answers 200 for a valid token whose user is gone: there is nothing to sign out from", async () => {
@@ -389,11 +488,18 @@ function describeEndpoints(fixture: Fixture, allPrefixes: readonly string[]): vo
 
   describe("GET /session", () => {
     it("answers 200 with exactly { user }", async () => {
-      expectSessionAnswer(await fixture.send({ method: "GET", path: at("/session"), headers: bearer(alice.token) }), alice.user);
+      expectSessionAnswer(
+        await fixture.send({ method: "GET", path: at("/session"), headers: bearer(alice.token) }),
+        alice.user,
+      );
     });
 
     it("accepts a query string on the path (and never reads a token from it)", async () => {
-      const withQuery = await fixture.send({ method: "GET", path: `${at("/session")}?x=1&y`, headers: bearer(alice.token) });
+      const withQuery = await fixture.send({
+        method: "GET",
+        path: `${at("/session")}?x=1&y`,
+        headers: bearer(alice.token),
+      });
       expectSessionAnswer(withQuery, alice.user);
       const tokenInQuery = await fixture.send({ method: "GET", path: `${at("/session")}?access_token=${alice.token}` });
       expectErrorAnswer(tokenInQuery, 401, "UNAUTHORIZED");
@@ -408,7 +514,11 @@ function describeEndpoints(fixture: Fixture, allPrefixes: readonly string[]): vo
     });
 
     it("accepts a query string on the path", async () => {
-      const answer = await fixture.send({ method: "GET", path: `${PROTECTED_PATH}?page=2`, headers: bearer(alice.token) });
+      const answer = await fixture.send({
+        method: "GET",
+        path: `${PROTECTED_PATH}?page=2`,
+        headers: bearer(alice.token),
+      });
       expect(answer.status, describeAnswer(answer)).toBe(200);
       expect(answer.json).toEqual({ id: alice.user.id, email: alice.user.email });
     });
@@ -482,9 +592,18 @@ function describeEndpoints(fixture: Fixture, allPrefixes: readonly string[]): vo
         ["without sub", () => signedToken(fixture.secret, claimsOf({ sub: undefined }))],
         ["with an empty sub", () => signedToken(fixture.secret, claimsOf({ sub: "" }))],
         ["with a numeric sub", () => signedToken(fixture.secret, claimsOf({ sub: 42 }))],
-        ["with a payload edited after signing", () => tamperedToken(fixture.secret, claimsOf({}), { sub: randomUUID() })],
-        ["with its signature cut off", () => `${signedToken(fixture.secret, claimsOf({})).split(".").slice(0, 2).join(".")}.`],
-        ["HS256 claiming alg HS512 in the header", () => hs256WithHeader(fixture.secret, { alg: "HS512", typ: "JWT" }, claimsOf({}))],
+        [
+          "with a payload edited after signing",
+          () => tamperedToken(fixture.secret, claimsOf({}), { sub: randomUUID() }),
+        ],
+        [
+          "with its signature cut off",
+          () => `${signedToken(fixture.secret, claimsOf({})).split(".").slice(0, 2).join(".")}.`,
+        ],
+        [
+          "HS256 claiming alg HS512 in the header",
+          () => hs256WithHeader(fixture.secret, { alg: "HS512", typ: "JWT" }, claimsOf({})),
+        ],
       ];
 
       it.each(invalidTokens)("answers 401 INVALID_TOKEN for a token %s", async (_case, makeToken) => {
@@ -509,23 +628,28 @@ function describeEndpoints(fixture: Fixture, allPrefixes: readonly string[]): vo
 
   describe("unsupported methods", () => {
     const postEndpoints = ["/sign-up/email", "/sign-in/email", "/sign-out"];
-    it.each(postEndpoints.flatMap((path) => ["GET", "PUT", "PATCH", "DELETE"].map((method) => [method, path] as const)))(
-      "answers %s %s with 405, Allow: POST and the error body",
-      async (method, path) => {
-        const answer = await fixture.send({ method, path: at(path), headers: bearer(alice.token) });
+    it.each(
+      postEndpoints.flatMap((path) => ["GET", "PUT", "PATCH", "DELETE"].map((method) => [method, path] as const)),
+    )("answers %s %s with 405, Allow: POST and the error body", async (method, path) => {
+      const answer = await fixture.send({ method, path: at(path), headers: bearer(alice.token) });
+      expectErrorAnswer(answer, 405, "VALIDATION_ERROR");
+      expect(answer.headers["allow"]).toBe("POST");
+    });
+
+    it.each(["POST", "PUT", "PATCH", "DELETE"])(
+      "answers %s /session with 405, Allow: GET and the error body",
+      async (method) => {
+        const answer = await fixture.send({ method, path: at("/session"), headers: bearer(alice.token) });
         expectErrorAnswer(answer, 405, "VALIDATION_ERROR");
-        expect(answer.headers["allow"]).toBe("POST");
+        expect(answer.headers["allow"]).toBe("GET");
       },
     );
 
-    it.each(["POST", "PUT", "PATCH", "DELETE"])("answers %s /session with 405, Allow: GET and the error body", async (method) => {
-      const answer = await fixture.send({ method, path: at("/session"), headers: bearer(alice.token) });
-      expectErrorAnswer(answer, 405, "VALIDATION_ERROR");
-      expect(answer.headers["allow"]).toBe("GET");
-    });
-
     it("answers 405 without reading a JSON body sent along", async () => {
-      const answer = await fixture.send({ ...jsonPost(at("/sign-up/email"), { email: uniqueEmail("put"), password: GOOD_PASSWORD }), method: "PUT" });
+      const answer = await fixture.send({
+        ...jsonPost(at("/sign-up/email"), { email: uniqueEmail("put"), password: GOOD_PASSWORD }),
+        method: "PUT",
+      });
       expectErrorAnswer(answer, 405, "VALIDATION_ERROR");
     });
   });
@@ -546,7 +670,11 @@ function describeEndpoints(fixture: Fixture, allPrefixes: readonly string[]): vo
         const answer = await fixture.send({ method: "GET", path: `${other}/session`, headers: bearer(alice.token) });
         expect(answer.status, describeAnswer(answer)).toBe(404);
       }
-      const glued = await fixture.send({ method: "GET", path: `${fixture.prefix}x/session`, headers: bearer(alice.token) });
+      const glued = await fixture.send({
+        method: "GET",
+        path: `${fixture.prefix}x/session`,
+        headers: bearer(alice.token),
+      });
       expect(glued.status, describeAnswer(glued)).toBe(404);
     });
   });
@@ -561,9 +689,14 @@ function describeEndpoints(fixture: Fixture, allPrefixes: readonly string[]): vo
         { method: "GET", path: PROTECTED_PATH, headers: { authorization: "Basic x" } },
         { ...jsonPost(at("/sign-up/email"), { email: "x" }), chunked: true },
       ];
-      const answers = await Promise.all(Array.from({ length: 5 }, () => bad.map((exchange) => fixture.send(exchange))).flat());
+      const answers = await Promise.all(
+        Array.from({ length: 5 }, () => bad.map((exchange) => fixture.send(exchange))).flat(),
+      );
       for (const answer of answers) expect(answer.status, describeAnswer(answer)).toBeLessThan(500);
-      expectSessionAnswer(await fixture.send({ method: "GET", path: at("/session"), headers: bearer(alice.token) }), alice.user);
+      expectSessionAnswer(
+        await fixture.send({ method: "GET", path: at("/session"), headers: bearer(alice.token) }),
+        alice.user,
+      );
     });
 
     it("survives a client that hangs up in the middle of a body", async () => {
@@ -575,7 +708,10 @@ function describeEndpoints(fixture: Fixture, allPrefixes: readonly string[]): vo
       );
       await new Promise((resolve) => setTimeout(resolve, 50));
       socket.destroy();
-      expectSessionAnswer(await fixture.send({ method: "GET", path: at("/session"), headers: bearer(alice.token) }), alice.user);
+      expectSessionAnswer(
+        await fixture.send({ method: "GET", path: at("/session"), headers: bearer(alice.token) }),
+        alice.user,
+      );
     });
 
     it("reported no failure of its own: nothing here is a store outage or an internal error", () => {
@@ -594,11 +730,15 @@ function describeFailingStore(fixture: Fixture): void {
   const someToken = (): string => signedToken(fixture.secret, validClaims(randomUUID()));
 
   it("answers sign-up with 503 STORE_UNAVAILABLE", async () => {
-    expectUnavailable(await fixture.send(jsonPost(at("/sign-up/email"), { email: uniqueEmail("down"), password: GOOD_PASSWORD })));
+    expectUnavailable(
+      await fixture.send(jsonPost(at("/sign-up/email"), { email: uniqueEmail("down"), password: GOOD_PASSWORD })),
+    );
   });
 
   it("answers sign-in with 503 STORE_UNAVAILABLE, never INVALID_CREDENTIALS", async () => {
-    expectUnavailable(await fixture.send(jsonPost(at("/sign-in/email"), { email: uniqueEmail("down"), password: GOOD_PASSWORD })));
+    expectUnavailable(
+      await fixture.send(jsonPost(at("/sign-in/email"), { email: uniqueEmail("down"), password: GOOD_PASSWORD })),
+    );
   });
 
   it("answers a session with a valid token with 503 STORE_UNAVAILABLE", async () => {
@@ -611,8 +751,16 @@ function describeFailingStore(fixture: Fixture): void {
 
   it("still signs out (that needs no store) and still validates before touching the store", async () => {
     expectSignedOut(await fixture.send({ method: "POST", path: at("/sign-out"), headers: bearer(someToken()) }));
-    expectErrorAnswer(await fixture.send(jsonPost(at("/sign-in/email"), { email: "nope", password: "x" })), 400, "VALIDATION_ERROR");
-    expectErrorAnswer(await fixture.send({ method: "GET", path: at("/session"), headers: bearer("garbage") }), 401, "INVALID_TOKEN");
+    expectErrorAnswer(
+      await fixture.send(jsonPost(at("/sign-in/email"), { email: "nope", password: "x" })),
+      400,
+      "VALIDATION_ERROR",
+    );
+    expectErrorAnswer(
+      await fixture.send({ method: "GET", path: at("/session"), headers: bearer("garbage") }),
+      401,
+      "INVALID_TOKEN",
+    );
   });
 
   it("reported every outage to onFailure", () => {
@@ -635,19 +783,33 @@ function describeRateLimits(fixture: Fixture): void {
     const email = uniqueEmail("throttled");
     await fixture.store.create({ email, passwordHash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA" });
     for (let attempt = 0; attempt < 2; attempt++) {
-      expectErrorAnswer(await fixture.send(jsonPost(at("/sign-in/email"), { email, password: "wrong password" })), 401, "INVALID_CREDENTIALS");
+      expectErrorAnswer(
+        await fixture.send(jsonPost(at("/sign-in/email"), { email, password: "wrong password" })),
+        401,
+        "INVALID_CREDENTIALS",
+      );
     }
-    expectThrottled(await fixture.send(jsonPost(at("/sign-in/email"), { email: email.toUpperCase(), password: "any password" })));
+    expectThrottled(
+      await fixture.send(jsonPost(at("/sign-in/email"), { email: email.toUpperCase(), password: "any password" })),
+    );
   });
 
   it("counts sign-ups per client address, so the integration passes the client's address to the core", async () => {
-    const first = await fixture.send(jsonPost(at("/sign-up/email"), { email: uniqueEmail("first"), password: GOOD_PASSWORD }));
+    const first = await fixture.send(
+      jsonPost(at("/sign-up/email"), { email: uniqueEmail("first"), password: GOOD_PASSWORD }),
+    );
     expect(first.status, describeAnswer(first)).toBe(200);
-    expectThrottled(await fixture.send(jsonPost(at("/sign-up/email"), { email: uniqueEmail("second"), password: GOOD_PASSWORD })));
+    expectThrottled(
+      await fixture.send(jsonPost(at("/sign-up/email"), { email: uniqueEmail("second"), password: GOOD_PASSWORD })),
+    );
   });
 
   it("validates before counting: a malformed request is never throttled", async () => {
-    expectErrorAnswer(await fixture.send(jsonPost(at("/sign-up/email"), { email: "not-an-email", password: GOOD_PASSWORD })), 400, "VALIDATION_ERROR");
+    expectErrorAnswer(
+      await fixture.send(jsonPost(at("/sign-up/email"), { email: "not-an-email", password: GOOD_PASSWORD })),
+      400,
+      "VALIDATION_ERROR",
+    );
   });
 }
 
@@ -660,7 +822,9 @@ function describeBrokenStore(fixture: Fixture): void {
   const someToken = (): string => signedToken(fixture.secret, validClaims(randomUUID()));
 
   it("answers sign-in with 500 INTERNAL_ERROR and no internals", async () => {
-    expectInternalError(await fixture.send(jsonPost(at("/sign-in/email"), { email: uniqueEmail("broken"), password: GOOD_PASSWORD })));
+    expectInternalError(
+      await fixture.send(jsonPost(at("/sign-in/email"), { email: uniqueEmail("broken"), password: GOOD_PASSWORD })),
+    );
   });
 
   it("answers a session with 500 INTERNAL_ERROR and no internals", async () => {

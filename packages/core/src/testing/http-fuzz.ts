@@ -6,7 +6,13 @@ import { MemoryStore } from "../memory-store.js";
 import type { Auth101Options } from "../options.js";
 import type { UserStore } from "../user-store.js";
 import type { ConformanceAuthOptions } from "./http-conformance.js";
-import type { HttpAnswer, HttpExchange, PublicUserJson, StartConformanceServer, TokenClaims } from "./http-conformance-support.js";
+import type {
+  HttpAnswer,
+  HttpExchange,
+  PublicUserJson,
+  StartConformanceServer,
+  TokenClaims,
+} from "./http-conformance-support.js";
 import {
   FailingStore,
   GOOD_PASSWORD,
@@ -66,7 +72,11 @@ interface FuzzServer {
  * Seeded and reproducible: a failure names its seed; rerun with `AUTH101_FUZZ_SEED=<seed>`.
  * `AUTH101_FUZZ_RUNS=5000` runs a longer campaign.
  */
-export function describeHttpFuzzing(name: string, startServer: StartConformanceServer, options: HttpFuzzingOptions = {}): void {
+export function describeHttpFuzzing(
+  name: string,
+  startServer: StartConformanceServer,
+  options: HttpFuzzingOptions = {},
+): void {
   const runs = options.runs ?? positiveIntegerFromEnv("AUTH101_FUZZ_RUNS") ?? DEFAULT_RUNS;
   const credentialRuns = options.credentialRuns ?? Math.max(10, Math.round(runs / 10));
   const seed = options.seed ?? positiveIntegerFromEnv("AUTH101_FUZZ_SEED") ?? Math.floor(Math.random() * 2 ** 31);
@@ -87,15 +97,29 @@ export function describeHttpFuzzing(name: string, startServer: StartConformanceS
       fc = await loadFastCheck();
     });
 
-    const check = async (property: (fc: Fc) => FastCheck.IAsyncProperty<unknown> | FastCheck.IAsyncPropertyWithHooks<unknown>, numRuns = runs): Promise<void> => {
-      const details = await fc.check(property(fc), { seed, numRuns, endOnFailure: false, interruptAfterTimeLimit: propertyTimeoutMs - 10_000 });
+    const check = async (
+      property: (fc: Fc) => FastCheck.IAsyncProperty<unknown> | FastCheck.IAsyncPropertyWithHooks<unknown>,
+      numRuns = runs,
+    ): Promise<void> => {
+      const details = await fc.check(property(fc), {
+        seed,
+        numRuns,
+        endOnFailure: false,
+        interruptAfterTimeLimit: propertyTimeoutMs - 10_000,
+      });
       if (details.failed) {
-        throw new Error(`${fc.defaultReportMessage(details)}\n\nReproduce with AUTH101_FUZZ_SEED=${seed} (and AUTH101_FUZZ_RUNS=${numRuns}).`);
+        throw new Error(
+          `${fc.defaultReportMessage(details)}\n\nReproduce with AUTH101_FUZZ_SEED=${seed} (and AUTH101_FUZZ_RUNS=${numRuns}).`,
+        );
       }
     };
 
     /** The invariants of every answer, then a normal request that must still succeed. */
-    const expectContract = async (answer: HttpAnswer, success: (answer: HttpAnswer) => void, options: { storeFails?: boolean } = {}): Promise<void> => {
+    const expectContract = async (
+      answer: HttpAnswer,
+      success: (answer: HttpAnswer) => void,
+      options: { storeFails?: boolean } = {},
+    ): Promise<void> => {
       const described = describeAnswer(answer);
       if (options.storeFails) expect(answer.status === 503 || answer.status < 500, described).toBe(true);
       else expect(answer.status, described).toBeLessThan(500);
@@ -104,7 +128,11 @@ export function describeHttpFuzzing(name: string, startServer: StartConformanceS
       await expectStillServing(server);
     };
     const expectStillServing = async (target: FuzzServer): Promise<void> => {
-      const answer = await sendHttp(target.url, { method: "GET", path: at("/session"), headers: bearer(target.alice.token) });
+      const answer = await sendHttp(target.url, {
+        method: "GET",
+        path: at("/session"),
+        headers: bearer(target.alice.token),
+      });
       if (target === server) expectSessionAnswer(answer, target.alice.user);
       else expect(answer.status, describeAnswer(answer)).toBe(503);
     };
@@ -115,43 +143,77 @@ export function describeHttpFuzzing(name: string, startServer: StartConformanceS
     const signedOut = (answer: HttpAnswer): void => {
       expect(answer.json, describeAnswer(answer)).toEqual({ success: true });
     };
-    const sessionOf = (user: () => PublicUserJson) => (answer: HttpAnswer): void => {
-      expect(answer.json, describeAnswer(answer)).toEqual({ user: user() });
-    };
-    const protectedOf = (user: () => PublicUserJson) => (answer: HttpAnswer): void => {
-      expect(answer.json, describeAnswer(answer)).toEqual({ id: user().id, email: user().email });
-    };
+    const sessionOf =
+      (user: () => PublicUserJson) =>
+      (answer: HttpAnswer): void => {
+        expect(answer.json, describeAnswer(answer)).toEqual({ user: user() });
+      };
+    const protectedOf =
+      (user: () => PublicUserJson) =>
+      (answer: HttpAnswer): void => {
+        expect(answer.json, describeAnswer(answer)).toEqual({ id: user().id, email: user().email });
+      };
     const alice = (): PublicUserJson => server.alice.user;
 
     for (const endpoint of ["/sign-up/email", "/sign-in/email"] as const) {
       describe(`POST ${endpoint}`, () => {
-        it("answers any JSON value as the body by the contract", async () => {
-          await check((fc) =>
-            fc.asyncProperty(jsonBodies(fc), async (body) => {
-              await expectContract(await sendHttp(server.url, jsonPost(at(endpoint), body)), credentialsAccepted);
-            }),
-          );
-        }, propertyTimeoutMs);
+        it(
+          "answers any JSON value as the body by the contract",
+          async () => {
+            await check((fc) =>
+              fc.asyncProperty(jsonBodies(fc), async (body) => {
+                await expectContract(await sendHttp(server.url, jsonPost(at(endpoint), body)), credentialsAccepted);
+              }),
+            );
+          },
+          propertyTimeoutMs,
+        );
 
-        it("answers any bytes or text as the body, under any content type, by the contract", async () => {
-          await check((fc) =>
-            fc.asyncProperty(rawBodies(fc), contentTypes(fc), fc.boolean(), async (body, contentType, chunked) => {
-              const exchange: HttpExchange = { method: "POST", path: at(endpoint), headers: contentType === undefined ? {} : { "content-type": contentType }, body, chunked };
-              await expectContract(await sendHttp(server.url, exchange), credentialsAccepted);
-            }),
-          );
-        }, propertyTimeoutMs);
+        it(
+          "answers any bytes or text as the body, under any content type, by the contract",
+          async () => {
+            await check((fc) =>
+              fc.asyncProperty(rawBodies(fc), contentTypes(fc), fc.boolean(), async (body, contentType, chunked) => {
+                const exchange: HttpExchange = {
+                  method: "POST",
+                  path: at(endpoint),
+                  headers: contentType === undefined ? {} : { "content-type": contentType },
+                  body,
+                  chunked,
+                };
+                await expectContract(await sendHttp(server.url, exchange), credentialsAccepted);
+              }),
+            );
+          },
+          propertyTimeoutMs,
+        );
 
-        it("answers any Content-Type and Authorization header values by the contract", async () => {
-          await check((fc) =>
-            fc.asyncProperty(headerValue(fc), fc.option(headerValue(fc), { nil: undefined }), async (contentType, authorization) => {
-              const headers: Record<string, string> = { "content-type": contentType, ...(authorization === undefined ? {} : { authorization }) };
-              // An invalid email: whatever the headers, the body never gets as far as hashing.
-              const exchange: HttpExchange = { method: "POST", path: at(endpoint), headers, body: JSON.stringify({ email: "not-an-email", password: GOOD_PASSWORD }) };
-              await expectContract(await sendHttp(server.url, exchange), credentialsAccepted);
-            }),
-          );
-        }, propertyTimeoutMs);
+        it(
+          "answers any Content-Type and Authorization header values by the contract",
+          async () => {
+            await check((fc) =>
+              fc.asyncProperty(
+                headerValue(fc),
+                fc.option(headerValue(fc), { nil: undefined }),
+                async (contentType, authorization) => {
+                  const headers: Record<string, string> = {
+                    "content-type": contentType,
+                    ...(authorization === undefined ? {} : { authorization }),
+                  };
+                  // An invalid email: whatever the headers, the body never gets as far as hashing.
+                  const exchange: HttpExchange = {
+                    method: "POST",
+                    path: at(endpoint),
+                    headers,
+                    body: JSON.stringify({ email: "not-an-email", password: GOOD_PASSWORD }),
+                  };
+                  await expectContract(await sendHttp(server.url, exchange), credentialsAccepted);
+                },
+              ),
+            );
+          },
+          propertyTimeoutMs,
+        );
       });
     }
 
@@ -163,115 +225,201 @@ export function describeHttpFuzzing(name: string, startServer: StartConformanceS
 
     for (const endpoint of tokenEndpoints) {
       describe(endpoint.name, () => {
-        it("answers any Authorization header by the contract", async () => {
-          await check((fc) =>
-            fc.asyncProperty(authorizations(fc, () => server.alice.token), async (authorization) => {
-              const exchange: HttpExchange = { method: endpoint.method, path: endpoint.path(), headers: { authorization } };
-              await expectContract(await sendHttp(server.url, exchange), endpoint.success);
-            }),
-          );
-        }, propertyTimeoutMs);
+        it(
+          "answers any Authorization header by the contract",
+          async () => {
+            await check((fc) =>
+              fc.asyncProperty(
+                authorizations(fc, () => server.alice.token),
+                async (authorization) => {
+                  const exchange: HttpExchange = {
+                    method: endpoint.method,
+                    path: endpoint.path(),
+                    headers: { authorization },
+                  };
+                  await expectContract(await sendHttp(server.url, exchange), endpoint.success);
+                },
+              ),
+            );
+          },
+          propertyTimeoutMs,
+        );
 
-        it("accepts a token only when every claim is right", async () => {
-          await check((fc) =>
-            fc.asyncProperty(claimSets(fc, () => alice().id), fc.constantFrom("HS256", "HS256", "HS384", "HS512", "none" as const), fc.boolean(), async (claims, algorithm, rightKey) => {
-              const token = algorithm === "none" ? unsignedToken(claims) : signedToken(rightKey ? server.secret : randomSecret(), claims, algorithm);
-              const answer = await sendHttp(server.url, { method: endpoint.method, path: endpoint.path(), headers: bearer(token) });
-              const wellSigned = algorithm === "HS256" && rightKey && claimsAreValid(claims);
-              // Sign-out checks the token, not its user; the others need the user to exist.
-              const acceptable = wellSigned && (endpoint.name === "POST /sign-out" || claims.sub === alice().id);
-              const described = `${describeAnswer(answer)} for ${JSON.stringify(claims)} (${algorithm}, right key: ${rightKey})`;
-              expect(answer.status === 200, described).toBe(acceptable);
-              await expectContract(answer, endpoint.success);
-            }),
-          );
-        }, propertyTimeoutMs);
+        it(
+          "accepts a token only when every claim is right",
+          async () => {
+            await check((fc) =>
+              fc.asyncProperty(
+                claimSets(fc, () => alice().id),
+                fc.constantFrom("HS256", "HS256", "HS384", "HS512", "none" as const),
+                fc.boolean(),
+                async (claims, algorithm, rightKey) => {
+                  const token =
+                    algorithm === "none"
+                      ? unsignedToken(claims)
+                      : signedToken(rightKey ? server.secret : randomSecret(), claims, algorithm);
+                  const answer = await sendHttp(server.url, {
+                    method: endpoint.method,
+                    path: endpoint.path(),
+                    headers: bearer(token),
+                  });
+                  const wellSigned = algorithm === "HS256" && rightKey && claimsAreValid(claims);
+                  // Sign-out checks the token, not its user; the others need the user to exist.
+                  const acceptable = wellSigned && (endpoint.name === "POST /sign-out" || claims.sub === alice().id);
+                  const described = `${describeAnswer(answer)} for ${JSON.stringify(claims)} (${algorithm}, right key: ${rightKey})`;
+                  expect(answer.status === 200, described).toBe(acceptable);
+                  await expectContract(answer, endpoint.success);
+                },
+              ),
+            );
+          },
+          propertyTimeoutMs,
+        );
 
         // The guarded route is the app's: what its own body parser makes of a body is not ours to judge.
         if (endpoint.path() === PROTECTED_PATH) return;
-        it("answers bodies sent along by the contract", async () => {
-          await check((fc) =>
-            fc.asyncProperty(rawBodies(fc), contentTypes(fc), async (body, contentType) => {
-              const headers = { ...bearer(server.alice.token), ...(contentType === undefined ? {} : { "content-type": contentType }) };
-              await expectContract(await sendHttp(server.url, { method: endpoint.method, path: endpoint.path(), headers, body }), endpoint.success);
-            }),
-          );
-        }, propertyTimeoutMs);
+        it(
+          "answers bodies sent along by the contract",
+          async () => {
+            await check((fc) =>
+              fc.asyncProperty(rawBodies(fc), contentTypes(fc), async (body, contentType) => {
+                const headers = {
+                  ...bearer(server.alice.token),
+                  ...(contentType === undefined ? {} : { "content-type": contentType }),
+                };
+                await expectContract(
+                  await sendHttp(server.url, { method: endpoint.method, path: endpoint.path(), headers, body }),
+                  endpoint.success,
+                );
+              }),
+            );
+          },
+          propertyTimeoutMs,
+        );
       });
     }
 
     describe("any method and query string", () => {
-      it("answers every method on every endpoint, with any query string, by the contract", async () => {
-        const endpoints = ["/sign-up/email", "/sign-in/email", "/sign-out", "/session"];
-        // CONNECT opens a tunnel rather than asking for a resource.
-        const methods = METHODS.filter((method) => method !== "CONNECT");
-        await check((fc) =>
-          fc.asyncProperty(fc.constantFrom(...methods), fc.constantFrom(...endpoints), fc.option(fc.webQueryParameters(), { nil: undefined }), async (method, endpoint, query) => {
-            const path = query === undefined ? at(endpoint) : `${at(endpoint)}?${query}`;
-            const body = method === "GET" || method === "HEAD" ? undefined : JSON.stringify({ email: "not-an-email", password: GOOD_PASSWORD });
-            const answer = await sendHttp(server.url, { method, path, headers: { ...bearer(server.alice.token), "content-type": "application/json" }, ...(body === undefined ? {} : { body }) });
-            if (method === "HEAD") {
-              expect(answer.status, describeAnswer(answer)).toBeLessThan(500);
-              expect(answer.text).toBe("");
-              await expectStillServing(server);
-              return;
-            }
-            const expected = endpoint === "/session" ? "GET" : "POST";
-            if (method !== expected) {
-              expect(answer.status, describeAnswer(answer)).toBe(405);
-              expect(answer.headers["allow"]).toBe(expected);
-            }
-            await expectContract(answer, endpoint === "/session" ? sessionOf(alice) : endpoint === "/sign-out" ? signedOut : credentialsAccepted);
-          }),
-        );
-      }, propertyTimeoutMs);
+      it(
+        "answers every method on every endpoint, with any query string, by the contract",
+        async () => {
+          const endpoints = ["/sign-up/email", "/sign-in/email", "/sign-out", "/session"];
+          // CONNECT opens a tunnel rather than asking for a resource.
+          const methods = METHODS.filter((method) => method !== "CONNECT");
+          await check((fc) =>
+            fc.asyncProperty(
+              fc.constantFrom(...methods),
+              fc.constantFrom(...endpoints),
+              fc.option(fc.webQueryParameters(), { nil: undefined }),
+              async (method, endpoint, query) => {
+                const path = query === undefined ? at(endpoint) : `${at(endpoint)}?${query}`;
+                const body =
+                  method === "GET" || method === "HEAD"
+                    ? undefined
+                    : JSON.stringify({ email: "not-an-email", password: GOOD_PASSWORD });
+                const answer = await sendHttp(server.url, {
+                  method,
+                  path,
+                  headers: { ...bearer(server.alice.token), "content-type": "application/json" },
+                  ...(body === undefined ? {} : { body }),
+                });
+                if (method === "HEAD") {
+                  expect(answer.status, describeAnswer(answer)).toBeLessThan(500);
+                  expect(answer.text).toBe("");
+                  await expectStillServing(server);
+                  return;
+                }
+                const expected = endpoint === "/session" ? "GET" : "POST";
+                if (method !== expected) {
+                  expect(answer.status, describeAnswer(answer)).toBe(405);
+                  expect(answer.headers["allow"]).toBe(expected);
+                }
+                await expectContract(
+                  answer,
+                  endpoint === "/session"
+                    ? sessionOf(alice)
+                    : endpoint === "/sign-out"
+                      ? signedOut
+                      : credentialsAccepted,
+                );
+              },
+            ),
+          );
+        },
+        propertyTimeoutMs,
+      );
     });
 
     describe("odd Unicode in emails and passwords", () => {
-      it("signs up, signs in with any normalization form of the password, and refuses another password", async () => {
-        await check(
-          (fc) =>
-            fc.asyncProperty(oddEmails(fc), oddPasswords(fc), async (email, password) => {
-              const signUp = await sendHttp(server.url, jsonPost(at("/sign-up/email"), { email, password }));
-              await expectContract(signUp, credentialsAccepted);
-              if (signUp.status !== 200) {
-                // Validation refuses, or a case-folded twin of an earlier case is registered.
-                expect([400, 409], describeAnswer(signUp)).toContain(signUp.status);
-                return;
-              }
-              const created = signUp.json as { user: PublicUserJson };
-              expect(created.user.email).toBe(email.trim().toLowerCase());
-              const signIn = await sendHttp(server.url, jsonPost(at("/sign-in/email"), { email, password: password.normalize("NFD") }));
-              expect(signIn.status, describeAnswer(signIn)).toBe(200);
-              expect((signIn.json as { user: PublicUserJson }).user).toEqual(created.user);
-              const wrong = await sendHttp(server.url, jsonPost(at("/sign-in/email"), { email, password: `${password}!` }));
-              expect(wrong.status, describeAnswer(wrong)).toBe(401);
-              await expectContract(wrong, credentialsAccepted);
-            }),
-          credentialRuns,
-        );
-      }, credentialTimeoutMs);
+      it(
+        "signs up, signs in with any normalization form of the password, and refuses another password",
+        async () => {
+          await check(
+            (fc) =>
+              fc.asyncProperty(oddEmails(fc), oddPasswords(fc), async (email, password) => {
+                const signUp = await sendHttp(server.url, jsonPost(at("/sign-up/email"), { email, password }));
+                await expectContract(signUp, credentialsAccepted);
+                if (signUp.status !== 200) {
+                  // Validation refuses, or a case-folded twin of an earlier case is registered.
+                  expect([400, 409], describeAnswer(signUp)).toContain(signUp.status);
+                  return;
+                }
+                const created = signUp.json as { user: PublicUserJson };
+                expect(created.user.email).toBe(email.trim().toLowerCase());
+                const signIn = await sendHttp(
+                  server.url,
+                  jsonPost(at("/sign-in/email"), { email, password: password.normalize("NFD") }),
+                );
+                expect(signIn.status, describeAnswer(signIn)).toBe(200);
+                expect((signIn.json as { user: PublicUserJson }).user).toEqual(created.user);
+                const wrong = await sendHttp(
+                  server.url,
+                  jsonPost(at("/sign-in/email"), { email, password: `${password}!` }),
+                );
+                expect(wrong.status, describeAnswer(wrong)).toBe(401);
+                await expectContract(wrong, credentialsAccepted);
+              }),
+            credentialRuns,
+          );
+        },
+        credentialTimeoutMs,
+      );
     });
 
     describe("with a user store that fails", () => {
-      it("answers 503 or a 4xx, never another 5xx, for any sign-in body", async () => {
-        await check((fc) =>
-          fc.asyncProperty(fc.oneof(jsonBodies(fc), credentialObjects(fc)), async (body) => {
-            const answer = await sendHttp(failing.url, jsonPost(at("/sign-in/email"), body));
-            await expectContract(answer, credentialsAccepted, { storeFails: true });
-            await expectStillServing(failing);
-          }),
-        );
-      }, propertyTimeoutMs);
+      it(
+        "answers 503 or a 4xx, never another 5xx, for any sign-in body",
+        async () => {
+          await check((fc) =>
+            fc.asyncProperty(fc.oneof(jsonBodies(fc), credentialObjects(fc)), async (body) => {
+              const answer = await sendHttp(failing.url, jsonPost(at("/sign-in/email"), body));
+              await expectContract(answer, credentialsAccepted, { storeFails: true });
+              await expectStillServing(failing);
+            }),
+          );
+        },
+        propertyTimeoutMs,
+      );
 
-      it("answers 503 or a 401, never another 5xx, for any Authorization on the guard", async () => {
-        await check((fc) =>
-          fc.asyncProperty(authorizations(fc, () => failing.alice.token), async (authorization) => {
-            const answer = await sendHttp(failing.url, { method: "GET", path: PROTECTED_PATH, headers: { authorization } });
-            await expectContract(answer, protectedOf(alice), { storeFails: true });
-          }),
-        );
-      }, propertyTimeoutMs);
+      it(
+        "answers 503 or a 401, never another 5xx, for any Authorization on the guard",
+        async () => {
+          await check((fc) =>
+            fc.asyncProperty(
+              authorizations(fc, () => failing.alice.token),
+              async (authorization) => {
+                const answer = await sendHttp(failing.url, {
+                  method: "GET",
+                  path: PROTECTED_PATH,
+                  headers: { authorization },
+                });
+                await expectContract(answer, protectedOf(alice), { storeFails: true });
+              },
+            ),
+          );
+        },
+        propertyTimeoutMs,
+      );
     });
   });
 }
@@ -288,7 +436,13 @@ function useFuzzServer(
   beforeAll(async () => {
     server.secret = randomSecret();
     const store = createStore();
-    const options: Auth101Options = { ...authOptions, secret: server.secret, store, issuer: ISSUER, onFailure: () => {} };
+    const options: Auth101Options = {
+      ...authOptions,
+      secret: server.secret,
+      store,
+      issuer: ISSUER,
+      onFailure: () => {},
+    };
     const auth = new Auth101(options);
     if (store instanceof MemoryStore) {
       const signedUp = await auth.signUp(uniqueEmail("alice"), GOOD_PASSWORD);
@@ -313,7 +467,10 @@ async function loadFastCheck(): Promise<Fc> {
   try {
     return await import("fast-check");
   } catch (error) {
-    throw new Error("describeHttpFuzzing needs fast-check: add it to your devDependencies (npm install -D fast-check)", { cause: error });
+    throw new Error(
+      "describeHttpFuzzing needs fast-check: add it to your devDependencies (npm install -D fast-check)",
+      { cause: error },
+    );
   }
 }
 
@@ -330,8 +487,42 @@ function positiveIntegerFromEnv(name: string): number | undefined {
 
 /** Characters that make emails and passwords interesting: case folding, compatibility forms, invisible and wide ones. */
 const ODD_CHARACTERS = [
-  "İ", "ı", "ß", "ẞ", "ﬁ", "K", "Å", "ǅ", "ͅ", "ς", "Ω", "①", "ｆ", "é", "é", "\u0301", "\u200B", "\u200D", "\u00A0", "\u3000",
-  "\u2028", "\uFEFF", "\u0000", "\u001F", "\u007F", "😀", "👩‍💻", "🇫🇷", "\uD800", "\uDFFF", "@", ".", " ", "\t", "\"", "\\",
+  "İ",
+  "ı",
+  "ß",
+  "ẞ",
+  "ﬁ",
+  "K",
+  "Å",
+  "ǅ",
+  "ͅ",
+  "ς",
+  "Ω",
+  "①",
+  "ｆ",
+  "é",
+  "é",
+  "\u0301",
+  "\u200B",
+  "\u200D",
+  "\u00A0",
+  "\u3000",
+  "\u2028",
+  "\uFEFF",
+  "\u0000",
+  "\u001F",
+  "\u007F",
+  "😀",
+  "👩‍💻",
+  "🇫🇷",
+  "\uD800",
+  "\uDFFF",
+  "@",
+  ".",
+  " ",
+  "\t",
+  '"',
+  "\\",
 ];
 
 function oddCharacter(fc: Fc): Arbitrary<string> {
@@ -345,9 +536,14 @@ function oddCharacter(fc: Fc): Arbitrary<string> {
 
 function oddEmails(fc: Fc): Arbitrary<string> {
   const part = (maxLength: number): Arbitrary<string> => fc.string({ unit: oddCharacter(fc), minLength: 1, maxLength });
-  return fc.tuple(part(16), part(16), fc.option(fc.constantFrom(".com", ".example", ".中国", ".ДОМ"), { nil: "" }), fc.constantFrom("", " ", "\t")).map(
-    ([local, domain, tld, padding]) => `${padding}${local}@${domain}${tld}${padding}`,
-  );
+  return fc
+    .tuple(
+      part(16),
+      part(16),
+      fc.option(fc.constantFrom(".com", ".example", ".中国", ".ДОМ"), { nil: "" }),
+      fc.constantFrom("", " ", "\t"),
+    )
+    .map(([local, domain, tld, padding]) => `${padding}${local}@${domain}${tld}${padding}`);
 }
 
 function oddPasswords(fc: Fc): Arbitrary<string> {
@@ -364,11 +560,17 @@ function jsonBodies(fc: Fc): Arbitrary<unknown> {
 
 /** Objects with email and password fields of any type (mostly not both valid: no hashing). */
 function credentialObjects(fc: Fc): Arbitrary<unknown> {
-  const field = fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.string({ unit: "binary", maxLength: 300 }), fc.constantFrom("", " ", "a@b", "@", "a@b.c"));
-  return fc.tuple(
-    fc.record({ email: field, password: field }, { requiredKeys: [] }),
-    fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 3 }),
-  ).map(([credentials, extra]) => ({ ...extra, ...credentials }));
+  const field = fc.oneof(
+    fc.jsonValue({ maxDepth: 2 }),
+    fc.string({ unit: "binary", maxLength: 300 }),
+    fc.constantFrom("", " ", "a@b", "@", "a@b.c"),
+  );
+  return fc
+    .tuple(
+      fc.record({ email: field, password: field }, { requiredKeys: [] }),
+      fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 3 }),
+    )
+    .map(([credentials, extra]) => ({ ...extra, ...credentials }));
 }
 
 function rawBodies(fc: Fc): Arbitrary<string | Uint8Array> {
@@ -378,7 +580,9 @@ function rawBodies(fc: Fc): Arbitrary<string | Uint8Array> {
     fc.string({ unit: "binary-ascii", maxLength: 200 }),
     fc.uint8Array({ maxLength: 512 }),
     fc.nat({ max: valid.length }).map((cut) => valid.slice(0, cut)),
-    fc.tuple(fc.nat({ max: valid.length }), fc.string({ maxLength: 4 })).map(([at, insert]) => valid.slice(0, at) + insert + valid.slice(at)),
+    fc
+      .tuple(fc.nat({ max: valid.length }), fc.string({ maxLength: 4 }))
+      .map(([at, insert]) => valid.slice(0, at) + insert + valid.slice(at)),
     fc.constantFrom("", " ", "null", "[]", "{}", '""', "0", "-0", "1e999", '{"__proto__":{"x":1}}', "\uFEFF{}"),
   );
 }
@@ -401,19 +605,26 @@ function contentTypes(fc: Fc): Arbitrary<string | undefined> {
 
 /** Any value Node lets a client put in a header: tab, printable ASCII and Latin-1 bytes. */
 function headerValue(fc: Fc): Arbitrary<string> {
-  const character = fc.oneof(
-    { weight: 8, arbitrary: fc.integer({ min: 0x20, max: 0x7e }) },
-    { weight: 1, arbitrary: fc.constant(0x09) },
-    { weight: 1, arbitrary: fc.integer({ min: 0x80, max: 0xff }) },
-  ).map((code) => String.fromCharCode(code));
+  const character = fc
+    .oneof(
+      { weight: 8, arbitrary: fc.integer({ min: 0x20, max: 0x7e }) },
+      { weight: 1, arbitrary: fc.constant(0x09) },
+      { weight: 1, arbitrary: fc.integer({ min: 0x80, max: 0xff }) },
+    )
+    .map((code) => String.fromCharCode(code));
   return fc.string({ unit: character, maxLength: 120 });
 }
 
 function authorizations(fc: Fc, validToken: () => string): Arbitrary<string> {
   const scheme = fc.constantFrom("Bearer", "bearer", "BEARER", "Basic", "Token", "JWT", "");
   const separator = fc.constantFrom(" ", "  ", "\t", "", " \t ");
-  const mutatedToken = fc.tuple(fc.nat(), fc.constantFrom("replace", "insert", "delete", "truncate", "swap-parts"), fc.string({ minLength: 1, maxLength: 3 })).map(
-    ([position, edit, text]) => {
+  const mutatedToken = fc
+    .tuple(
+      fc.nat(),
+      fc.constantFrom("replace", "insert", "delete", "truncate", "swap-parts"),
+      fc.string({ minLength: 1, maxLength: 3 }),
+    )
+    .map(([position, edit, text]) => {
       const token = validToken();
       const at = position % (token.length + 1);
       switch (edit) {
@@ -430,8 +641,7 @@ function authorizations(fc: Fc, validToken: () => string): Arbitrary<string> {
           return [payload, header, signature].join(".");
         }
       }
-    },
-  );
+    });
   return fc.oneof(
     headerValue(fc),
     fc.tuple(scheme, separator, headerValue(fc)).map(([s, sep, value]) => `${s}${sep}${value}`),
@@ -444,25 +654,53 @@ function authorizations(fc: Fc, validToken: () => string): Arbitrary<string> {
 function claimSets(fc: Fc, userId: () => string): Arbitrary<TokenClaims> {
   const now = (): number => Math.floor(Date.now() / 1000);
   const time = (valid: () => number) =>
-    fc.oneof(
-      { weight: 4, arbitrary: fc.constant("valid" as const) },
-      { weight: 1, arbitrary: fc.constant(undefined) },
-      // Never within a few seconds of now: the answer must not depend on when the second ticks.
-      { weight: 1, arbitrary: fc.integer({ min: 5, max: 10 ** 10 }).chain((offset) => fc.constantFrom({ offset }, { offset: -offset })) },
-      { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 1 }).map((value) => ({ value })) },
-    ).map((choice) => (choice === "valid" ? valid() : choice === undefined ? undefined : "offset" in choice ? now() + choice.offset : choice.value));
-  return fc.record({
-    sub: fc.oneof({ weight: 4, arbitrary: fc.constant("alice") }, { weight: 1, arbitrary: fc.uuid() }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 1 }) }),
-    iat: time(() => now() - 5),
-    exp: time(() => now() + 3600),
-    nbf: fc.option(time(() => now() - 5), { nil: undefined, freq: 3 }),
-    iss: fc.oneof({ weight: 4, arbitrary: fc.constant(ISSUER) }, { weight: 1, arbitrary: fc.string({ maxLength: 10 }) }, { weight: 1, arbitrary: fc.constant(undefined) }),
-    jti: fc.option(fc.uuid(), { nil: undefined, freq: 4 }),
-  }).map((claims) => {
-    const withUser: Record<string, unknown> = { ...claims, sub: claims.sub === "alice" ? userId() : claims.sub };
-    for (const key of Object.keys(withUser)) if (withUser[key] === undefined) delete withUser[key];
-    return withUser as TokenClaims;
-  });
+    fc
+      .oneof(
+        { weight: 4, arbitrary: fc.constant("valid" as const) },
+        { weight: 1, arbitrary: fc.constant(undefined) },
+        // Never within a few seconds of now: the answer must not depend on when the second ticks.
+        {
+          weight: 1,
+          arbitrary: fc
+            .integer({ min: 5, max: 10 ** 10 })
+            .chain((offset) => fc.constantFrom({ offset }, { offset: -offset })),
+        },
+        { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 1 }).map((value) => ({ value })) },
+      )
+      .map((choice) =>
+        choice === "valid"
+          ? valid()
+          : choice === undefined
+            ? undefined
+            : "offset" in choice
+              ? now() + choice.offset
+              : choice.value,
+      );
+  return fc
+    .record({
+      sub: fc.oneof(
+        { weight: 4, arbitrary: fc.constant("alice") },
+        { weight: 1, arbitrary: fc.uuid() },
+        { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 1 }) },
+      ),
+      iat: time(() => now() - 5),
+      exp: time(() => now() + 3600),
+      nbf: fc.option(
+        time(() => now() - 5),
+        { nil: undefined, freq: 3 },
+      ),
+      iss: fc.oneof(
+        { weight: 4, arbitrary: fc.constant(ISSUER) },
+        { weight: 1, arbitrary: fc.string({ maxLength: 10 }) },
+        { weight: 1, arbitrary: fc.constant(undefined) },
+      ),
+      jti: fc.option(fc.uuid(), { nil: undefined, freq: 4 }),
+    })
+    .map((claims) => {
+      const withUser: Record<string, unknown> = { ...claims, sub: claims.sub === "alice" ? userId() : claims.sub };
+      for (const key of Object.keys(withUser)) if (withUser[key] === undefined) delete withUser[key];
+      return withUser as TokenClaims;
+    });
 }
 
 /** The core's rules for the claims of a token signed right with HS256 (SPEC §3). */

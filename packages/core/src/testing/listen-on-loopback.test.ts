@@ -18,7 +18,9 @@ describe("listenOnLoopback", () => {
     const agent = new Agent({ keepAlive: true, keepAliveMsecs: 60_000 });
     try {
       await new Promise<void>((resolve, reject) => {
-        httpRequest(`${server.url}/`, { agent }, (response) => response.resume().on("end", resolve)).on("error", reject).end();
+        httpRequest(`${server.url}/`, { agent }, (response) => response.resume().on("end", resolve))
+          .on("error", reject)
+          .end();
       });
       const started = Date.now();
       await server.close();

@@ -14,7 +14,10 @@ const JSON_TYPE = { "content-type": "application/json; charset=utf-8" };
  * for byte, for the same request, and the smallest example of what one has to translate.
  * Takes the options a `StartConformanceServer` is given, so it can be passed as one.
  */
-export function startReferenceServer(options: { readonly auth: Auth101; readonly prefix?: string }): Promise<ConformanceServer> {
+export function startReferenceServer(options: {
+  readonly auth: Auth101;
+  readonly prefix?: string;
+}): Promise<ConformanceServer> {
   const { auth, prefix = "/auth" } = options;
   const handleAuth = createAuthHttpHandler(auth);
   return listenOnLoopback((request, response) => {

@@ -90,7 +90,9 @@ export function describeUserStoreContract(
     it(`lets exactly one of ${concurrentCreates} concurrent creates with one email win`, async () => {
       const address = email();
       const results = await Promise.allSettled(
-        Array.from({ length: concurrentCreates }, (_, i) => store.create({ email: address, passwordHash: `${HASH}${i}` })),
+        Array.from({ length: concurrentCreates }, (_, i) =>
+          store.create({ email: address, passwordHash: `${HASH}${i}` }),
+        ),
       );
       const winners = results.filter((result) => result.status === "fulfilled");
       const losers = results.filter((result) => result.status === "rejected");

@@ -69,7 +69,8 @@ export function chunkedBody(text: string): { body: ReadableStream<Uint8Array>; d
   return {
     body: new ReadableStream({
       start(controller) {
-        for (let offset = 0; offset < bytes.length; offset += 16 * 1024) controller.enqueue(bytes.slice(offset, offset + 16 * 1024));
+        for (let offset = 0; offset < bytes.length; offset += 16 * 1024)
+          controller.enqueue(bytes.slice(offset, offset + 16 * 1024));
         controller.close();
       },
     }),

@@ -13,7 +13,8 @@ import { quotePostgresIdentifier } from "../auth-users-table.js";
 import type { DatabaseProvider } from "../database-url.js";
 
 /** The services every machine runs (see .ci/services); override to test elsewhere. */
-export const POSTGRES_SERVER_URL = process.env["AUTH101_TEST_POSTGRES_URL"] ?? "postgresql://postgres@127.0.0.1:5432/test";
+export const POSTGRES_SERVER_URL =
+  process.env["AUTH101_TEST_POSTGRES_URL"] ?? "postgresql://postgres@127.0.0.1:5432/test";
 export const MARIADB_SERVER_URL = process.env["AUTH101_TEST_MARIADB_URL"] ?? "mysql://root@127.0.0.1:3306/test";
 
 /**
@@ -38,7 +39,9 @@ export interface ThrowawayDatabase {
 const MIGRATION_NAME = "20261125000000_auth101_create_auth_users";
 
 export async function shippedMigrationStatements(provider: DatabaseProvider): Promise<string[]> {
-  const path = fileURLToPath(new URL(`../../prisma/${provider}/migrations/${MIGRATION_NAME}/migration.sql`, import.meta.url));
+  const path = fileURLToPath(
+    new URL(`../../prisma/${provider}/migrations/${MIGRATION_NAME}/migration.sql`, import.meta.url),
+  );
   const sql = await readFile(path, "utf8");
   return sql
     .split(/;\s*$/m)
@@ -61,7 +64,9 @@ export async function createPostgresSchema(): Promise<ThrowawayDatabase> {
   await admin.$executeRawUnsafe(`CREATE SCHEMA ${quotePostgresIdentifier(schema)}`);
   const url = new URL(POSTGRES_SERVER_URL);
   url.searchParams.set("schema", schema);
-  const inSchema = <Result>(work: (tx: Pick<PostgresClient, "$executeRawUnsafe" | "$queryRawUnsafe">) => Promise<Result>) =>
+  const inSchema = <Result>(
+    work: (tx: Pick<PostgresClient, "$executeRawUnsafe" | "$queryRawUnsafe">) => Promise<Result>,
+  ) =>
     admin.$transaction(async (tx) => {
       await tx.$executeRawUnsafe(`SET LOCAL search_path TO ${quotePostgresIdentifier(schema)}`);
       return work(tx);
@@ -86,7 +91,10 @@ export async function createPostgresSchema(): Promise<ThrowawayDatabase> {
         `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = 'auth_users' ORDER BY indexname`,
         schema,
       )) as { indexname: string; indexdef: string }[];
-      return { columns, indexes: indexes.map((index) => ({ ...index, indexdef: index.indexdef.replaceAll(schema, "<schema>") })) };
+      return {
+        columns,
+        indexes: indexes.map((index) => ({ ...index, indexdef: index.indexdef.replaceAll(schema, "<schema>") })),
+      };
     },
     async execute(sql, ...values) {
       await inSchema((tx) => tx.$executeRawUnsafe(sql, ...values));
@@ -157,7 +165,9 @@ export async function createSqliteFile(): Promise<ThrowawayDatabase> {
       for (const statement of await shippedMigrationStatements("sqlite")) await admin.$executeRawUnsafe(statement);
     },
     async describeAuthUsers() {
-      const columns = await admin.$queryRawUnsafe(`SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info('auth_users') ORDER BY cid`);
+      const columns = await admin.$queryRawUnsafe(
+        `SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info('auth_users') ORDER BY cid`,
+      );
       const indexes = await admin.$queryRawUnsafe(
         `SELECT il.name, il."unique", il.origin, ii.name AS column_name
            FROM pragma_index_list('auth_users') AS il JOIN pragma_index_info(il.name) AS ii ORDER BY il.name, ii.seqno`,

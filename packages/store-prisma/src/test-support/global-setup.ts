@@ -13,5 +13,8 @@ const generatedClients = [
 /** The tests import the generated clients from src/; make them when a clean checkout lacks them. */
 export default function ensureGeneratedClients(): void {
   if (generatedClients.every((path) => existsSync(`${packageRoot}${path}`))) return;
-  execFileSync(process.execPath, ["prisma/generate-clients.mjs", "--test-fixture"], { cwd: packageRoot, stdio: "inherit" });
+  execFileSync(process.execPath, ["prisma/generate-clients.mjs", "--test-fixture"], {
+    cwd: packageRoot,
+    stdio: "inherit",
+  });
 }

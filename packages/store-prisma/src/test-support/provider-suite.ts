@@ -67,7 +67,9 @@ export function describeProviderSuite(options: ProviderSuiteOptions): void {
   });
 
   describe(options.name, () => {
-    describeUserStoreContract(`PrismaUserStore.open() on ${options.name}`, async () => openStore((await freshDatabase()).url));
+    describeUserStoreContract(`PrismaUserStore.open() on ${options.name}`, async () =>
+      openStore((await freshDatabase()).url),
+    );
 
     describeUserStoreContract(`new PrismaUserStore(app's own PrismaClient) on ${options.name}`, async () => {
       const database = await freshDatabase();
@@ -84,9 +86,9 @@ export function describeProviderSuite(options: ProviderSuiteOptions): void {
         const opened = await freshDatabase();
         await (await openStore(opened.url)).close();
         const expected = await migrated.describeAuthUsers();
-        expect(JSON.stringify(expected, (_key, value: unknown) => (typeof value === "bigint" ? Number(value) : value))).toContain(
-          "auth_users_email_key",
-        );
+        expect(
+          JSON.stringify(expected, (_key, value: unknown) => (typeof value === "bigint" ? Number(value) : value)),
+        ).toContain("auth_users_email_key");
         expect(await opened.describeAuthUsers()).toEqual(expected);
       });
 
@@ -174,11 +176,17 @@ export function describeProviderSuite(options: ProviderSuiteOptions): void {
 
       it("fails within the timeouts when the server stops answering, then recovers", async () => {
         const database = await freshDatabase();
-        const store = await openStore(database.urlThroughPort(proxy.port), { connectTimeoutMs: 500, queryTimeoutMs: 1_000 });
+        const store = await openStore(database.urlThroughPort(proxy.port), {
+          connectTimeoutMs: 500,
+          queryTimeoutMs: 1_000,
+        });
         const user = await store.create({ email: email(), passwordHash: HASH });
 
         proxy.blackhole();
-        for (const attempt of [() => store.findById(user.id), () => store.create({ email: email(), passwordHash: HASH })]) {
+        for (const attempt of [
+          () => store.findById(user.id),
+          () => store.create({ email: email(), passwordHash: HASH }),
+        ]) {
           const started = performance.now();
           await expect(attempt()).rejects.toThrow();
           expect(performance.now() - started).toBeLessThan(3_000);
@@ -204,7 +212,13 @@ export function describeProviderSuite(options: ProviderSuiteOptions): void {
         );
         expect(performance.now() - started).toBeLessThan(server.openRefusedWithinMs);
         expect(error).toBeInstanceOf(Error);
-        const seen = [String(error), (error as Error).stack, JSON.stringify(error), String((error as Error).cause), ...logged.map(String)];
+        const seen = [
+          String(error),
+          (error as Error).stack,
+          JSON.stringify(error),
+          String((error as Error).cause),
+          ...logged.map(String),
+        ];
         for (const text of seen) expect(text).not.toContain(password);
       } finally {
         for (const spy of spies) spy.mockRestore();
