@@ -25,15 +25,26 @@ function setup(options: { onFailure?: (event: AuthFailureEvent) => void } = {}) 
   return { auth, store, failures };
 }
 
+/** The store with some methods replaced; the rest go to `base`. */
+function storeWith(replaced: Partial<UserStore>, base: UserStore = new MemoryStore()): UserStore {
+  return new Proxy(base, {
+    get(target, name) {
+      if (Object.hasOwn(replaced, name)) return replaced[name as keyof UserStore];
+      const value: unknown = Reflect.get(target, name);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
 function failingStore(failing: keyof UserStore | "all", base = new MemoryStore()): UserStore {
   const fail = (): Promise<never> => Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:5432 password=hunter2"));
-  return {
-    findById: failing === "all" || failing === "findById" ? fail : (id) => base.findById(id),
-    findByEmail: failing === "all" || failing === "findByEmail" ? fail : (email) => base.findByEmail(email),
-    create: failing === "all" || failing === "create" ? fail : (user) => base.create(user),
-    updatePasswordHash:
-      failing === "all" || failing === "updatePasswordHash" ? fail : (id, hash) => base.updatePasswordHash(id, hash),
-  };
+  return new Proxy(base, {
+    get(target, name) {
+      if (failing === "all" || name === failing) return fail;
+      const value: unknown = Reflect.get(target, name);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
 }
 
 beforeEach(() => {
@@ -239,17 +250,24 @@ describe("Auth101 tokens and sessions", () => {
     }
   });
 
-  it("answers USER_NOT_FOUND for a valid token whose user is gone or deactivated", async () => {
+  it("answers USER_NOT_FOUND for a live session whose user was deactivated in the store", async () => {
     const { auth, store } = setup();
-    const first = await auth.signUp("kim@example.com", PASSWORD);
-    const second = await auth.signUp("lee@example.com", PASSWORD);
-    if ("error" in first || "error" in second) throw new Error("sign-up failed");
-    await store.delete(first.user.id);
-    await store.setActive(second.user.id, false);
-    for (const { token } of [first, second]) {
-      expect(await auth.getSession(token)).toEqual({ error: { message: "User not found", code: "USER_NOT_FOUND" } });
-      expect(await auth.verifyToken(token)).toBeNull();
-    }
+    const up = await auth.signUp("lee@example.com", PASSWORD);
+    if ("error" in up) throw new Error(up.error.message);
+    await store.setActive(up.user.id, false);
+    expect(await auth.getSession(up.token)).toEqual({ error: { message: "User not found", code: "USER_NOT_FOUND" } });
+    expect(await auth.verifyToken(up.token)).toBeNull();
+  });
+
+  it("answers INVALID_TOKEN once the user is deleted: their sessions went with them", async () => {
+    const { auth, store } = setup();
+    const up = await auth.signUp("kim@example.com", PASSWORD);
+    if ("error" in up) throw new Error(up.error.message);
+    await store.deleteUser(up.user.id);
+    expect(await auth.getSession(up.token)).toEqual({
+      error: { message: "Invalid or expired token", code: "INVALID_TOKEN" },
+    });
+    expect(await auth.verifyToken(up.token)).toBeNull();
   });
 
   it("does not accept another instance's tokens when the secret differs", async () => {
@@ -304,10 +322,43 @@ describe("Auth101 when the store fails", () => {
     const healthy = new Auth101({ secret: SECRET, store: base });
     const up = await healthy.signUp("pat@example.com", PASSWORD);
     if ("error" in up) throw new Error(up.error.message);
-    const auth = new Auth101({ secret: SECRET, store: failingStore("findById", base), onFailure: () => {} });
+    const auth = new Auth101({ secret: SECRET, store: failingStore("findSession", base), onFailure: () => {} });
     expect(await auth.getSession(up.token)).toEqual(unavailable);
     await expect(auth.verifyToken(up.token)).rejects.toBeInstanceOf(StoreUnavailableError);
+    for (const answer of [auth.signOutAll(up.token), auth.listSessions(up.token), auth.endSession(up.token, "x")]) {
+      expect(await answer).toEqual(unavailable);
+    }
     expect(await auth.signOut(up.token)).toEqual({ success: true });
+  });
+
+  it("answers STORE_UNAVAILABLE when the session cannot be written or ended", async () => {
+    const base = new MemoryStore();
+    const healthy = new Auth101({ secret: SECRET, store: base });
+    const up = await healthy.signUp("pia@example.com", PASSWORD);
+    if ("error" in up) throw new Error(up.error.message);
+    const failures: AuthFailureEvent[] = [];
+    const onFailure = (event: AuthFailureEvent): void => void failures.push(event);
+    const noCreate = new Auth101({ secret: SECRET, store: failingStore("createSession", base), onFailure });
+    expect(await noCreate.signIn("pia@example.com", PASSWORD)).toEqual(unavailable);
+    expect(await noCreate.signUp("pia2@example.com", PASSWORD)).toEqual(unavailable);
+    const noDelete = new Auth101({ secret: SECRET, store: failingStore("deleteSession", base), onFailure });
+    expect(await noDelete.signOut(up.token)).toEqual(unavailable);
+    expect(await healthy.getSession(up.token)).toHaveProperty("user");
+    expect(failures.map((event) => event.operation)).toEqual(["signIn", "signUp", "signOut"]);
+  });
+
+  it("still signs in when pruning expired sessions fails, and reports it", async () => {
+    const failures: AuthFailureEvent[] = [];
+    const base = new MemoryStore();
+    const auth = new Auth101({
+      secret: SECRET,
+      store: failingStore("deleteExpiredSessions", base),
+      onFailure: (event) => failures.push(event),
+    });
+    await auth.signUp("ray@example.com", PASSWORD);
+    expect(await auth.signIn("ray@example.com", PASSWORD)).toHaveProperty("token");
+    expect(failures).toMatchObject([{ code: "STORE_UNAVAILABLE", operation: "signIn" }]);
+    expect(await auth.pruneExpiredSessions()).toEqual(unavailable);
   });
 
   it("reports the failure without the driver's message by default", async () => {
@@ -325,20 +376,20 @@ describe("Auth101 when the store fails", () => {
   it("turns an unexpected error into INTERNAL_ERROR with no internals", async () => {
     const failures: AuthFailureEvent[] = [];
     const store = new MemoryStore();
-    const broken: UserStore = {
-      findById: (id) => store.findById(id),
-      findByEmail: async () =>
-        ({
-          id: "u",
-          email: "r@example.com",
-          isActive: true,
-          get passwordHash(): string {
-            throw new TypeError("boom at /srv/app.js:1");
-          },
-        }) as StoredUser,
-      create: (user) => store.create(user),
-      updatePasswordHash: (id, hash) => store.updatePasswordHash(id, hash),
-    };
+    const broken = storeWith(
+      {
+        findByEmail: async () =>
+          ({
+            id: "u",
+            email: "r@example.com",
+            isActive: true,
+            get passwordHash(): string {
+              throw new TypeError("boom at /srv/app.js:1");
+            },
+          }) as StoredUser,
+      },
+      store,
+    );
     const auth = new Auth101({ secret: SECRET, store: broken, onFailure: (event) => failures.push(event) });
     expect(await auth.signIn("r@example.com", PASSWORD)).toEqual({
       error: { message: "Internal error", code: "INTERNAL_ERROR" },

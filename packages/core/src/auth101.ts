@@ -6,16 +6,31 @@ import { isCommonPassword } from "./common-passwords.js";
 import { PasswordHasher } from "./password-hasher.js";
 import type { Throttle } from "./rate-limits.js";
 import { RateLimits } from "./rate-limits.js";
-import { TokenIssuer } from "./tokens.js";
+import { isSessionId, TokenIssuer } from "./tokens.js";
 import type { PublicUser, User } from "./user.js";
 import { toPublicUser } from "./user.js";
-import type { UserStore } from "./user-store.js";
+import type { StoredSession, UserStore } from "./user-store.js";
 import { EmailTakenError } from "./user-store.js";
 import { normalizeEmail, normalizePassword } from "./validation.js";
 
 export type AuthResult = { readonly user: PublicUser; readonly token: string } | ErrorResult;
 export type SignOutResult = { readonly success: true } | ErrorResult;
 export type SessionResult = { readonly user: PublicUser } | ErrorResult;
+
+/** One of a user's sessions as `listSessions` and `GET /sessions` show it. */
+export interface SessionSummary {
+  readonly id: string;
+  /** ISO 8601, UTC, to the millisecond. */
+  readonly created_at: string;
+  readonly expires_at: string;
+  /** Whether this is the session of the token that asked. */
+  readonly current: boolean;
+}
+
+export type SessionListResult = { readonly sessions: readonly SessionSummary[] } | ErrorResult;
+/** What the account-administration methods answer: USER_NOT_FOUND for an unknown user id. */
+export type AdminResult = { readonly success: true } | ErrorResult;
+export type PruneResult = { readonly deleted: number } | ErrorResult;
 
 type Operation = AuthFailureEvent["operation"];
 
@@ -44,10 +59,18 @@ function rateLimited(throttle: NonNullable<Throttle>): ErrorResult {
 const INVALID_CREDENTIALS = errorResult("INVALID_CREDENTIALS", "Invalid email or password");
 const INVALID_TOKEN = errorResult("INVALID_TOKEN", "Invalid or expired token");
 const USER_NOT_FOUND = errorResult("USER_NOT_FOUND", "User not found");
+const SUCCESS = { success: true } as const;
+
+/** A token that passed every check: its user, and the session it names. */
+interface ActiveSession {
+  readonly user: User;
+  readonly sessionId: string;
+}
 
 /**
- * Email/password authentication: sign-up, sign-in, sign-out and sessions over signed tokens.
- * Every method except `verifyToken` resolves to a JSON-ready result and never throws.
+ * Email/password authentication: sign-up, sign-in, sign-out and server-side sessions named by
+ * signed tokens (a token's `jti` is its session's id; see docs/architecture.md). Every method
+ * except `verifyToken` resolves to a JSON-ready result and never throws.
  */
 export class Auth101 {
   readonly #options: ResolvedOptions;
@@ -94,7 +117,7 @@ export class Auth101 {
         if (EmailTakenError.is(error)) return errorResult("USER_EXISTS", "A user with this email already exists");
         throw new StoreUnavailableError({ cause: error });
       }
-      return this.#session(user);
+      return this.#startSession(user);
     });
   }
 
@@ -116,21 +139,111 @@ export class Auth101 {
       if (!check.valid || !stored.isActive) return INVALID_CREDENTIALS;
       await this.#rateLimits?.signInSucceeded(checkedEmail.value, context.clientAddress);
       if (check.needsRehash) await this.#upgradeHash(stored.id, checkedPassword.value);
-      return this.#session({ id: stored.id, email: stored.email, isActive: stored.isActive });
+      await this.#pruneExpiredSessionsOf(stored.id);
+      return this.#startSession({ id: stored.id, email: stored.email, isActive: stored.isActive });
     });
   }
 
+  /**
+   * Ends the token's session: from the next request on, on every instance sharing the store,
+   * the token is refused. Signing out a session that has already ended answers success too
+   * (there is nothing left to end); a token that is not ours is INVALID_TOKEN.
+   */
   signOut(token: string): Promise<SignOutResult> {
     return this.#run("signOut", async () => {
-      if (this.#userIdOf(token) === undefined) return INVALID_TOKEN;
-      return { success: true } as const;
+      const verified = typeof token === "string" ? this.#tokens.verify(token) : undefined;
+      if (verified === undefined) return INVALID_TOKEN;
+      await this.#fromStore(() => this.#store.deleteSession(verified.sessionId, verified.userId));
+      return SUCCESS;
+    });
+  }
+
+  /** Ends every session of the token's user, this one included. Needs a live session. */
+  signOutAll(token: string): Promise<SignOutResult> {
+    return this.#run("signOutAll", async () => {
+      const session = await this.#activeSession(token);
+      if ("error" in session) return session;
+      await this.#fromStore(() => this.#store.deleteUserSessions(session.user.id));
+      return SUCCESS;
     });
   }
 
   getSession(token: string): Promise<SessionResult> {
     return this.#run("getSession", async () => {
-      const session = await this.#sessionUser(token);
+      const session = await this.#activeSession(token);
       return "error" in session ? session : { user: toPublicUser(session.user) };
+    });
+  }
+
+  /** The unexpired sessions of the token's user, newest first; `current` marks the token's own. */
+  listSessions(token: string): Promise<SessionListResult> {
+    return this.#run("listSessions", async () => {
+      const session = await this.#activeSession(token);
+      if ("error" in session) return session;
+      const now = Date.now();
+      const sessions = await this.#fromStore(() => this.#store.listSessions(session.user.id));
+      return {
+        sessions: sessions
+          .filter((stored) => stored.expiresAt.getTime() > now)
+          .map((stored) => toSessionSummary(stored, session.sessionId)),
+      };
+    });
+  }
+
+  /**
+   * Ends one of the token's user's sessions (the token's own included). An unknown id, or
+   * another user's session, changes nothing and answers the same success, so the answer does
+   * not tell whether a session id exists.
+   */
+  endSession(token: string, sessionId: string): Promise<SignOutResult> {
+    return this.#run("endSession", async () => {
+      const session = await this.#activeSession(token);
+      if ("error" in session) return session;
+      if (typeof sessionId !== "string" || !isSessionId(sessionId)) return SUCCESS;
+      await this.#fromStore(() => this.#store.deleteSession(sessionId, session.user.id));
+      return SUCCESS;
+    });
+  }
+
+  /**
+   * Account administration (for the app's admin tools; no HTTP endpoint). Deactivation ends
+   * every session of the user at once, and sign-in is refused until `reactivateUser`.
+   */
+  deactivateUser(userId: string): Promise<AdminResult> {
+    return this.#administer("deactivateUser", userId, async (id) => {
+      // Inactive first: from then on no sign-in creates a session, and no session passes.
+      await this.#store.setActive(id, false);
+      await this.#store.deleteUserSessions(id);
+    });
+  }
+
+  /** Lets a deactivated user sign in again. Their old sessions stay ended. */
+  reactivateUser(userId: string): Promise<AdminResult> {
+    return this.#administer("reactivateUser", userId, (id) => this.#store.setActive(id, true));
+  }
+
+  /** Deletes the user and, with them, every session they had. */
+  deleteUser(userId: string): Promise<AdminResult> {
+    return this.#administer("deleteUser", userId, async (id) => {
+      await this.#store.deleteUserSessions(id);
+      await this.#store.deleteUser(id);
+    });
+  }
+
+  /** Ends every session of the user ("sign this user out everywhere"); the account stays usable. */
+  endUserSessions(userId: string): Promise<AdminResult> {
+    return this.#administer("endUserSessions", userId, (id) => this.#store.deleteUserSessions(id));
+  }
+
+  /**
+   * Deletes every expired session in the store and answers how many. Each sign-in already
+   * prunes that user's expired sessions; schedule this (say hourly) so sessions of users who
+   * never come back do not pile up.
+   */
+  pruneExpiredSessions(): Promise<PruneResult> {
+    return this.#run("pruneExpiredSessions", async () => {
+      const deleted = await this.#fromStore(() => this.#store.deleteExpiredSessions(new Date()));
+      return { deleted };
     });
   }
 
@@ -141,7 +254,7 @@ export class Auth101 {
    */
   async verifyToken(token: string): Promise<User | null> {
     try {
-      const session = await this.#sessionUser(token);
+      const session = await this.#activeSession(token);
       return "error" in session ? null : session.user;
     } catch (error) {
       if (error instanceof StoreUnavailableError) {
@@ -151,21 +264,54 @@ export class Auth101 {
     }
   }
 
-  #userIdOf(token: unknown): string | undefined {
-    return typeof token === "string" ? this.#tokens.verify(token) : undefined;
+  /**
+   * The live session a token names and its active user: the check behind every method that
+   * takes a token. One store call (`findSession`) whatever the answer; the signature cache in
+   * tokens.ts never stands in for it. Store failures throw.
+   */
+  async #activeSession(token: unknown): Promise<ActiveSession | ErrorResult> {
+    const verified = typeof token === "string" ? this.#tokens.verify(token) : undefined;
+    if (verified === undefined) return INVALID_TOKEN;
+    const found = await this.#fromStore(() => this.#store.findSession(verified.sessionId));
+    // Ended (signed out, or its user deleted), or not this token's: the token is dead.
+    if (found === null || found.session.userId !== verified.userId) return INVALID_TOKEN;
+    if (found.session.expiresAt.getTime() <= Date.now()) return INVALID_TOKEN;
+    const { user } = found;
+    if (!user.isActive) return USER_NOT_FOUND;
+    return { user: { id: user.id, email: user.email, isActive: user.isActive }, sessionId: verified.sessionId };
   }
 
-  /** The active user behind a token, shared by getSession and verifyToken; store failures throw. */
-  async #sessionUser(token: unknown): Promise<{ readonly user: User } | ErrorResult> {
-    const userId = this.#userIdOf(token);
-    if (userId === undefined) return INVALID_TOKEN;
-    const user = await this.#fromStore(() => this.#store.findById(userId));
-    if (user === null || !user.isActive) return USER_NOT_FOUND;
-    return { user: { id: user.id, email: user.email, isActive: user.isActive } };
+  /** Signs a token for the user and stores the session it names. */
+  async #startSession(user: User): Promise<{ user: PublicUser; token: string }> {
+    const issued = this.#tokens.issue(user.id);
+    await this.#fromStore(() =>
+      this.#store.createSession({
+        id: issued.sessionId,
+        userId: user.id,
+        createdAt: issued.issuedAt,
+        expiresAt: issued.expiresAt,
+      }),
+    );
+    return { user: toPublicUser(user), token: issued.token };
   }
 
-  #session(user: User): { user: PublicUser; token: string } {
-    return { user: toPublicUser(user), token: this.#tokens.issue(user.id) };
+  async #pruneExpiredSessionsOf(userId: string): Promise<void> {
+    try {
+      await this.#store.deleteExpiredSessions(new Date(), userId);
+    } catch (error) {
+      // Pruning is housekeeping: the sign-in goes on (and fails on its own if the store is down).
+      this.#options.onFailure({ code: "STORE_UNAVAILABLE", operation: "signIn", error });
+    }
+  }
+
+  #administer(operation: Operation, userId: string, change: (id: string) => Promise<void>): Promise<AdminResult> {
+    return this.#run(operation, async () => {
+      if (typeof userId !== "string" || userId === "") return USER_NOT_FOUND;
+      const user = await this.#fromStore(() => this.#store.findById(userId));
+      if (user === null) return USER_NOT_FOUND;
+      await this.#fromStore(() => change(user.id));
+      return SUCCESS;
+    });
   }
 
   async #upgradeHash(userId: string, password: string): Promise<void> {
@@ -197,4 +343,13 @@ export class Auth101 {
       return errorResult("INTERNAL_ERROR", "Internal error");
     }
   }
+}
+
+function toSessionSummary(session: StoredSession, currentId: string): SessionSummary {
+  return {
+    id: session.id,
+    created_at: session.createdAt.toISOString(),
+    expires_at: session.expiresAt.toISOString(),
+    current: session.id === currentId,
+  };
 }

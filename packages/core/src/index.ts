@@ -1,5 +1,14 @@
 export { Auth101, StoreUnavailableError } from "./auth101.js";
-export type { AuthResult, RequestContext, SessionResult, SignOutResult } from "./auth101.js";
+export type {
+  AdminResult,
+  AuthResult,
+  PruneResult,
+  RequestContext,
+  SessionListResult,
+  SessionResult,
+  SessionSummary,
+  SignOutResult,
+} from "./auth101.js";
 export type { LimitRule, RateLimitOptions, RedisClientLike } from "./rate-limits.js";
 export { ERROR_CODES } from "./errors.js";
 export type { AuthError, ErrorCode, ErrorResult } from "./errors.js";
@@ -7,7 +16,7 @@ export { Auth101ConfigError } from "./options.js";
 export type { Auth101Options, AuthFailureEvent, HashingOptions, PasswordPolicyOptions } from "./options.js";
 export type { PublicUser, User } from "./user.js";
 export { EmailTakenError } from "./user-store.js";
-export type { NewUser, StoredUser, UserStore } from "./user-store.js";
+export type { NewUser, SessionWithUser, StoredSession, StoredUser, UserStore } from "./user-store.js";
 export { MemoryStore } from "./memory-store.js";
 export {
   AUTH_ENDPOINTS,

@@ -26,7 +26,20 @@ export interface PasswordPolicyOptions {
 /** Operational failures the core turned into STORE_UNAVAILABLE or INTERNAL_ERROR. */
 export interface AuthFailureEvent {
   readonly code: "STORE_UNAVAILABLE" | "INTERNAL_ERROR";
-  readonly operation: "signUp" | "signIn" | "signOut" | "getSession" | "verifyToken";
+  readonly operation:
+    | "signUp"
+    | "signIn"
+    | "signOut"
+    | "signOutAll"
+    | "getSession"
+    | "verifyToken"
+    | "listSessions"
+    | "endSession"
+    | "deactivateUser"
+    | "reactivateUser"
+    | "deleteUser"
+    | "endUserSessions"
+    | "pruneExpiredSessions";
   readonly error: unknown;
 }
 

@@ -1,4 +1,4 @@
-import { createHmac, generateKeyPairSync } from "node:crypto";
+import { createHmac, generateKeyPairSync, randomUUID } from "node:crypto";
 import jwt from "jsonwebtoken";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { TokenIssuer } from "./tokens.js";
@@ -6,6 +6,9 @@ import { TokenIssuer } from "./tokens.js";
 const SECRET = "k3J9x!vQ2mZ7pL0wR5tY8uB1nC4eF6gH";
 const issuer = new TokenIssuer({ secret: SECRET, issuer: "auth101", lifetimeSeconds: 3600 });
 const now = (): number => Math.floor(Date.now() / 1000);
+/** The user id a token verifies as, or undefined. */
+const subjectOf = (verifier: TokenIssuer, token: string): string | undefined => verifier.verify(token)?.userId;
+const tokenOf = (verifier: TokenIssuer, userId: string): string => verifier.issue(userId).token;
 
 const base64url = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString("base64url");
 function handMade(header: object, payload: object, key: string | null): string {
@@ -18,7 +21,7 @@ const validClaims = (): Record<string, unknown> => ({
   iat: now(),
   exp: now() + 60,
   iss: "auth101",
-  jti: "x",
+  jti: randomUUID(),
 });
 
 describe("TokenIssuer", () => {
@@ -27,7 +30,7 @@ describe("TokenIssuer", () => {
   });
 
   it("issues tokens carrying exactly sub, iat, exp, iss and jti", () => {
-    const token = issuer.issue("user-1");
+    const token = tokenOf(issuer, "user-1");
     const decoded = jwt.decode(token, { complete: true });
     expect(decoded?.header).toEqual({ alg: "HS256", typ: "JWT" });
     const payload = decoded?.payload as Record<string, unknown>;
@@ -35,16 +38,29 @@ describe("TokenIssuer", () => {
     expect(payload["sub"]).toBe("user-1");
     expect(payload["iss"]).toBe("auth101");
     expect(payload["exp"]).toBe((payload["iat"] as number) + 3600);
-    expect(issuer.verify(token)).toBe("user-1");
+    expect(subjectOf(issuer, token)).toBe("user-1");
+  });
+
+  it("names a new session in every token: the jti is the session id, exp the session's expiry", () => {
+    const issued = issuer.issue("user-1");
+    const payload = jwt.decode(issued.token) as { jti: string; iat: number; exp: number };
+    expect(payload.jti).toBe(issued.sessionId);
+    expect(payload.exp * 1000).toBe(issued.expiresAt.getTime());
+    expect(payload.iat).toBe(Math.floor(issued.issuedAt.getTime() / 1000));
+    expect(issuer.verify(issued.token)).toEqual({
+      userId: "user-1",
+      sessionId: issued.sessionId,
+      expiresAt: payload.exp,
+    });
   });
 
   it("gives every token its own jti", () => {
-    const ids = new Set(Array.from({ length: 50 }, () => (jwt.decode(issuer.issue("u")) as { jti: string }).jti));
+    const ids = new Set(Array.from({ length: 50 }, () => (jwt.decode(tokenOf(issuer, "u")) as { jti: string }).jti));
     expect(ids.size).toBe(50);
   });
 
   it("accepts a hand-made HS256 token with the right key, to show the checks below are what reject", () => {
-    expect(issuer.verify(handMade({ alg: "HS256", typ: "JWT" }, validClaims(), SECRET))).toBe("user-1");
+    expect(subjectOf(issuer, handMade({ alg: "HS256", typ: "JWT" }, validClaims(), SECRET))).toBe("user-1");
   });
 
   it("rejects a correctly signed token whose header carries crit, even with the extension present", () => {
@@ -54,8 +70,8 @@ describe("TokenIssuer", () => {
       crit: ["urn:example:must-understand"],
       "urn:example:must-understand": true,
     };
-    expect(issuer.verify(handMade(header, validClaims(), SECRET))).toBeUndefined();
-    expect(issuer.verify(handMade({ alg: "HS256", typ: "JWT", crit: [] }, validClaims(), SECRET))).toBeUndefined();
+    expect(subjectOf(issuer, handMade(header, validClaims(), SECRET))).toBeUndefined();
+    expect(subjectOf(issuer, handMade({ alg: "HS256", typ: "JWT", crit: [] }, validClaims(), SECRET))).toBeUndefined();
   });
 
   it.each([
@@ -64,7 +80,9 @@ describe("TokenIssuer", () => {
     ["x5c", ["MIIB"]],
     ["jwk", { kty: "oct", k: Buffer.from(SECRET).toString("base64url") }],
   ])("rejects a correctly signed token whose header carries %s", (name, value) => {
-    expect(issuer.verify(handMade({ alg: "HS256", typ: "JWT", [name]: value }, validClaims(), SECRET))).toBeUndefined();
+    expect(
+      subjectOf(issuer, handMade({ alg: "HS256", typ: "JWT", [name]: value }, validClaims(), SECRET)),
+    ).toBeUndefined();
   });
 
   it("rejects a token whose header is not a JSON object", () => {
@@ -72,34 +90,34 @@ describe("TokenIssuer", () => {
     for (const header of ["bm90IGpzb24", base64url([]), base64url("HS256"), base64url(null)]) {
       const signingInput = `${header}.${claims}`;
       const signature = createHmac("sha256", SECRET).update(signingInput).digest("base64url");
-      expect(issuer.verify(`${signingInput}.${signature}`)).toBeUndefined();
+      expect(subjectOf(issuer, `${signingInput}.${signature}`)).toBeUndefined();
     }
   });
 
   it("rejects alg none", () => {
-    expect(issuer.verify(handMade({ alg: "none", typ: "JWT" }, validClaims(), null))).toBeUndefined();
-    expect(issuer.verify(handMade({ alg: "NONE", typ: "JWT" }, validClaims(), null))).toBeUndefined();
+    expect(subjectOf(issuer, handMade({ alg: "none", typ: "JWT" }, validClaims(), null))).toBeUndefined();
+    expect(subjectOf(issuer, handMade({ alg: "NONE", typ: "JWT" }, validClaims(), null))).toBeUndefined();
   });
 
   it("rejects HS512 and HS384 signed with the right key", () => {
     for (const algorithm of ["HS384", "HS512"] as const) {
       const token = jwt.sign({ sub: "user-1", iss: "auth101" }, SECRET, { algorithm, expiresIn: 60 });
-      expect(issuer.verify(token)).toBeUndefined();
+      expect(subjectOf(issuer, token)).toBeUndefined();
     }
   });
 
   it("rejects RS256 (algorithm confusion) and a token signed with another secret", () => {
     const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
     expect(
-      issuer.verify(jwt.sign({ sub: "user-1", iss: "auth101" }, privateKey, { algorithm: "RS256", expiresIn: 60 })),
+      subjectOf(issuer, jwt.sign({ sub: "user-1", iss: "auth101" }, privateKey, { algorithm: "RS256", expiresIn: 60 })),
     ).toBeUndefined();
-    expect(issuer.verify(handMade({ alg: "HS256" }, validClaims(), `${SECRET}-other`))).toBeUndefined();
+    expect(subjectOf(issuer, handMade({ alg: "HS256" }, validClaims(), `${SECRET}-other`))).toBeUndefined();
   });
 
   it("rejects a tampered payload", () => {
-    const [header, , signature] = issuer.issue("user-1").split(".");
+    const [header, , signature] = tokenOf(issuer, "user-1").split(".");
     const forged = `${header}.${base64url({ ...validClaims(), sub: "admin" })}.${signature}`;
-    expect(issuer.verify(forged)).toBeUndefined();
+    expect(subjectOf(issuer, forged)).toBeUndefined();
   });
 
   it.each([
@@ -109,6 +127,9 @@ describe("TokenIssuer", () => {
     ["no sub", { sub: undefined }],
     ["an empty sub", { sub: "" }],
     ["a numeric sub", { sub: 42 }],
+    ["no jti", { jti: undefined }],
+    ["a jti that is not a session id", { jti: "x" }],
+    ["an upper-case jti", { jti: randomUUID().toUpperCase() }],
     ["another issuer", { iss: "someone-else" }],
     ["no issuer", { iss: undefined }],
     ["an iat in the future", { iat: now() + 120 }],
@@ -122,23 +143,23 @@ describe("TokenIssuer", () => {
 
   it("honours the configured lifetime", () => {
     vi.useFakeTimers({ now: new Date("2026-01-01T00:00:00Z") });
-    const token = issuer.issue("user-1");
+    const token = tokenOf(issuer, "user-1");
     vi.setSystemTime(new Date("2026-01-01T00:59:59Z"));
-    expect(issuer.verify(token)).toBe("user-1");
+    expect(subjectOf(issuer, token)).toBe("user-1");
     vi.setSystemTime(new Date("2026-01-01T01:00:00Z"));
-    expect(issuer.verify(token)).toBeUndefined();
+    expect(subjectOf(issuer, token)).toBeUndefined();
   });
 
   it("checks the configured issuer", () => {
     const custom = new TokenIssuer({ secret: SECRET, issuer: "my-app", lifetimeSeconds: 60 });
-    expect(custom.verify(custom.issue("u"))).toBe("u");
-    expect(issuer.verify(custom.issue("u"))).toBeUndefined();
+    expect(subjectOf(custom, tokenOf(custom, "u"))).toBe("u");
+    expect(subjectOf(issuer, tokenOf(custom, "u"))).toBeUndefined();
   });
 
   it.each(["", "garbage", "a.b.c", "....", "x".repeat(5000), `${"eyJ".repeat(2000)}.x.y`])(
     "rejects junk %#",
     (junk) => {
-      expect(issuer.verify(junk)).toBeUndefined();
+      expect(subjectOf(issuer, junk)).toBeUndefined();
     },
   );
 
@@ -146,16 +167,16 @@ describe("TokenIssuer", () => {
     it("answers a token seen before without verifying its signature again, until it expires", () => {
       vi.useFakeTimers({ now: new Date("2026-01-01T00:00:00Z") });
       const cached = new TokenIssuer({ secret: SECRET, issuer: "auth101", lifetimeSeconds: 60 });
-      const token = cached.issue("user-1");
+      const token = tokenOf(cached, "user-1");
       const verifySpy = vi.spyOn(jwt, "verify");
       try {
-        expect(cached.verify(token)).toBe("user-1");
-        expect(cached.verify(token)).toBe("user-1");
-        expect(cached.verify(token)).toBe("user-1");
+        expect(subjectOf(cached, token)).toBe("user-1");
+        expect(subjectOf(cached, token)).toBe("user-1");
+        expect(subjectOf(cached, token)).toBe("user-1");
         expect(verifySpy).toHaveBeenCalledTimes(1);
         vi.setSystemTime(new Date("2026-01-01T00:01:00Z"));
-        expect(cached.verify(token)).toBeUndefined();
-        expect(cached.verify(token)).toBeUndefined();
+        expect(subjectOf(cached, token)).toBeUndefined();
+        expect(subjectOf(cached, token)).toBeUndefined();
       } finally {
         verifySpy.mockRestore();
       }
@@ -166,8 +187,8 @@ describe("TokenIssuer", () => {
       const forged = handMade({ alg: "HS256" }, validClaims(), `${SECRET}-other`);
       const verifySpy = vi.spyOn(jwt, "verify");
       try {
-        expect(cached.verify(forged)).toBeUndefined();
-        expect(cached.verify(forged)).toBeUndefined();
+        expect(subjectOf(cached, forged)).toBeUndefined();
+        expect(subjectOf(cached, forged)).toBeUndefined();
         expect(verifySpy).toHaveBeenCalledTimes(2);
       } finally {
         verifySpy.mockRestore();
@@ -176,13 +197,13 @@ describe("TokenIssuer", () => {
 
     it("stays bounded: the oldest tokens are verified afresh once 10,000 newer ones were seen", () => {
       const cached = new TokenIssuer({ secret: SECRET, issuer: "auth101", lifetimeSeconds: 60 });
-      const tokens = Array.from({ length: 10_001 }, (_, i) => cached.issue(`user-${i}`));
+      const tokens = Array.from({ length: 10_001 }, (_, i) => tokenOf(cached, `user-${i}`));
       for (const token of tokens) cached.verify(token);
       const verifySpy = vi.spyOn(jwt, "verify");
       try {
-        expect(cached.verify(tokens[10_000] as string)).toBe("user-10000");
+        expect(subjectOf(cached, tokens[10_000] as string)).toBe("user-10000");
         expect(verifySpy).toHaveBeenCalledTimes(0);
-        expect(cached.verify(tokens[0] as string)).toBe("user-0");
+        expect(subjectOf(cached, tokens[0] as string)).toBe("user-0");
         expect(verifySpy).toHaveBeenCalledTimes(1);
       } finally {
         verifySpy.mockRestore();

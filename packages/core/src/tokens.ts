@@ -8,6 +8,32 @@ const ALGORITHM = "HS256";
 const MAX_TOKEN_LENGTH = 4096;
 /** How many verified tokens are remembered (about 3 MB at most). */
 const VERIFIED_CACHE_SIZE = 10_000;
+/** Our `jti`s are random UUIDs; anything else never reaches the store. */
+const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** What a signature check vouches for: whose token it is, which session it names, until when. */
+export interface VerifiedToken {
+  readonly userId: string;
+  /** The `jti`: the id of the server-side session the token belongs to. */
+  readonly sessionId: string;
+  /** `exp`, in seconds since the epoch. */
+  readonly expiresAt: number;
+}
+
+/** A freshly signed token and the session it names. */
+export interface IssuedToken {
+  readonly token: string;
+  readonly sessionId: string;
+  /** When the token was signed, to the millisecond (its `iat` is this, in whole seconds). */
+  readonly issuedAt: Date;
+  /** Its `exp`: the session ends then at the latest. */
+  readonly expiresAt: Date;
+}
+
+/** Whether a string is shaped like one of our session ids (a lower-case UUID). */
+export function isSessionId(value: string): boolean {
+  return SESSION_ID.test(value);
+}
 
 export interface TokenIssuerOptions {
   readonly secret: string;
@@ -16,7 +42,8 @@ export interface TokenIssuerOptions {
 }
 
 /**
- * Signs and verifies auth101's JWTs. Claims: sub, iat, exp, iss, jti and nothing else.
+ * Signs and verifies auth101's JWTs. Claims: sub, iat, exp, iss, jti (the session id) and
+ * nothing else.
  * Verification accepts exactly HS256 with our key and issuer, requires iat and exp, and refuses
  * headers with `crit` or key-locating parameters (see token-header.ts).
  */
@@ -29,8 +56,9 @@ export class TokenIssuer {
    * Tokens that passed every check, with their expiry. Verifying an HS256 JWT costs more than
    * the rest of a session request on a light framework; a token seen again only needs its
    * expiry re-checked. Only verified tokens enter, so the cache cannot be filled with junk.
+   * It vouches for the signature only: whether the session still exists is asked every time.
    */
-  readonly #verified = new Map<string, { readonly userId: string; readonly expiresAt: number }>();
+  readonly #verified = new Map<string, VerifiedToken>();
 
   constructor(options: TokenIssuerOptions) {
     this.#key = createSecretKey(Buffer.from(options.secret, "utf8"));
@@ -38,22 +66,26 @@ export class TokenIssuer {
     this.#lifetimeSeconds = options.lifetimeSeconds;
   }
 
-  issue(userId: string): string {
-    return jwt.sign({}, this.#key, {
+  issue(userId: string): IssuedToken {
+    const issuedAt = new Date();
+    const iat = Math.floor(issuedAt.getTime() / 1000);
+    const exp = iat + this.#lifetimeSeconds;
+    const sessionId = randomUUID();
+    const token = jwt.sign({ iat, exp }, this.#key, {
       algorithm: ALGORITHM,
       subject: userId,
       issuer: this.#issuer,
-      expiresIn: this.#lifetimeSeconds,
-      jwtid: randomUUID(),
+      jwtid: sessionId,
     });
+    return { token, sessionId, issuedAt, expiresAt: new Date(exp * 1000) };
   }
 
-  /** The user id (`sub`) of a valid token, or `undefined` for any invalid one. */
-  verify(token: string): string | undefined {
+  /** What a validly signed, unexpired token says, or `undefined` for any invalid one. */
+  verify(token: string): VerifiedToken | undefined {
     const now = Math.floor(Date.now() / 1000);
     const remembered = this.#verified.get(token);
     if (remembered !== undefined) {
-      if (now < remembered.expiresAt) return remembered.userId;
+      if (now < remembered.expiresAt) return remembered;
       this.#verified.delete(token);
       return undefined;
     }
@@ -64,10 +96,10 @@ export class TokenIssuer {
       if (oldest.done !== true) this.#verified.delete(oldest.value);
     }
     this.#verified.set(token, verified);
-    return verified.userId;
+    return verified;
   }
 
-  #verifySignature(token: string, now: number): { readonly userId: string; readonly expiresAt: number } | undefined {
+  #verifySignature(token: string, now: number): VerifiedToken | undefined {
     if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return undefined;
     if (!hasAcceptableHeader(token)) return undefined;
     let payload: unknown;
@@ -77,10 +109,11 @@ export class TokenIssuer {
       return undefined;
     }
     if (typeof payload !== "object" || payload === null) return undefined;
-    const { sub, iat, exp } = payload as Record<string, unknown>;
+    const { sub, iat, exp, jti } = payload as Record<string, unknown>;
     if (typeof sub !== "string" || sub === "") return undefined;
+    if (typeof jti !== "string" || !isSessionId(jti)) return undefined;
     if (typeof exp !== "number" || typeof iat !== "number") return undefined;
     if (iat > now) return undefined;
-    return { userId: sub, expiresAt: exp };
+    return { userId: sub, sessionId: jti, expiresAt: exp };
   }
 }

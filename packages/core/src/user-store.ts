@@ -5,6 +5,20 @@ export interface StoredUser extends User {
   readonly passwordHash: string;
 }
 
+/** A server-side session; its id is the token's `jti`. */
+export interface StoredSession {
+  readonly id: string;
+  readonly userId: string;
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+}
+
+/** What `findSession` answers: the session and its user, read together. */
+export interface SessionWithUser {
+  readonly session: StoredSession;
+  readonly user: User;
+}
+
 export interface NewUser {
   /** Already normalized by the core: trimmed and lower-cased. */
   readonly email: string;
@@ -12,12 +26,14 @@ export interface NewUser {
 }
 
 /**
- * The one contract a database implements to keep auth101's users.
+ * The one contract a database implements to keep auth101's users and their sessions.
  *
  * - Emails arrive normalized; the store compares them exactly.
  * - `create` must reject with {@link EmailTakenError} when the email exists, and that must
  *   come from the database's unique constraint, not from a read before the write, so that
  *   of many concurrent sign-ups with one email exactly one succeeds.
+ * - Session ids are random UUIDs (the token's `jti`). Times keep at least millisecond
+ *   precision. `createSession` for a user that does not exist rejects (a foreign key in SQL).
  * - Any other failure (database down, timeout) rejects with whatever error the driver gives;
  *   the core reports it as STORE_UNAVAILABLE and never shows it to clients.
  *
@@ -28,6 +44,24 @@ export interface UserStore {
   findByEmail(email: string): Promise<StoredUser | null>;
   create(user: NewUser): Promise<User>;
   updatePasswordHash(id: string, passwordHash: string): Promise<void>;
+  /** Deactivates or reactivates a user. No-op for an unknown id. */
+  setActive(id: string, isActive: boolean): Promise<void>;
+  /** Deletes the user; their sessions go with them (ON DELETE CASCADE in SQL). No-op for an unknown id. */
+  deleteUser(id: string): Promise<void>;
+  createSession(session: StoredSession): Promise<void>;
+  /**
+   * The session and its user in ONE round trip (SQL: one query, a join), or null when the
+   * session or the user does not exist. Expiry and `isActive` are checked by the core, not here.
+   */
+  findSession(id: string): Promise<SessionWithUser | null>;
+  /** The user's sessions, newest first (createdAt descending, then id descending). May include expired ones. */
+  listSessions(userId: string): Promise<StoredSession[]>;
+  /** Ends the session only if it belongs to `userId`; resolves true when one was deleted. */
+  deleteSession(id: string, userId: string): Promise<boolean>;
+  /** Ends every session of the user, except `exceptId` when given. */
+  deleteUserSessions(userId: string, exceptId?: string): Promise<void>;
+  /** Deletes sessions whose expiresAt <= `now` (only the user's when `userId` is given); resolves how many. */
+  deleteExpiredSessions(now: Date, userId?: string): Promise<number>;
 }
 
 const EMAIL_TAKEN = Symbol.for("auth101.EmailTakenError");
@@ -47,7 +81,20 @@ export class EmailTakenError extends Error {
   }
 }
 
-const USER_STORE_METHODS = ["findById", "findByEmail", "create", "updatePasswordHash"] as const;
+const USER_STORE_METHODS = [
+  "findById",
+  "findByEmail",
+  "create",
+  "updatePasswordHash",
+  "setActive",
+  "deleteUser",
+  "createSession",
+  "findSession",
+  "listSessions",
+  "deleteSession",
+  "deleteUserSessions",
+  "deleteExpiredSessions",
+] as const satisfies readonly (keyof UserStore)[];
 
 export function missingUserStoreMethods(candidate: unknown): string[] {
   if (typeof candidate !== "object" || candidate === null) return [...USER_STORE_METHODS];

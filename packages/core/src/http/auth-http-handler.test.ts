@@ -56,9 +56,78 @@ describe("createAuthHttpHandler", () => {
 
   it("passes on paths that are not auth endpoints", async () => {
     const { handle } = setup();
-    for (const path of ["/", "/me", "/session/", "/sign-in", "/SIGN-IN/EMAIL", "/sign-in/email/extra"]) {
+    for (const path of [
+      "/",
+      "/me",
+      "/session/",
+      "/sign-in",
+      "/SIGN-IN/EMAIL",
+      "/sign-in/email/extra",
+      "/sessions/",
+      "/sessions/a/b",
+      "/Sessions/x",
+      "/sign-out/all/",
+      "sessions/x",
+    ]) {
       expect(await handle(request("GET", path))).toBeUndefined();
     }
+  });
+
+  it("serves the session endpoints: list, end one (the id percent-decoded), sign out everywhere", async () => {
+    const { handle } = setup();
+    const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+    await answer(handle(request("POST", "/sign-up/email", { body: json(CREDENTIALS) })));
+    const tokens: string[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      const signedIn = await answer(handle(request("POST", "/sign-in/email", { body: json(CREDENTIALS) })));
+      tokens.push((signedIn.body as { token: string }).token);
+    }
+    const [first, second, third] = tokens as [string, string, string];
+    const listed = await answer(handle(request("GET", "/sessions", bearer(third))));
+    expect(listed.status).toBe(200);
+    expect(listed.headers).toEqual({ "content-type": "application/json; charset=utf-8", "cache-control": "no-store" });
+    const { sessions } = listed.body as { readonly sessions: readonly { id: string; current: boolean }[] };
+    expect(sessions).toHaveLength(4);
+    expect(sessions[0]).toEqual({
+      id: expect.any(String),
+      created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      expires_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      current: true,
+    });
+    expect(sessions.filter((session) => session.current)).toHaveLength(1);
+
+    const firstId = (JSON.parse(Buffer.from(first.split(".")[1] as string, "base64url").toString()) as { jti: string })
+      .jti;
+    const encoded = `/sessions/${firstId.replace("-", "%2D")}`;
+    const ended = await answer(handle(request("DELETE", encoded, bearer(third))));
+    expect(ended).toMatchObject({ status: 200, body: { success: true } });
+    expect((await answer(handle(request("GET", "/session", bearer(first))))).status).toBe(401);
+    for (const unknown of ["/sessions/nope", "/sessions/%E0%A4%A", `/sessions/${firstId}`]) {
+      expect(await answer(handle(request("DELETE", unknown, bearer(third))))).toMatchObject({
+        status: 200,
+        body: { success: true },
+      });
+    }
+
+    const everywhere = await answer(handle(request("POST", "/sign-out/all", bearer(second))));
+    expect(everywhere).toMatchObject({ status: 200, body: { success: true } });
+    for (const token of [second, third]) {
+      const refused = await answer(handle(request("GET", "/sessions", bearer(token))));
+      expect(refused).toMatchObject({ status: 401, body: { error: { code: "INVALID_TOKEN" } } });
+    }
+  });
+
+  it.each([
+    ["GET", "/sign-out/all", "POST"],
+    ["POST", "/sessions", "GET"],
+    ["GET", "/sessions/x", "DELETE"],
+    ["POST", "/sessions/x", "DELETE"],
+  ])("answers %s %s with 405 Allow: %s", async (method, path, allow) => {
+    const { handle } = setup();
+    const response = await answer(handle(request(method, path)));
+    expect(response.status).toBe(405);
+    expect(response.headers["allow"]).toBe(allow);
+    expect(JSON.stringify(response.body)).not.toContain("/x");
   });
 
   it("answers 405 with Allow for the wrong method, without reading the body", async () => {
@@ -131,6 +200,9 @@ describe("createAuthHttpHandler", () => {
     for (const [method, path] of [
       ["GET", "/session"],
       ["POST", "/sign-out"],
+      ["POST", "/sign-out/all"],
+      ["GET", "/sessions"],
+      ["DELETE", "/sessions/0b6c2a8e-3f0e-4f5a-9a47-2d2b9d1c7e11"],
     ] as const) {
       const response = await answer(
         handle(request(method, path, authorization === undefined ? {} : { authorization })),
@@ -141,20 +213,24 @@ describe("createAuthHttpHandler", () => {
     }
   });
 
-  it("answers 401 USER_NOT_FOUND for a deleted user's token", async () => {
+  it("answers 401 USER_NOT_FOUND for a deactivated user's token, INVALID_TOKEN once the user is deleted", async () => {
     const store = new MemoryStore();
     const { handle } = setup(store);
     const up = await answer(handle(request("POST", "/sign-up/email", { body: json(CREDENTIALS) })));
     const { user, token } = up.body as { user: { id: string }; token: string };
-    await store.delete(user.id);
+    await store.setActive(user.id, false);
+    const deactivated = await answer(handle(request("GET", "/session", { authorization: `Bearer ${token}` })));
+    expect(deactivated).toMatchObject({ status: 401, body: { error: { code: "USER_NOT_FOUND" } } });
+    expect(deactivated.headers["www-authenticate"]).toBe('Bearer realm="auth101", error="invalid_token"');
+    await store.deleteUser(user.id);
     const response = await answer(handle(request("GET", "/session", { authorization: `Bearer ${token}` })));
-    expect(response).toMatchObject({ status: 401, body: { error: { code: "USER_NOT_FOUND" } } });
+    expect(response).toMatchObject({ status: 401, body: { error: { code: "INVALID_TOKEN" } } });
     expect(response.headers["www-authenticate"]).toBe('Bearer realm="auth101", error="invalid_token"');
   });
 
   it("answers 503 when the store fails and 500 when reading the body blows up", async () => {
     const down = () => Promise.reject(new Error("down"));
-    const { handle } = setup({ findById: down, findByEmail: down, create: down, updatePasswordHash: down });
+    const { handle } = setup(new Proxy(new MemoryStore(), { get: () => down }));
     const response = await answer(handle(request("POST", "/sign-in/email", { body: json(CREDENTIALS) })));
     expect(response).toMatchObject({ status: 503, body: { error: { code: "STORE_UNAVAILABLE" } } });
     const broken = await answer(
@@ -223,8 +299,15 @@ describe("AUTH_ENDPOINTS", () => {
       { method: "POST", path: "/sign-up/email" },
       { method: "POST", path: "/sign-in/email" },
       { method: "POST", path: "/sign-out" },
+      { method: "POST", path: "/sign-out/all" },
       { method: "GET", path: "/session" },
+      { method: "GET", path: "/sessions" },
+      { method: "DELETE", path: "/sessions/:id" },
     ]);
-    for (const { method, path } of AUTH_ENDPOINTS) expect(await handle(request(method, path))).toBeDefined();
+    // A `:name` parameter matches one segment, whatever it holds.
+    for (const { method, path } of AUTH_ENDPOINTS) {
+      expect(await handle(request(method, path))).toBeDefined();
+      expect(await handle(request(method, path.replace(":id", "anything")))).toBeDefined();
+    }
   });
 });

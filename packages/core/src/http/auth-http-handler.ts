@@ -1,4 +1,4 @@
-import type { Auth101, RequestContext } from "../auth101.js";
+import type { Auth101, RequestContext, SessionSummary } from "../auth101.js";
 import type { AuthError, ErrorCode, ErrorResult } from "../errors.js";
 import { errorResult } from "../errors.js";
 import type { PublicUser, User } from "../user.js";
@@ -18,11 +18,12 @@ export interface AuthHttpRequest {
   readonly readBody: () => Promise<RequestBody>;
 }
 
-/** Every body the endpoints answer: a success shape of SPEC §5, or the error envelope. */
+/** Every body the endpoints answer: a success shape of docs/http-api.md, or the error envelope. */
 export type AuthHttpResponseBody =
   | { readonly user: PublicUser; readonly token: string }
   | { readonly user: PublicUser }
   | { readonly success: true }
+  | { readonly sessions: readonly SessionSummary[] }
   | { readonly error: AuthError };
 
 type Success = Exclude<AuthHttpResponseBody, { readonly error: AuthError }>;
@@ -60,56 +61,123 @@ const JSON_HEADERS = {
   "cache-control": "no-store",
 } as const;
 
+type Method = "GET" | "POST" | "DELETE";
+
 type Route = {
-  readonly method: "GET" | "POST";
-  readonly respond: (auth: Auth101, request: AuthHttpRequest) => Promise<AuthHttpResponse>;
+  readonly method: Method;
+  /** Relative to the mount prefix; a `:name` segment matches any one non-empty segment. */
+  readonly path: string;
+  readonly respond: (
+    auth: Auth101,
+    request: AuthHttpRequest,
+    params: Readonly<Record<string, string>>,
+  ) => Promise<AuthHttpResponse>;
 };
 
-const ROUTES: Readonly<Record<string, Route>> = {
-  "/sign-up/email": {
+/** The one routing table: every endpoint, in every integration, comes from here. */
+const ROUTES: readonly Route[] = [
+  {
     method: "POST",
+    path: "/sign-up/email",
     respond: (auth, request) =>
       withCredentials(request, (email, password) => auth.signUp(email, password, context(request))),
   },
-  "/sign-in/email": {
+  {
     method: "POST",
+    path: "/sign-in/email",
     respond: (auth, request) =>
       withCredentials(request, (email, password) => auth.signIn(email, password, context(request))),
   },
-  "/sign-out": {
+  {
     method: "POST",
+    path: "/sign-out",
     respond: (auth, request) => withBearerToken(request, (token) => auth.signOut(token)),
   },
-  "/session": {
+  {
+    method: "POST",
+    path: "/sign-out/all",
+    respond: (auth, request) => withBearerToken(request, (token) => auth.signOutAll(token)),
+  },
+  {
     method: "GET",
+    path: "/session",
     respond: (auth, request) => withBearerToken(request, (token) => auth.getSession(token)),
   },
-};
+  {
+    method: "GET",
+    path: "/sessions",
+    respond: (auth, request) => withBearerToken(request, (token) => auth.listSessions(token)),
+  },
+  {
+    method: "DELETE",
+    path: "/sessions/:id",
+    respond: (auth, request, params) => withBearerToken(request, (token) => auth.endSession(token, params["id"] ?? "")),
+  },
+];
+
+const COMPILED_ROUTES = ROUTES.map((route) => ({ route, segments: route.path.split("/").slice(1) }));
+
+/** The route a path names and its parameters (percent-decoded), or `undefined`. */
+function matchRoute(path: string): { route: Route; params: Record<string, string> } | undefined {
+  const given = path.split("/").slice(1);
+  for (const { route, segments } of COMPILED_ROUTES) {
+    if (segments.length !== given.length || !path.startsWith("/")) continue;
+    const params: Record<string, string> = {};
+    const matches = segments.every((segment, index) => {
+      const value = given[index] as string;
+      if (!segment.startsWith(":")) return segment === value;
+      if (value === "") return false;
+      params[segment.slice(1)] = decodeSegment(value);
+      return true;
+    });
+    if (matches) return { route, params };
+  }
+  return undefined;
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    // Malformed percent-encoding: kept as sent; it names no session.
+    return segment;
+  }
+}
 
 function context(request: AuthHttpRequest): RequestContext {
   return { clientAddress: request.clientAddress };
 }
 
-/** The four endpoints, paths relative to the mount prefix, for routers that must list them. */
-export const AUTH_ENDPOINTS: readonly { readonly method: "GET" | "POST"; readonly path: string }[] = Object.entries(
-  ROUTES,
-).map(([path, route]) => ({ method: route.method, path }));
+/** One auth endpoint, for routers that must list what to mount. */
+export interface AuthEndpoint {
+  readonly method: Method;
+  /**
+   * Relative to the mount prefix. A parameter is written `:name` (`/sessions/:id`), the syntax
+   * Express, Koa's router and NestJS share; it matches one path segment.
+   */
+  readonly path: string;
+}
+
+/** Every endpoint, paths relative to the mount prefix, for routers that must list them. */
+export const AUTH_ENDPOINTS: readonly AuthEndpoint[] = ROUTES.map(({ method, path }) => ({ method, path }));
 
 /**
- * The four auth endpoints, framework-free. Integrations translate their request into an
- * {@link AuthHttpRequest}, call this, and write the {@link AuthHttpResponse} back unchanged.
+ * The auth endpoints (docs/http-api.md), framework-free. Integrations translate their request
+ * into an {@link AuthHttpRequest}, call this, and write the {@link AuthHttpResponse} back
+ * unchanged.
  */
 export function createAuthHttpHandler(auth: Auth101): AuthHttpHandler {
   return async (request) => {
-    const route = ROUTES[request.path];
-    if (route === undefined) return undefined;
+    const matched = matchRoute(request.path);
+    if (matched === undefined) return undefined;
+    const { route, params } = matched;
     if (request.method.toUpperCase() !== route.method) {
-      return errorResponse(errorResult("VALIDATION_ERROR", `Use ${route.method} for ${request.path}`), 405, {
+      return errorResponse(errorResult("VALIDATION_ERROR", `Use ${route.method} for ${route.path}`), 405, {
         allow: route.method,
       });
     }
     try {
-      return await route.respond(auth, request);
+      return await route.respond(auth, request, params);
     } catch {
       return errorResponse(errorResult("INTERNAL_ERROR", "Internal error"));
     }

@@ -6,7 +6,7 @@ import type { ErrorCode } from "../errors.js";
 import type { Auth101Options } from "../options.js";
 import { ERROR_CODES } from "../errors.js";
 import type { User } from "../user.js";
-import type { NewUser, StoredUser, UserStore } from "../user-store.js";
+import type { NewUser, SessionWithUser, StoredSession, StoredUser, UserStore } from "../user-store.js";
 
 /** A server an integration started for the suites: the four endpoints at `prefix`, and `GET /protected`. */
 export interface ConformanceServer {
@@ -236,6 +236,38 @@ export class FailingStore implements UserStore {
   async updatePasswordHash(): Promise<void> {
     throw new Error(FailingStore.MESSAGE);
   }
+
+  async setActive(): Promise<void> {
+    throw new Error(FailingStore.MESSAGE);
+  }
+
+  async deleteUser(): Promise<void> {
+    throw new Error(FailingStore.MESSAGE);
+  }
+
+  async createSession(_session: StoredSession): Promise<void> {
+    throw new Error(FailingStore.MESSAGE);
+  }
+
+  async findSession(): Promise<SessionWithUser | null> {
+    throw new Error(FailingStore.MESSAGE);
+  }
+
+  async listSessions(): Promise<StoredSession[]> {
+    throw new Error(FailingStore.MESSAGE);
+  }
+
+  async deleteSession(): Promise<boolean> {
+    throw new Error(FailingStore.MESSAGE);
+  }
+
+  async deleteUserSessions(): Promise<void> {
+    throw new Error(FailingStore.MESSAGE);
+  }
+
+  async deleteExpiredSessions(): Promise<number> {
+    throw new Error(FailingStore.MESSAGE);
+  }
 }
 
 /** A buggy store that resolves `undefined` where it owes a user: the core must answer 500, not crash. */
@@ -253,6 +285,30 @@ export class BrokenStore implements UserStore {
   }
 
   async updatePasswordHash(): Promise<void> {}
+
+  async setActive(): Promise<void> {}
+
+  async deleteUser(): Promise<void> {}
+
+  async createSession(_session: StoredSession): Promise<void> {}
+
+  async findSession(): Promise<SessionWithUser | null> {
+    return undefined as unknown as SessionWithUser | null;
+  }
+
+  async listSessions(): Promise<StoredSession[]> {
+    return undefined as unknown as StoredSession[];
+  }
+
+  async deleteSession(): Promise<boolean> {
+    return undefined as unknown as boolean;
+  }
+
+  async deleteUserSessions(): Promise<void> {}
+
+  async deleteExpiredSessions(): Promise<number> {
+    return undefined as unknown as number;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -352,7 +352,7 @@ const STEPS: readonly Step[] = [
     step: "sign-in deactivated",
     request: (s) => jsonPost(at(s, "/sign-in/email"), { email: ADA, password: GOOD_PASSWORD }),
   },
-  { step: "delete grace", act: async (s) => s.store.delete(s.userIds.get("grace") ?? "") },
+  { step: "delete grace", act: async (s) => s.store.deleteUser(s.userIds.get("grace") ?? "") },
   {
     step: "session deleted",
     request: (s) => ({ method: "GET", path: at(s, "/session"), headers: bearer(token(s, "grace")) }),

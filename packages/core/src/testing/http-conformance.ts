@@ -200,7 +200,7 @@ function describeEndpoints(fixture: Fixture, allPrefixes: readonly string[]): vo
     // A user that existed, got a real token, and was deleted: no hashing needed to make one.
     const gone = await fixture.store.create({ email: uniqueEmail("deleted"), passwordHash: "$argon2id$unused" });
     deletedUserToken = signedToken(fixture.secret, validClaims(gone.id));
-    await (fixture.store as MemoryStore).delete(gone.id);
+    await (fixture.store as MemoryStore).deleteUser(gone.id);
   });
 
   describe("POST /sign-up/email", () => {

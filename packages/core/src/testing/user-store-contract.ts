@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { UserStore } from "../user-store.js";
+import type { User } from "../user.js";
+import type { StoredSession, UserStore } from "../user-store.js";
 import { EmailTakenError } from "../user-store.js";
 
 export interface UserStoreContractOptions {
-  /** How many creates with one email race in the concurrency test. Default 16. */
+  /** How many creates with one email race in the concurrency test (and sessions of one user in theirs). Default 16. */
   readonly concurrentCreates?: number;
   /** Called once after the suite, to close connections. */
   readonly teardown?: () => Promise<void> | void;
@@ -128,6 +129,186 @@ export function describeUserStoreContract(
       const created = await store.create({ email: address, passwordHash: HASH });
       expect((await store.findByEmail(address))?.email).toBe(address);
       expect((await store.findById(created.id))?.email).toBe(address);
+    });
+
+    describe("account administration", () => {
+      it("deactivates and reactivates a user; an unknown id is a no-op", async () => {
+        const user = await store.create({ email: email(), passwordHash: HASH });
+        await store.setActive(user.id, false);
+        expect(await store.findById(user.id)).toEqual({ ...user, isActive: false });
+        expect((await store.findByEmail(user.email))?.isActive).toBe(false);
+        await store.setActive(user.id, true);
+        expect(await store.findById(user.id)).toEqual(user);
+        await expect(store.setActive(randomUUID(), false)).resolves.toBeUndefined();
+      });
+
+      it("deletes a user, freeing the email; an unknown id is a no-op", async () => {
+        const user = await store.create({ email: email(), passwordHash: HASH });
+        const other = await store.create({ email: email(), passwordHash: HASH });
+        await store.deleteUser(user.id);
+        expect(await store.findById(user.id)).toBeNull();
+        expect(await store.findByEmail(user.email)).toBeNull();
+        expect(await store.findById(other.id)).toEqual(other);
+        await expect(store.deleteUser(randomUUID())).resolves.toBeUndefined();
+        expect((await store.create({ email: user.email, passwordHash: HASH })).email).toBe(user.email);
+      });
+    });
+
+    describe("sessions", () => {
+      const user = (): Promise<User> => store.create({ email: email(), passwordHash: HASH });
+      const inAnHour = (): Date => new Date(Date.now() + 3_600_000);
+      const session = (userId: string, times: Partial<Pick<StoredSession, "createdAt" | "expiresAt">> = {}) =>
+        ({
+          id: randomUUID(),
+          userId,
+          createdAt: times.createdAt ?? new Date(),
+          expiresAt: times.expiresAt ?? inAnHour(),
+        }) satisfies StoredSession;
+      const ids = (sessions: readonly StoredSession[]): string[] => sessions.map(({ id }) => id);
+
+      it("stores a session and finds it with its user, times to the millisecond", async () => {
+        const owner = await user();
+        const created = session(owner.id, {
+          createdAt: new Date("2026-03-04T05:06:07.891Z"),
+          expiresAt: new Date("2099-03-04T05:06:07.123Z"),
+        });
+        await store.createSession(created);
+        const found = await store.findSession(created.id);
+        expect(found).toEqual({ session: created, user: owner });
+        expect(found?.session.createdAt.toISOString()).toBe("2026-03-04T05:06:07.891Z");
+        expect(found?.session.expiresAt.toISOString()).toBe("2099-03-04T05:06:07.123Z");
+        expect(found?.user).not.toHaveProperty("passwordHash");
+      });
+
+      it("answers null for an unknown session id", async () => {
+        expect(await store.findSession(randomUUID())).toBeNull();
+      });
+
+      it("returns expired sessions too: expiry is the core's to judge", async () => {
+        const owner = await user();
+        const expired = session(owner.id, { expiresAt: new Date(Date.now() - 60_000) });
+        await store.createSession(expired);
+        expect((await store.findSession(expired.id))?.session).toEqual(expired);
+      });
+
+      it("finds a session of a deactivated user, with isActive false", async () => {
+        const owner = await user();
+        const created = session(owner.id);
+        await store.createSession(created);
+        await store.setActive(owner.id, false);
+        expect(await store.findSession(created.id)).toEqual({ session: created, user: { ...owner, isActive: false } });
+      });
+
+      it("rejects a session for a user that does not exist", async () => {
+        await expect(store.createSession(session(randomUUID()))).rejects.toBeDefined();
+      });
+
+      it(`stores ${concurrentCreates} sessions of one user created at once, and lists them all`, async () => {
+        const owner = await user();
+        const created = Array.from({ length: concurrentCreates }, () => session(owner.id));
+        const results = await Promise.allSettled(created.map((each) => store.createSession(each)));
+        expect(results.filter((result) => result.status === "rejected")).toEqual([]);
+        expect(ids(await store.listSessions(owner.id)).sort()).toEqual(ids(created).sort());
+      });
+
+      it("lists a user's sessions newest first, id descending within one millisecond, and only theirs", async () => {
+        const owner = await user();
+        const stranger = await user();
+        const at = (iso: string): Date => new Date(iso);
+        const oldest = session(owner.id, { createdAt: at("2026-01-01T00:00:00.001Z") });
+        const newest = session(owner.id, { createdAt: at("2026-01-01T00:00:01.000Z") });
+        const tied = [0, 1, 2].map(() => session(owner.id, { createdAt: at("2026-01-01T00:00:00.500Z") }));
+        const expired = session(owner.id, {
+          createdAt: at("2026-01-01T00:00:00.002Z"),
+          expiresAt: at("2026-01-01T00:00:00.003Z"),
+        });
+        for (const each of [...tied, newest, expired, oldest, session(stranger.id)]) await store.createSession(each);
+        const tiedNewestFirst = ids(tied).sort().reverse();
+        expect(ids(await store.listSessions(owner.id))).toEqual([newest.id, ...tiedNewestFirst, expired.id, oldest.id]);
+        expect(await store.listSessions(randomUUID())).toEqual([]);
+      });
+
+      it("deletes a session only for its own user, answering whether it did", async () => {
+        const owner = await user();
+        const stranger = await user();
+        const created = session(owner.id);
+        await store.createSession(created);
+        expect(await store.deleteSession(created.id, stranger.id)).toBe(false);
+        expect((await store.findSession(created.id))?.session).toEqual(created);
+        expect(await store.deleteSession(created.id, owner.id)).toBe(true);
+        expect(await store.findSession(created.id)).toBeNull();
+        expect(await store.deleteSession(created.id, owner.id)).toBe(false);
+        expect(await store.deleteSession(randomUUID(), owner.id)).toBe(false);
+      });
+
+      it("deletes every session of a user, or every one but exceptId, and no one else's", async () => {
+        const owner = await user();
+        const stranger = await user();
+        const mine = [session(owner.id), session(owner.id), session(owner.id)];
+        const theirs = session(stranger.id);
+        for (const each of [...mine, theirs]) await store.createSession(each);
+        const kept = mine[1] as StoredSession;
+        await store.deleteUserSessions(owner.id, kept.id);
+        expect(ids(await store.listSessions(owner.id))).toEqual([kept.id]);
+        await store.deleteUserSessions(owner.id);
+        expect(await store.listSessions(owner.id)).toEqual([]);
+        expect(ids(await store.listSessions(stranger.id))).toEqual([theirs.id]);
+        await expect(store.deleteUserSessions(randomUUID())).resolves.toBeUndefined();
+      });
+
+      it("deletes expired sessions (expiresAt <= now) of one user, saying how many", async () => {
+        const owner = await user();
+        const stranger = await user();
+        const now = new Date();
+        const gone = [
+          session(owner.id, { expiresAt: new Date(now.getTime() - 60_000) }),
+          session(owner.id, { expiresAt: new Date(now.getTime()) }),
+        ];
+        const live = session(owner.id, { expiresAt: new Date(now.getTime() + 1) });
+        const strangers = session(stranger.id, { expiresAt: new Date(now.getTime() - 60_000) });
+        for (const each of [...gone, live, strangers]) await store.createSession(each);
+        expect(await store.deleteExpiredSessions(now, owner.id)).toBe(2);
+        expect(ids(await store.listSessions(owner.id))).toEqual([live.id]);
+        expect(ids(await store.listSessions(stranger.id))).toEqual([strangers.id]);
+        expect(await store.deleteExpiredSessions(now, owner.id)).toBe(0);
+      });
+
+      it("deletes expired sessions of every user", async () => {
+        const first = await user();
+        const second = await user();
+        // Long ago, so that other data in the store cannot be younger than `now`.
+        const now = new Date("2000-01-02T00:00:00.000Z");
+        const gone = [
+          session(first.id, {
+            createdAt: new Date("2000-01-01T00:00:00.000Z"),
+            expiresAt: new Date("2000-01-01T12:00:00.000Z"),
+          }),
+          session(second.id, { createdAt: new Date("2000-01-01T00:00:00.000Z"), expiresAt: now }),
+        ];
+        const live = [
+          session(first.id, {
+            createdAt: new Date("2000-01-01T00:00:00.000Z"),
+            expiresAt: new Date("2000-01-02T00:00:00.001Z"),
+          }),
+          session(second.id),
+        ];
+        for (const each of [...gone, ...live]) await store.createSession(each);
+        expect(await store.deleteExpiredSessions(now)).toBeGreaterThanOrEqual(2);
+        for (const each of gone) expect(await store.findSession(each.id)).toBeNull();
+        for (const each of live) expect((await store.findSession(each.id))?.session).toEqual(each);
+      });
+
+      it("deletes a user's sessions with the user", async () => {
+        const owner = await user();
+        const stranger = await user();
+        const mine = [session(owner.id), session(owner.id)];
+        const theirs = session(stranger.id);
+        for (const each of [...mine, theirs]) await store.createSession(each);
+        await store.deleteUser(owner.id);
+        for (const each of mine) expect(await store.findSession(each.id)).toBeNull();
+        expect(await store.listSessions(owner.id)).toEqual([]);
+        expect((await store.findSession(theirs.id))?.session).toEqual(theirs);
+      });
     });
   });
 }
