@@ -61,12 +61,12 @@ describe.each(EXPRESS_VERSIONS)("%s", (_version, express) => {
       expect401(await request(`${origin}/me?token=${token}`), "UNAUTHORIZED");
     });
 
-    it("answers 401 USER_NOT_FOUND once the user is deactivated or deleted", async () => {
+    it("answers 401 USER_NOT_FOUND once the user is deactivated, INVALID_TOKEN once deleted (the session went too)", async () => {
       const { origin, token, userId, store } = await appWithProtectedRoute();
       await store.setActive(userId, false);
       expect401(await request(`${origin}/me`, { headers: bearer(token) }), "USER_NOT_FOUND");
-      await store.delete(userId);
-      expect401(await request(`${origin}/me`, { headers: bearer(token) }), "USER_NOT_FOUND");
+      await store.deleteUser(userId);
+      expect401(await request(`${origin}/me`, { headers: bearer(token) }), "INVALID_TOKEN");
     });
 
     it("answers 503 STORE_UNAVAILABLE when the store is down", async () => {

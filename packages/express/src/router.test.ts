@@ -102,7 +102,7 @@ describe.each(EXPRESS_VERSIONS)("%s", (_version, express) => {
       expectJsonError(invalid, 401, "INVALID_TOKEN");
       expect(invalid.headers.get("www-authenticate")).toMatch(/error="invalid_token"/);
 
-      await store.delete((signUp.body as { user: { id: string } }).user.id);
+      await store.setActive((signUp.body as { user: { id: string } }).user.id, false);
       const gone = await request(`${origin}/auth/session`, { headers: bearer(token) });
       expectJsonError(gone, 401, "USER_NOT_FOUND");
       expect(gone.headers.get("www-authenticate")).toMatch(/^Bearer/);

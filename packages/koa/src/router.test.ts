@@ -242,12 +242,12 @@ describe("auth101Router mounted with a prefix option", () => {
       expect(missing.headers.get("www-authenticate")).toBe('Bearer realm="auth101"');
     });
 
-    it("answers 401 USER_NOT_FOUND once the user is gone", async () => {
+    it("answers 401 INVALID_TOKEN once the user is gone: their sessions went with them", async () => {
       const other = await postJson(`${base}/sign-up/email`, { email: freshEmail(), password: PASSWORD });
       const otherToken = tokenOf(other);
-      await store.delete((other.body as { user: { id: string } }).user.id);
+      await store.deleteUser((other.body as { user: { id: string } }).user.id);
       const reply = await send(`${base}/session`, { headers: bearer(otherToken) });
-      expectError(reply, 401, "USER_NOT_FOUND");
+      expectError(reply, 401, "INVALID_TOKEN");
       expect(reply.headers.get("www-authenticate")).toBe('Bearer realm="auth101", error="invalid_token"');
     });
   });

@@ -1,5 +1,5 @@
 // Shared by this package's tests; excluded from the build.
-import type { NewUser, StoredUser, User, UserStore } from "@auth101/core";
+import type { NewUser, SessionWithUser, StoredSession, StoredUser, User, UserStore } from "@auth101/core";
 import { Auth101, MemoryStore } from "@auth101/core";
 import type { ConformanceServer } from "@auth101/core/testing";
 import { listenOnLoopback } from "@auth101/core/testing";
@@ -23,6 +23,30 @@ export class UnavailableStore implements UserStore {
     return this.#fail();
   }
   updatePasswordHash(_id: string, _passwordHash: string): Promise<void> {
+    return this.#fail();
+  }
+  setActive(_id: string, _isActive: boolean): Promise<void> {
+    return this.#fail();
+  }
+  deleteUser(_id: string): Promise<void> {
+    return this.#fail();
+  }
+  createSession(_session: StoredSession): Promise<void> {
+    return this.#fail();
+  }
+  findSession(_id: string): Promise<SessionWithUser | null> {
+    return this.#fail();
+  }
+  listSessions(_userId: string): Promise<StoredSession[]> {
+    return this.#fail();
+  }
+  deleteSession(_id: string, _userId: string): Promise<boolean> {
+    return this.#fail();
+  }
+  deleteUserSessions(_userId: string, _exceptId?: string): Promise<void> {
+    return this.#fail();
+  }
+  deleteExpiredSessions(_now: Date, _userId?: string): Promise<number> {
     return this.#fail();
   }
   #fail(): Promise<never> {

@@ -282,7 +282,7 @@ describe("the four endpoints", () => {
     expect((answer.json as { error: { code: string } }).error.code).toBe("INVALID_TOKEN");
   });
 
-  test("the user of a token who is gone is 401 USER_NOT_FOUND", async () => {
+  test("the user of a token who is deactivated is 401 USER_NOT_FOUND", async () => {
     const store = new MemoryStore();
     const other = await startNestApp({ imports: [Auth101Module.forRoot({ secret: SECRET, store })] });
     try {
@@ -291,7 +291,7 @@ describe("the four endpoints", () => {
         password: PASSWORD,
       });
       const { user, token } = signedUp.json as { user: { id: string }; token: string };
-      await store.delete(user.id);
+      await store.setActive(user.id, false);
       const answer = await request(`${other.url}/auth/session`, { headers: bearer(token) });
       expect(answer.status).toBe(401);
       expect(answer.headers.get("www-authenticate")).toBe('Bearer realm="auth101", error="invalid_token"');
@@ -328,11 +328,20 @@ describe("the four endpoints", () => {
   });
 
   test("a store that fails is 503 STORE_UNAVAILABLE", async () => {
+    const fail = (): Promise<never> => Promise.reject(new Error("database down"));
     const failing: UserStore = {
-      findById: () => Promise.reject(new Error("database down")),
-      findByEmail: () => Promise.reject(new Error("database down")),
-      create: () => Promise.reject(new Error("database down")),
-      updatePasswordHash: () => Promise.reject(new Error("database down")),
+      findById: fail,
+      findByEmail: fail,
+      create: fail,
+      updatePasswordHash: fail,
+      setActive: fail,
+      deleteUser: fail,
+      createSession: fail,
+      findSession: fail,
+      listSessions: fail,
+      deleteSession: fail,
+      deleteUserSessions: fail,
+      deleteExpiredSessions: fail,
     };
     const down = await startNestApp({ imports: [Auth101Module.forRoot({ secret: SECRET, store: failing, ...quiet })] });
     try {

@@ -107,16 +107,19 @@ describe("Auth101Guard per route and per controller", () => {
     },
   );
 
-  test("a deleted or deactivated user is 401 USER_NOT_FOUND", async () => {
+  test("a deactivated user is 401 USER_NOT_FOUND, a deleted one INVALID_TOKEN (their sessions went too)", async () => {
     const gone = await signUp(nest.url, "gone@example.com");
     const inactive = await signUp(nest.url, "inactive@example.com");
-    await store.delete(gone.user.id);
+    await store.deleteUser(gone.user.id);
     await store.setActive(inactive.user.id, false);
-    for (const { token } of [gone, inactive]) {
+    for (const [{ token }, error] of [
+      [gone, { message: "Invalid or expired token", code: "INVALID_TOKEN" }],
+      [inactive, { message: "User not found", code: "USER_NOT_FOUND" }],
+    ] as const) {
       const answer = await request(`${nest.url}/guarded/user`, { headers: bearer(token) });
       expect(answer.status).toBe(401);
       expect(answer.headers.get("www-authenticate")).toBe('Bearer realm="auth101", error="invalid_token"');
-      expect(answer.json).toEqual({ error: { message: "User not found", code: "USER_NOT_FOUND" } });
+      expect(answer.json).toEqual({ error });
     }
   });
 
@@ -198,10 +201,18 @@ describe("Auth101Guard when the store is down", () => {
     const store = new MemoryStore();
     let down = false;
     const flaky: UserStore = {
-      findById: (id) => (down ? Promise.reject(new Error("database down")) : store.findById(id)),
+      findById: (id) => store.findById(id),
       findByEmail: (email) => store.findByEmail(email),
       create: (user) => store.create(user),
       updatePasswordHash: (id, hash) => store.updatePasswordHash(id, hash),
+      setActive: (id, isActive) => store.setActive(id, isActive),
+      deleteUser: (id) => store.deleteUser(id),
+      createSession: (session) => store.createSession(session),
+      findSession: (id) => (down ? Promise.reject(new Error("database down")) : store.findSession(id)),
+      listSessions: (userId) => store.listSessions(userId),
+      deleteSession: (id, userId) => store.deleteSession(id, userId),
+      deleteUserSessions: (userId, exceptId) => store.deleteUserSessions(userId, exceptId),
+      deleteExpiredSessions: (now, userId) => store.deleteExpiredSessions(now, userId),
     };
     const nest = await startNestApp({
       imports: [Auth101Module.forRoot({ secret: SECRET, store: flaky, onFailure: () => {} })],
