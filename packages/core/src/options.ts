@@ -1,3 +1,4 @@
+import { errorCodes } from "./error-codes.js";
 import { MemoryStore } from "./memory-store.js";
 import type { LimitRule, RateLimitOptions, ResolvedRateLimits } from "./rate-limits.js";
 import { DEFAULT_IPV6_PREFIX_LENGTH, DEFAULT_MAX_TRACKED_KEYS, RATE_LIMIT_DEFAULTS } from "./rate-limits.js";
@@ -63,8 +64,9 @@ export interface Auth101Options {
   readonly rateLimit?: RateLimitOptions | false;
   /**
    * Called when the store fails or something unexpected happens. Default: one line on
-   * stderr naming the operation and the error's class, never its message (which may carry
-   * emails or SQL). Replace it to route the full error to your own logger.
+   * stderr naming the operation, the error's class and the driver's error codes found along
+   * its causes (`ECONNREFUSED`, `P1001`, `ER_ACCESS_DENIED_ERROR`), never its message (which
+   * may carry emails or SQL). Replace it to route the full error to your own logger.
    */
   readonly onFailure?: (event: AuthFailureEvent) => void;
 }
@@ -281,7 +283,10 @@ function checkFunction<T>(name: string, value: T | undefined): T | undefined {
   return value;
 }
 
+/** The default `onFailure`: the error's class and its codes, never its message (see `errorCodes`). */
 function logFailure(event: AuthFailureEvent): void {
   const kind = event.error instanceof Error ? event.error.name : typeof event.error;
-  console.error(`[auth101] ${event.operation} failed: ${event.code} (${kind})`);
+  const codes = errorCodes(event.error);
+  const details = codes.length === 0 ? kind : `${kind}: ${codes.join(", ")}`;
+  console.error(`[auth101] ${event.operation} failed: ${event.code} (${details})`);
 }
