@@ -6,7 +6,10 @@ import { hasAcceptableHeader } from "./token-header.js";
 const ALGORITHM = "HS256";
 /** Longer "tokens" are refused unread: ours are about 250 characters. */
 const MAX_TOKEN_LENGTH = 4096;
-/** How many verified tokens are remembered (about 3 MB at most). */
+/**
+ * How many verified tokens are remembered (about 3 MB at most). When full, the token
+ * remembered first is forgotten; it is verified again if it comes back.
+ */
 const VERIFIED_CACHE_SIZE = 10_000;
 /** Our `jti`s are random UUIDs; anything else never reaches the store. */
 const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -64,6 +67,11 @@ export class TokenIssuer {
     this.#key = createSecretKey(Buffer.from(options.secret, "utf8"));
     this.#issuer = options.issuer;
     this.#lifetimeSeconds = options.lifetimeSeconds;
+  }
+
+  /** How many verified tokens are remembered now (for tests and diagnostics). */
+  get cachedTokens(): number {
+    return this.#verified.size;
   }
 
   issue(userId: string): IssuedToken {
