@@ -9,8 +9,9 @@ export interface Auth101RouterOptions {
 }
 
 /**
- * The four auth endpoints (`POST /sign-up/email`, `POST /sign-in/email`, `POST /sign-out`,
- * `GET /session`) as a `@koa/router` Router, under `options.prefix`:
+ * The auth endpoints (`POST /sign-up/email`, `POST /sign-in/email`, `POST /sign-out`,
+ * `POST /sign-out/all`, `GET /session`, `GET /sessions`, `DELETE /sessions/:id`) as a
+ * `@koa/router` Router, under `options.prefix`:
  *
  * ```ts
  * app.use(auth101Router(auth, { prefix: "/auth" }).routes());
@@ -30,8 +31,12 @@ export function auth101Router(auth: Auth101, options: Auth101RouterOptions = {})
     ...(options.prefix !== undefined && { prefix: options.prefix }),
   });
   for (const { path } of AUTH_ENDPOINTS) {
+    const segments = path.split("/").length - 1;
     router.all(path, async (ctx, next) => {
-      const response = await handle(toAuthHttpRequest(ctx, path));
+      // The path as the client sent it, relative to the prefix: a `:id` matched one segment,
+      // so the endpoint is the last `segments` segments. The core decodes the parameter.
+      const relativePath = `/${ctx.path.split("/").slice(-segments).join("/")}`;
+      const response = await handle(toAuthHttpRequest(ctx, relativePath));
       if (response === undefined) return next();
       sendAuthHttpResponse(ctx, response);
     });

@@ -377,7 +377,7 @@ export function expectErrorEnvelope(answer: HttpAnswer): void {
       expect(challenge, described).not.toMatch(/\berror=/);
     }
   }
-  if (answer.status === 405) expect(answer.headers["allow"], described).toMatch(/^(GET|POST)$/);
+  if (answer.status === 405) expect(answer.headers["allow"], described).toMatch(/^(GET|POST|DELETE)$/);
   if (code === "RATE_LIMITED") expect(answer.headers["retry-after"], described).toMatch(/^\d+$/);
   expectNoSecrets(answer);
 }
@@ -409,6 +409,34 @@ export function expectSignedOut(answer: HttpAnswer): void {
   expect(answer.status, described).toBe(200);
   expectSuccessHeaders(answer);
   expect(answer.text.trim(), described).toBe('{"success":true}');
+}
+
+/** One item of `GET /sessions`. */
+export interface SessionJson {
+  readonly id: string;
+  readonly created_at: string;
+  readonly expires_at: string;
+  readonly current: boolean;
+}
+
+const ISO_8601_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/** 200 with exactly `{ sessions: [...] }`, each item exactly `{ id, created_at, expires_at, current }`; answers the list. */
+export function expectSessionList(answer: HttpAnswer): SessionJson[] {
+  const described = describeAnswer(answer);
+  expect(answer.status, described).toBe(200);
+  expectSuccessHeaders(answer);
+  expect(Object.keys(answer.json as object), described).toEqual(["sessions"]);
+  const { sessions } = answer.json as { sessions: SessionJson[] };
+  expect(Array.isArray(sessions), described).toBe(true);
+  for (const session of sessions) {
+    expect(Object.keys(session).sort(), described).toEqual(["created_at", "current", "expires_at", "id"]);
+    expect(session.id, described).toEqual(expect.any(String));
+    expect(session.created_at, described).toMatch(ISO_8601_UTC);
+    expect(session.expires_at, described).toMatch(ISO_8601_UTC);
+    expect(typeof session.current, described).toBe("boolean");
+  }
+  return sessions;
 }
 
 export interface PublicUserJson {

@@ -64,6 +64,13 @@ const SIGN_IN_ATTEMPTS = 3;
 
 const at = (state: TranscriptState, path: string): string => `${state.prefix}${path}`;
 const token = (state: TranscriptState, label: string): string => state.tokens.get(label) ?? "missing-token";
+/** The session id (`jti`) of a remembered token. */
+const sessionId = (state: TranscriptState, label: string): string => {
+  const payload = token(state, label).split(".")[1] ?? "";
+  const { jti } = JSON.parse(Buffer.from(payload, "base64url").toString("utf8") || "{}") as { jti?: string };
+  return jti ?? "missing-session";
+};
+const LINUS = "linus@example.com";
 const raw =
   (
     path: string,
@@ -219,6 +226,128 @@ const STEPS: readonly Step[] = [
     }),
   },
   { step: "sign-out no header", request: (s) => ({ method: "POST", path: at(s, "/sign-out") }) },
+  {
+    step: "session after sign-out",
+    request: (s) => ({ method: "GET", path: at(s, "/session"), headers: bearer(token(s, "ada-2")) }),
+  },
+  {
+    step: "protected after sign-out",
+    request: (s) => ({ method: "GET", path: PROTECTED_PATH, headers: bearer(token(s, "ada-2")) }),
+  },
+  {
+    step: "sign-in ada a third time",
+    request: (s) => jsonPost(at(s, "/sign-in/email"), { email: ADA, password: GOOD_PASSWORD }),
+    remember: { token: "ada-3" },
+  },
+  {
+    step: "sessions ada",
+    request: (s) => ({ method: "GET", path: at(s, "/sessions"), headers: bearer(token(s, "ada")) }),
+  },
+  {
+    step: "sessions with a query string",
+    request: (s) => ({ method: "GET", path: `${at(s, "/sessions")}?page=2`, headers: bearer(token(s, "ada-3")) }),
+  },
+  { step: "sessions no header", request: (s) => ({ method: "GET", path: at(s, "/sessions") }) },
+  {
+    step: "sessions signed-out token",
+    request: (s) => ({ method: "GET", path: at(s, "/sessions"), headers: bearer(token(s, "ada-2")) }),
+  },
+  {
+    step: "POST sessions",
+    request: (s) => ({ method: "POST", path: at(s, "/sessions"), headers: bearer(token(s, "ada")) }),
+  },
+  {
+    step: "end grace's session as ada",
+    request: (s) => ({
+      method: "DELETE",
+      path: at(s, `/sessions/${sessionId(s, "grace")}`),
+      headers: bearer(token(s, "ada")),
+    }),
+  },
+  {
+    step: "session grace after ada tried to end it",
+    request: (s) => ({ method: "GET", path: at(s, "/session"), headers: bearer(token(s, "grace")) }),
+  },
+  {
+    step: "end an unknown session",
+    request: (s) => ({ method: "DELETE", path: at(s, `/sessions/${randomUUID()}`), headers: bearer(token(s, "ada")) }),
+  },
+  {
+    step: "end a session with a malformed id",
+    request: (s) => ({ method: "DELETE", path: at(s, "/sessions/%E0%A4%A"), headers: bearer(token(s, "ada")) }),
+  },
+  {
+    step: "end a session with a body",
+    request: (s) => ({
+      method: "DELETE",
+      path: at(s, `/sessions/${randomUUID()}`),
+      headers: { ...bearer(token(s, "ada")), "content-type": "application/json" },
+      body: "{",
+    }),
+  },
+  {
+    step: "end a session, no header",
+    request: (s) => ({ method: "DELETE", path: at(s, `/sessions/${sessionId(s, "ada-3")}`) }),
+  },
+  {
+    step: "GET a session by id",
+    request: (s) => ({
+      method: "GET",
+      path: at(s, `/sessions/${sessionId(s, "ada-3")}`),
+      headers: bearer(token(s, "ada")),
+    }),
+  },
+  {
+    step: "end ada's third session",
+    request: (s) => ({
+      method: "DELETE",
+      path: at(s, `/sessions/${sessionId(s, "ada-3")}`),
+      headers: bearer(token(s, "ada")),
+    }),
+  },
+  {
+    step: "session ada after its end",
+    request: (s) => ({ method: "GET", path: at(s, "/session"), headers: bearer(token(s, "ada-3")) }),
+  },
+  {
+    step: "sessions ada after one ended",
+    request: (s) => ({ method: "GET", path: at(s, "/sessions"), headers: bearer(token(s, "ada")) }),
+  },
+  {
+    step: "sessions trailing slash",
+    request: (s) => ({ method: "DELETE", path: at(s, "/sessions/"), headers: bearer(token(s, "ada")) }),
+  },
+  {
+    step: "sessions two segments",
+    request: (s) => ({ method: "DELETE", path: at(s, "/sessions/a/b"), headers: bearer(token(s, "ada")) }),
+  },
+  {
+    step: "sign-up linus",
+    request: (s) => jsonPost(at(s, "/sign-up/email"), { email: LINUS, password: GOOD_PASSWORD }),
+    remember: { token: "linus" },
+  },
+  {
+    step: "sign-in linus",
+    request: (s) => jsonPost(at(s, "/sign-in/email"), { email: LINUS, password: GOOD_PASSWORD }),
+    remember: { token: "linus-2" },
+  },
+  {
+    step: "GET sign-out all",
+    request: (s) => ({ method: "GET", path: at(s, "/sign-out/all"), headers: bearer(token(s, "linus")) }),
+  },
+  {
+    step: "sign-out all linus",
+    request: (s) => ({ method: "POST", path: at(s, "/sign-out/all"), headers: bearer(token(s, "linus-2")) }),
+  },
+  {
+    step: "session linus after sign-out all",
+    request: (s) => ({ method: "GET", path: at(s, "/session"), headers: bearer(token(s, "linus")) }),
+  },
+  {
+    step: "sign-out all again",
+    request: (s) => ({ method: "POST", path: at(s, "/sign-out/all"), headers: bearer(token(s, "linus-2")) }),
+  },
+  { step: "sign-out all no header", request: (s) => ({ method: "POST", path: at(s, "/sign-out/all") }) },
   { step: "GET sign-up", request: (s) => ({ method: "GET", path: at(s, "/sign-up/email") }) },
   {
     step: "PUT session",
@@ -366,8 +495,8 @@ const STEPS: readonly Step[] = [
 /**
  * Starts a server with `startServer`, sends it a fixed sequence of requests (good ones,
  * every kind of bad one, edge cases of paths, methods, bodies and headers) and returns what it
- * answered, normalized so that two integrations can be compared with `toEqual`: user ids and
- * tokens become `<id:1>`, `<token:1>`, ... in order of appearance.
+ * answered, normalized so that two integrations can be compared with `toEqual`: user and session ids,
+ * tokens and session times become `<id:1>`, `<token:1>`, `<time>`, ... in order of appearance.
  */
 export async function recordHttpTranscript(
   startServer: StartConformanceServer,
@@ -451,7 +580,8 @@ class Placeholders {
   replaceIn(text: string): string {
     return text
       .replace(/"token":"([^"]+)"/g, (_match, value: string) => `"token":"${this.#name(value, "token")}"`)
-      .replace(/"id":"([^"]+)"/g, (_match, value: string) => `"id":"${this.#name(value, "id")}"`);
+      .replace(/"id":"([^"]+)"/g, (_match, value: string) => `"id":"${this.#name(value, "id")}"`)
+      .replace(/"(created_at|expires_at)":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"/g, '"$1":"<time>"');
   }
 
   #name(value: string, kind: "id" | "token"): string {

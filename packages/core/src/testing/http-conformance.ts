@@ -27,6 +27,7 @@ import {
   expectNoSecrets,
   expectSessionAnswer,
   expectSessionCreated,
+  expectSessionList,
   expectSignedOut,
   hs256WithHeader,
   jsonPost,
@@ -56,7 +57,10 @@ export const DEFAULT_PREFIXES: readonly string[] = ["/auth", "/api/v1/identity"]
 const CREDENTIAL_ENDPOINTS = ["/sign-up/email", "/sign-in/email"] as const;
 const TOKEN_ENDPOINTS = [
   { name: "POST /sign-out", method: "POST", path: (prefix: string) => `${prefix}/sign-out` },
+  { name: "POST /sign-out/all", method: "POST", path: (prefix: string) => `${prefix}/sign-out/all` },
   { name: "GET /session", method: "GET", path: (prefix: string) => `${prefix}/session` },
+  { name: "GET /sessions", method: "GET", path: (prefix: string) => `${prefix}/sessions` },
+  { name: "DELETE /sessions/{id}", method: "DELETE", path: (prefix: string) => `${prefix}/sessions/${randomUUID()}` },
   { name: `GET ${PROTECTED_PATH} (guard)`, method: "GET", path: () => PROTECTED_PATH },
 ] as const;
 
@@ -185,9 +189,36 @@ interface Registered {
   readonly password: string;
 }
 
+/** A user put straight into the store (no hashing): for tests that need sessions, not sign-in. */
+async function storedUser(fixture: Fixture, label: string): Promise<PublicUserJson> {
+  const user = await fixture.store.create({ email: uniqueEmail(label), passwordHash: "$argon2id$unused" });
+  return { id: user.id, email: user.email, is_active: user.isActive };
+}
+
+/**
+ * A token for a new session of the user, made as the core makes them (a signed token whose
+ * `jti` names a session in the store), without the cost of a sign-in. `claims` edits the
+ * token's claims; `sessionExpiresAt` the stored session's end.
+ */
+async function liveToken(
+  fixture: Fixture,
+  userId: string,
+  options: { claims?: TokenClaims; sessionExpiresAt?: Date; createdAt?: Date } = {},
+): Promise<string> {
+  const claims = { ...validClaims(userId), ...options.claims };
+  await fixture.store.createSession({
+    id: claims.jti as string,
+    userId,
+    createdAt: options.createdAt ?? new Date(),
+    expiresAt: options.sessionExpiresAt ?? new Date((claims.exp as number) * 1000),
+  });
+  return signedToken(fixture.secret, claims);
+}
+
 function describeEndpoints(fixture: Fixture, allPrefixes: readonly string[]): void {
   const at = (path: string): string => `${fixture.prefix}${path}`;
-  // Signed up through the core, not over HTTP: the endpoints are tested below.
+  // Signed up through the core, not over HTTP: the endpoints are tested below. Alice's token
+  // is never signed out; tests that end sessions make their own.
   let alice: Registered;
   let deactivated: Registered;
   let deletedUserToken: string;
@@ -195,12 +226,17 @@ function describeEndpoints(fixture: Fixture, allPrefixes: readonly string[]): vo
   beforeAll(async () => {
     alice = await registered(fixture.auth, uniqueEmail("alice"));
     deactivated = await registered(fixture.auth, uniqueEmail("deactivated"));
-    await (fixture.store as MemoryStore).setActive(deactivated.user.id, false);
-    // A user that existed, got a real token, and was deleted: no hashing needed to make one.
-    const gone = await fixture.store.create({ email: uniqueEmail("deleted"), passwordHash: "$argon2id$unused" });
-    deletedUserToken = signedToken(fixture.secret, validClaims(gone.id));
-    await (fixture.store as MemoryStore).deleteUser(gone.id);
+    await fixture.store.setActive(deactivated.user.id, false);
+    // A user that existed, had a session, and was deleted (the session with them): no hashing needed.
+    const gone = await storedUser(fixture, "deleted");
+    deletedUserToken = await liveToken(fixture, gone.id);
+    await fixture.store.deleteUser(gone.id);
   });
+
+  const sessionOf = (token: string): Promise<HttpAnswer> =>
+    fixture.send({ method: "GET", path: at("/session"), headers: bearer(token) });
+  const jtiOf = (token: string): string =>
+    (JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8")) as { jti: string }).jti;
 
   describe("POST /sign-up/email", () => {
     it("creates the user: 200 with exactly { user, token }, the email normalized, never a hash", async () => {
@@ -461,8 +497,25 @@ function describeEndpoints(fixture: Fixture, allPrefixes: readonly string[]): vo
   }
 
   describe("POST /sign-out", () => {
-    it("answers 200 with exactly { success: true }", async () => {
-      expectSignedOut(await fixture.send({ method: "POST", path: at("/sign-out"), headers: bearer(alice.token) }));
+    it("answers 200 with exactly { success: true } and ends the session: the token is refused from then on", async () => {
+      const token = await liveToken(fixture, alice.user.id);
+      const other = await liveToken(fixture, alice.user.id);
+      expectSessionAnswer(await sessionOf(token), alice.user);
+      expectSignedOut(await fixture.send({ method: "POST", path: at("/sign-out"), headers: bearer(token) }));
+      expectErrorAnswer(await sessionOf(token), 401, "INVALID_TOKEN");
+      expectErrorAnswer(
+        await fixture.send({ method: "GET", path: PROTECTED_PATH, headers: bearer(token) }),
+        401,
+        "INVALID_TOKEN",
+      );
+      // The user's other sessions go on.
+      expectSessionAnswer(await sessionOf(other), alice.user);
+    });
+
+    it("answers 200 again for a session already ended: there is nothing left to end", async () => {
+      const token = await liveToken(fixture, alice.user.id);
+      expectSignedOut(await fixture.send({ method: "POST", path: at("/sign-out"), headers: bearer(token) }));
+      expectSignedOut(await fixture.send({ method: "POST", path: at("/sign-out"), headers: bearer(token) }));
     });
 
     it.each([
@@ -470,18 +523,156 @@ function describeEndpoints(fixture: Fixture, allPrefixes: readonly string[]): vo
       ["a text body", { "content-type": "text/plain" }, "bye"],
       ["malformed JSON", { "content-type": "application/json" }, "{"],
     ])("ignores %s", async (_case, headers, body) => {
+      const token = await liveToken(fixture, alice.user.id);
       expectSignedOut(
-        await fixture.send({
-          method: "POST",
-          path: at("/sign-out"),
-          headers: { ...headers, ...bearer(alice.token) },
-          body,
-        }),
+        await fixture.send({ method: "POST", path: at("/sign-out"), headers: { ...headers, ...bearer(token) }, body }),
       );
+      expectErrorAnswer(await sessionOf(token), 401, "INVALID_TOKEN");
     });
 
     it("answers 200 for a valid token whose user is gone: there is nothing to sign out from", async () => {
       expectSignedOut(await fixture.send({ method: "POST", path: at("/sign-out"), headers: bearer(deletedUserToken) }));
+    });
+  });
+
+  describe("POST /sign-out/all", () => {
+    it("answers 200 with exactly { success: true } and ends every session of the user, this one included", async () => {
+      const user = await storedUser(fixture, "everywhere");
+      const stranger = await storedUser(fixture, "stranger");
+      const tokens = [await liveToken(fixture, user.id), await liveToken(fixture, user.id)];
+      const strangers = await liveToken(fixture, stranger.id);
+      expectSignedOut(
+        await fixture.send({ method: "POST", path: at("/sign-out/all"), headers: bearer(tokens[1] as string) }),
+      );
+      for (const token of tokens) expectErrorAnswer(await sessionOf(token), 401, "INVALID_TOKEN");
+      expectSessionAnswer(await sessionOf(strangers), stranger);
+    });
+
+    it("ignores a body, even malformed JSON", async () => {
+      const user = await storedUser(fixture, "everywhere-body");
+      const token = await liveToken(fixture, user.id);
+      expectSignedOut(
+        await fixture.send({
+          method: "POST",
+          path: at("/sign-out/all"),
+          headers: { "content-type": "application/json", ...bearer(token) },
+          body: "{",
+        }),
+      );
+      expectErrorAnswer(await sessionOf(token), 401, "INVALID_TOKEN");
+    });
+
+    it("answers 401 INVALID_TOKEN for a session already ended, and ends none of the others", async () => {
+      const user = await storedUser(fixture, "stolen");
+      const ended = await liveToken(fixture, user.id);
+      const kept = await liveToken(fixture, user.id);
+      expectSignedOut(await fixture.send({ method: "POST", path: at("/sign-out"), headers: bearer(ended) }));
+      expectErrorAnswer(
+        await fixture.send({ method: "POST", path: at("/sign-out/all"), headers: bearer(ended) }),
+        401,
+        "INVALID_TOKEN",
+      );
+      expectSessionAnswer(await sessionOf(kept), user);
+    });
+  });
+
+  describe("GET /sessions", () => {
+    it("answers 200 with exactly { sessions }: the user's live sessions, newest first, the caller's marked current", async () => {
+      const user = await storedUser(fixture, "lister");
+      const stranger = await storedUser(fixture, "not-listed");
+      const minutesAgo = (minutes: number): Date => new Date(Date.now() - minutes * 60_000);
+      const oldest = await liveToken(fixture, user.id, { createdAt: minutesAgo(30) });
+      const callerCreatedAt = minutesAgo(20);
+      const caller = await liveToken(fixture, user.id, { createdAt: callerCreatedAt });
+      const newest = await liveToken(fixture, user.id, { createdAt: minutesAgo(10) });
+      await liveToken(fixture, user.id, { createdAt: minutesAgo(40), sessionExpiresAt: minutesAgo(1) });
+      await liveToken(fixture, stranger.id);
+
+      const sessions = expectSessionList(
+        await fixture.send({ method: "GET", path: at("/sessions"), headers: bearer(caller) }),
+      );
+      expect(sessions.map(({ id, current }) => [id, current])).toEqual([
+        [jtiOf(newest), false],
+        [jtiOf(caller), true],
+        [jtiOf(oldest), false],
+      ]);
+      const callerItem = sessions[1] as { created_at: string; expires_at: string };
+      const claims = JSON.parse(Buffer.from(caller.split(".")[1] ?? "", "base64url").toString("utf8")) as {
+        exp: number;
+      };
+      expect(callerItem.expires_at).toBe(new Date(claims.exp * 1000).toISOString());
+      expect(callerItem.created_at).toBe(callerCreatedAt.toISOString());
+    });
+
+    it("accepts a query string on the path", async () => {
+      const sessions = expectSessionList(
+        await fixture.send({ method: "GET", path: `${at("/sessions")}?page=2`, headers: bearer(alice.token) }),
+      );
+      expect(sessions.filter((session) => session.current).map((session) => session.id)).toEqual([jtiOf(alice.token)]);
+    });
+  });
+
+  describe("DELETE /sessions/{id}", () => {
+    it("answers 200 with exactly { success: true } and ends that session of the caller's", async () => {
+      const user = await storedUser(fixture, "ender");
+      const caller = await liveToken(fixture, user.id);
+      const laptop = await liveToken(fixture, user.id);
+      expectSignedOut(
+        await fixture.send({ method: "DELETE", path: at(`/sessions/${jtiOf(laptop)}`), headers: bearer(caller) }),
+      );
+      expectErrorAnswer(await sessionOf(laptop), 401, "INVALID_TOKEN");
+      expectSessionAnswer(await sessionOf(caller), user);
+      const listed = expectSessionList(
+        await fixture.send({ method: "GET", path: at("/sessions"), headers: bearer(caller) }),
+      );
+      expect(listed.map((session) => session.id)).toEqual([jtiOf(caller)]);
+    });
+
+    it("ends the caller's own session when given its id", async () => {
+      const user = await storedUser(fixture, "self-ender");
+      const caller = await liveToken(fixture, user.id);
+      expectSignedOut(
+        await fixture.send({ method: "DELETE", path: at(`/sessions/${jtiOf(caller)}`), headers: bearer(caller) }),
+      );
+      expectErrorAnswer(await sessionOf(caller), 401, "INVALID_TOKEN");
+    });
+
+    it("answers the same 200 for another user's session, and changes nothing", async () => {
+      const user = await storedUser(fixture, "meddler");
+      const victim = await storedUser(fixture, "victim");
+      const caller = await liveToken(fixture, user.id);
+      const theirs = await liveToken(fixture, victim.id);
+      expectSignedOut(
+        await fixture.send({ method: "DELETE", path: at(`/sessions/${jtiOf(theirs)}`), headers: bearer(caller) }),
+      );
+      expectSessionAnswer(await sessionOf(theirs), victim);
+    });
+
+    it.each([
+      ["an unknown session id", () => randomUUID()],
+      ["an id that is no session id", () => "not-a-session"],
+      ["a percent-encoded id", () => "%2Fetc%2Fpasswd"],
+      ["a long id", () => "a".repeat(2000)],
+    ])("answers the same 200 for %s", async (_case, id) => {
+      const user = await storedUser(fixture, "unknown-id");
+      const caller = await liveToken(fixture, user.id);
+      expectSignedOut(await fixture.send({ method: "DELETE", path: at(`/sessions/${id()}`), headers: bearer(caller) }));
+      expectSessionAnswer(await sessionOf(caller), user);
+    });
+
+    it("ignores a body, even malformed JSON", async () => {
+      const user = await storedUser(fixture, "delete-body");
+      const caller = await liveToken(fixture, user.id);
+      const laptop = await liveToken(fixture, user.id);
+      expectSignedOut(
+        await fixture.send({
+          method: "DELETE",
+          path: at(`/sessions/${jtiOf(laptop)}`),
+          headers: { "content-type": "application/json", ...bearer(caller) },
+          body: "{",
+        }),
+      );
+      expectErrorAnswer(await sessionOf(laptop), 401, "INVALID_TOKEN");
     });
   });
 
@@ -531,6 +722,13 @@ function describeEndpoints(fixture: Fixture, allPrefixes: readonly string[]): vo
         expect(answer.status, describeAnswer(answer)).toBe(200);
         expectNoSecrets(answer);
       };
+      // A user of this block's own, and a session per acceptance test, as some of these
+      // endpoints end one session or all of them.
+      let owner: PublicUserJson;
+      beforeAll(async () => {
+        owner = await storedUser(fixture, "header-owner");
+      });
+      const freshToken = async (): Promise<string> => liveToken(fixture, owner.id);
 
       it.each([
         ["Bearer <token>", "Bearer "],
@@ -539,11 +737,11 @@ function describeEndpoints(fixture: Fixture, allPrefixes: readonly string[]): vo
         ["bEaReR <token>", "bEaReR "],
         ["Bearer   <token> (extra spaces)", "Bearer   "],
       ])("accepts %s", async (_case, scheme) => {
-        expectAccepted(await send({ authorization: `${scheme}${alice.token}` }));
+        expectAccepted(await send({ authorization: `${scheme}${await freshToken()}` }));
       });
 
       it("accepts the token with trailing spaces", async () => {
-        expectAccepted(await send({ authorization: `Bearer ${alice.token}   ` }));
+        expectAccepted(await send({ authorization: `Bearer ${await freshToken()}   ` }));
       });
 
       it("answers 401 UNAUTHORIZED without an Authorization header", async () => {
@@ -575,7 +773,7 @@ function describeEndpoints(fixture: Fixture, allPrefixes: readonly string[]): vo
       });
 
       const now = (): number => Math.floor(Date.now() / 1000);
-      const claimsOf = (edit: TokenClaims): TokenClaims => ({ ...validClaims(alice.user.id), ...edit });
+      const claimsOf = (edit: TokenClaims): TokenClaims => ({ ...validClaims(owner.id), ...edit });
       const invalidTokens: ReadonlyArray<readonly [string, () => string]> = [
         ["expired", () => signedToken(fixture.secret, claimsOf({ iat: now() - 7200, exp: now() - 3600 }))],
         ["signed with another secret", () => signedToken(randomSecret(), claimsOf({}))],
@@ -609,24 +807,62 @@ function describeEndpoints(fixture: Fixture, allPrefixes: readonly string[]): vo
         expectErrorAnswer(await send(bearer(makeToken())), 401, "INVALID_TOKEN");
       });
 
-      it("accepts a hand-made HS256 token with the right key and claims", async () => {
-        expectAccepted(await send(bearer(hs256WithHeader(fixture.secret, { alg: "HS256" }, claimsOf({})))));
+      it("accepts a hand-made HS256 token with the right key and claims, naming a live session", async () => {
+        const claims = claimsOf({});
+        await fixture.store.createSession({
+          id: claims.jti as string,
+          userId: owner.id,
+          createdAt: new Date(),
+          expiresAt: new Date((claims.exp as number) * 1000),
+        });
+        expectAccepted(await send(bearer(hs256WithHeader(fixture.secret, { alg: "HS256" }, claims))));
       });
 
+      // Signing out a session that is already gone succeeds: there is nothing left to end.
       if (endpoint.name === "POST /sign-out") return;
 
       it.each([
-        ["for a user who never existed", () => signedToken(fixture.secret, validClaims(randomUUID()))],
-        ["for a deleted user", () => deletedUserToken],
-        ["for a deactivated user", () => deactivated.token],
-      ] as const)("answers 401 USER_NOT_FOUND for a valid token %s", async (_case, makeToken) => {
-        expectErrorAnswer(await send(bearer(makeToken())), 401, "USER_NOT_FOUND");
+        ["naming no session (a user who never existed)", () => signedToken(fixture.secret, validClaims(randomUUID()))],
+        ["naming no session (signed for a user, never stored)", () => signedToken(fixture.secret, claimsOf({}))],
+        ["of a deleted user (the session went with them)", () => deletedUserToken],
+        [
+          "whose session has ended",
+          async () => {
+            const token = await freshToken();
+            await fixture.store.deleteSession(jtiOf(token), owner.id);
+            return token;
+          },
+        ],
+        [
+          "whose session expired, though the token has not",
+          () => liveToken(fixture, owner.id, { sessionExpiresAt: new Date(Date.now() - 1000) }),
+        ],
+        [
+          "whose session belongs to another user",
+          async () => {
+            const other = await storedUser(fixture, "other-owner");
+            const claims = claimsOf({});
+            await fixture.store.createSession({
+              id: claims.jti as string,
+              userId: other.id,
+              createdAt: new Date(),
+              expiresAt: new Date((claims.exp as number) * 1000),
+            });
+            return signedToken(fixture.secret, claims);
+          },
+        ],
+      ] as const)("answers 401 INVALID_TOKEN for a well-signed token %s", async (_case, makeToken) => {
+        expectErrorAnswer(await send(bearer(await makeToken())), 401, "INVALID_TOKEN");
+      });
+
+      it("answers 401 USER_NOT_FOUND for the live session of a deactivated user", async () => {
+        expectErrorAnswer(await send(bearer(deactivated.token)), 401, "USER_NOT_FOUND");
       });
     });
   }
 
   describe("unsupported methods", () => {
-    const postEndpoints = ["/sign-up/email", "/sign-in/email", "/sign-out"];
+    const postEndpoints = ["/sign-up/email", "/sign-in/email", "/sign-out", "/sign-out/all"];
     it.each(
       postEndpoints.flatMap((path) => ["GET", "PUT", "PATCH", "DELETE"].map((method) => [method, path] as const)),
     )("answers %s %s with 405, Allow: POST and the error body", async (method, path) => {
@@ -635,12 +871,25 @@ function describeEndpoints(fixture: Fixture, allPrefixes: readonly string[]): vo
       expect(answer.headers["allow"]).toBe("POST");
     });
 
-    it.each(["POST", "PUT", "PATCH", "DELETE"])(
-      "answers %s /session with 405, Allow: GET and the error body",
+    it.each(
+      ["/session", "/sessions"].flatMap((path) => ["POST", "PUT", "PATCH", "DELETE"].map((method) => [method, path])),
+    )("answers %s %s with 405, Allow: GET and the error body", async (method, path) => {
+      const answer = await fixture.send({ method, path: at(path), headers: bearer(alice.token) });
+      expectErrorAnswer(answer, 405, "VALIDATION_ERROR");
+      expect(answer.headers["allow"]).toBe("GET");
+    });
+
+    it.each(["GET", "POST", "PUT", "PATCH"])(
+      "answers %s /sessions/{id} with 405, Allow: DELETE and the error body, ending nothing",
       async (method) => {
-        const answer = await fixture.send({ method, path: at("/session"), headers: bearer(alice.token) });
+        const answer = await fixture.send({
+          method,
+          path: at(`/sessions/${jtiOf(alice.token)}`),
+          headers: bearer(alice.token),
+        });
         expectErrorAnswer(answer, 405, "VALIDATION_ERROR");
-        expect(answer.headers["allow"]).toBe("GET");
+        expect(answer.headers["allow"]).toBe("DELETE");
+        expectSessionAnswer(await sessionOf(alice.token), alice.user);
       },
     );
 
@@ -656,13 +905,19 @@ function describeEndpoints(fixture: Fixture, allPrefixes: readonly string[]): vo
   describe("paths outside the endpoints", () => {
     const otherPrefixes = (): string[] => [...allPrefixes.filter((other) => other !== fixture.prefix), "/not-mounted"];
 
-    it.each(["/unknown", "/sign-up", "/sign-in", "/session/extra", "/sign-up/email/extra", ""])(
-      "answers 404 for the prefix followed by %j",
-      async (suffix) => {
-        const answer = await fixture.send({ method: "GET", path: at(suffix), headers: bearer(alice.token) });
-        expect(answer.status, describeAnswer(answer)).toBe(404);
-      },
-    );
+    it.each([
+      "/unknown",
+      "/sign-up",
+      "/sign-in",
+      "/session/extra",
+      "/sign-up/email/extra",
+      "/sign-out/all/extra",
+      "/sessions/a/b",
+      "",
+    ])("answers 404 for the prefix followed by %j", async (suffix) => {
+      const answer = await fixture.send({ method: "GET", path: at(suffix), headers: bearer(alice.token) });
+      expect(answer.status, describeAnswer(answer)).toBe(404);
+    });
 
     it("answers 404 for the endpoints under a prefix they are not mounted at", async () => {
       for (const other of otherPrefixes()) {
@@ -748,8 +1003,16 @@ function describeFailingStore(fixture: Fixture): void {
     expectUnavailable(await fixture.send({ method: "GET", path: PROTECTED_PATH, headers: bearer(someToken()) }));
   });
 
-  it("still signs out (that needs no store) and still validates before touching the store", async () => {
-    expectSignedOut(await fixture.send({ method: "POST", path: at("/sign-out"), headers: bearer(someToken()) }));
+  it.each([
+    ["POST", "/sign-out"],
+    ["POST", "/sign-out/all"],
+    ["GET", "/sessions"],
+    ["DELETE", `/sessions/${randomUUID()}`],
+  ])("answers %s %s with a valid token with 503 STORE_UNAVAILABLE", async (method, path) => {
+    expectUnavailable(await fixture.send({ method, path: at(path), headers: bearer(someToken()) }));
+  });
+
+  it("still validates before touching the store", async () => {
     expectErrorAnswer(
       await fixture.send(jsonPost(at("/sign-in/email"), { email: "nope", password: "x" })),
       400,

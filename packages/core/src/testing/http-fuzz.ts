@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { METHODS } from "node:http";
 import type * as FastCheck from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -59,7 +60,26 @@ const DEFAULT_RUNS = 100;
 interface FuzzServer {
   url: string;
   secret: string;
+  store: UserStore;
+  /** Signed up over the core; her session is never ended, so she shows the server still serves. */
   alice: { user: PublicUserJson; token: string };
+  /** Put in the store directly; the endpoints that end sessions end his, one fresh session per case. */
+  bob: PublicUserJson;
+}
+
+/** Our session ids (a token's `jti`): lower-case UUIDs. */
+const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** A token of a new session of the user, as the core makes them, without a sign-in's hashing. */
+async function mintToken(server: FuzzServer, userId: string): Promise<string> {
+  const claims = validClaims(userId);
+  await server.store.createSession({
+    id: claims.jti as string,
+    userId,
+    createdAt: new Date(),
+    expiresAt: new Date((claims.exp as number) * 1000),
+  });
+  return signedToken(server.secret, claims);
 }
 
 /**
@@ -153,7 +173,13 @@ export function describeHttpFuzzing(
       (answer: HttpAnswer): void => {
         expect(answer.json, describeAnswer(answer)).toEqual({ id: user().id, email: user().email });
       };
+    const sessionsListed = (answer: HttpAnswer): void => {
+      expect(Object.keys(answer.json as object), describeAnswer(answer)).toEqual(["sessions"]);
+      const { sessions } = answer.json as { sessions: unknown[] };
+      expect(sessions.filter((item) => (item as { current?: unknown }).current === true)).toHaveLength(1);
+    };
     const alice = (): PublicUserJson => server.alice.user;
+    const bob = (): PublicUserJson => server.bob;
 
     for (const endpoint of ["/sign-up/email", "/sign-in/email"] as const) {
       describe(`POST ${endpoint}`, () => {
@@ -217,10 +243,26 @@ export function describeHttpFuzzing(
       });
     }
 
+    // Endpoints that end sessions act on bob's, a fresh one per case; the others read alice's.
     const tokenEndpoints = [
-      { name: "POST /sign-out", method: "POST", path: () => at("/sign-out"), success: signedOut },
-      { name: "GET /session", method: "GET", path: () => at("/session"), success: sessionOf(alice) },
-      { name: `GET ${PROTECTED_PATH} (guard)`, method: "GET", path: () => PROTECTED_PATH, success: protectedOf(alice) },
+      { name: "POST /sign-out", method: "POST", path: () => at("/sign-out"), owner: bob, success: signedOut },
+      { name: "POST /sign-out/all", method: "POST", path: () => at("/sign-out/all"), owner: bob, success: signedOut },
+      { name: "GET /session", method: "GET", path: () => at("/session"), owner: alice, success: sessionOf(alice) },
+      { name: "GET /sessions", method: "GET", path: () => at("/sessions"), owner: alice, success: sessionsListed },
+      {
+        name: "DELETE /sessions/{id}",
+        method: "DELETE",
+        path: () => at(`/sessions/${randomUUID()}`),
+        owner: bob,
+        success: signedOut,
+      },
+      {
+        name: `GET ${PROTECTED_PATH} (guard)`,
+        method: "GET",
+        path: () => PROTECTED_PATH,
+        owner: alice,
+        success: protectedOf(alice),
+      },
     ] as const;
 
     for (const endpoint of tokenEndpoints) {
@@ -229,17 +271,15 @@ export function describeHttpFuzzing(
           "answers any Authorization header by the contract",
           async () => {
             await check((fc) =>
-              fc.asyncProperty(
-                authorizations(fc, () => server.alice.token),
-                async (authorization) => {
-                  const exchange: HttpExchange = {
-                    method: endpoint.method,
-                    path: endpoint.path(),
-                    headers: { authorization },
-                  };
-                  await expectContract(await sendHttp(server.url, exchange), endpoint.success);
-                },
-              ),
+              fc.asyncProperty(authorizations(fc), async (authorizationOf) => {
+                const token = endpoint.owner === alice ? server.alice.token : await mintToken(server, bob().id);
+                const exchange: HttpExchange = {
+                  method: endpoint.method,
+                  path: endpoint.path(),
+                  headers: { authorization: authorizationOf.build(token) },
+                };
+                await expectContract(await sendHttp(server.url, exchange), endpoint.success);
+              }),
             );
           },
           propertyTimeoutMs,
@@ -250,10 +290,26 @@ export function describeHttpFuzzing(
           async () => {
             await check((fc) =>
               fc.asyncProperty(
-                claimSets(fc, () => alice().id),
+                claimSets(fc, () => endpoint.owner().id),
                 fc.constantFrom("HS256", "HS256", "HS384", "HS512", "none" as const),
                 fc.boolean(),
-                async (claims, algorithm, rightKey) => {
+                fc.boolean(),
+                async (generated, algorithm, rightKey, stored) => {
+                  const claims = generated.jti === FRESH_JTI ? { ...generated, jti: randomUUID() } : generated;
+                  // The session the jti names exists when `stored` (and the claims name the owner).
+                  const namesSession =
+                    stored &&
+                    typeof claims.jti === "string" &&
+                    SESSION_ID.test(claims.jti) &&
+                    claims.sub === endpoint.owner().id;
+                  if (namesSession) {
+                    await server.store.createSession({
+                      id: claims.jti as string,
+                      userId: endpoint.owner().id,
+                      createdAt: new Date(),
+                      expiresAt: new Date(Date.now() + 3_600_000),
+                    });
+                  }
                   const token =
                     algorithm === "none"
                       ? unsignedToken(claims)
@@ -263,9 +319,14 @@ export function describeHttpFuzzing(
                     path: endpoint.path(),
                     headers: bearer(token),
                   });
-                  const wellSigned = algorithm === "HS256" && rightKey && claimsAreValid(claims);
-                  // Sign-out checks the token, not its user; the others need the user to exist.
-                  const acceptable = wellSigned && (endpoint.name === "POST /sign-out" || claims.sub === alice().id);
+                  const wellSigned =
+                    algorithm === "HS256" &&
+                    rightKey &&
+                    claimsAreValid(claims) &&
+                    typeof claims.jti === "string" &&
+                    SESSION_ID.test(claims.jti);
+                  // Sign-out ends the token's session if there is one; the others need a live session.
+                  const acceptable = wellSigned && (endpoint.name === "POST /sign-out" || namesSession);
                   const described = `${describeAnswer(answer)} for ${JSON.stringify(claims)} (${algorithm}, right key: ${rightKey})`;
                   expect(answer.status === 200, described).toBe(acceptable);
                   await expectContract(answer, endpoint.success);
@@ -283,8 +344,9 @@ export function describeHttpFuzzing(
           async () => {
             await check((fc) =>
               fc.asyncProperty(rawBodies(fc), contentTypes(fc), async (body, contentType) => {
+                const token = endpoint.owner === alice ? server.alice.token : await mintToken(server, bob().id);
                 const headers = {
-                  ...bearer(server.alice.token),
+                  ...bearer(token),
                   ...(contentType === undefined ? {} : { "content-type": contentType }),
                 };
                 await expectContract(
@@ -303,7 +365,16 @@ export function describeHttpFuzzing(
       it(
         "answers every method on every endpoint, with any query string, by the contract",
         async () => {
-          const endpoints = ["/sign-up/email", "/sign-in/email", "/sign-out", "/session"];
+          // Each path with the one method it answers; every call here acts on a fresh session of bob's.
+          const endpoints = [
+            ["/sign-up/email", "POST", credentialsAccepted],
+            ["/sign-in/email", "POST", credentialsAccepted],
+            ["/sign-out", "POST", signedOut],
+            ["/sign-out/all", "POST", signedOut],
+            ["/session", "GET", sessionOf(bob)],
+            ["/sessions", "GET", sessionsListed],
+            ["/sessions/{id}", "DELETE", signedOut],
+          ] as const;
           // CONNECT opens a tunnel rather than asking for a resource.
           const methods = METHODS.filter((method) => method !== "CONNECT");
           await check((fc) =>
@@ -311,8 +382,9 @@ export function describeHttpFuzzing(
               fc.constantFrom(...methods),
               fc.constantFrom(...endpoints),
               fc.option(fc.webQueryParameters(), { nil: undefined }),
-              async (method, endpoint, query) => {
-                const path = query === undefined ? at(endpoint) : `${at(endpoint)}?${query}`;
+              async (method, [endpoint, expected, success], query) => {
+                const resolved = at(endpoint.replace("{id}", randomUUID()));
+                const path = query === undefined ? resolved : `${resolved}?${query}`;
                 const body =
                   method === "GET" || method === "HEAD"
                     ? undefined
@@ -320,7 +392,7 @@ export function describeHttpFuzzing(
                 const answer = await sendHttp(server.url, {
                   method,
                   path,
-                  headers: { ...bearer(server.alice.token), "content-type": "application/json" },
+                  headers: { ...bearer(await mintToken(server, bob().id)), "content-type": "application/json" },
                   ...(body === undefined ? {} : { body }),
                 });
                 if (method === "HEAD") {
@@ -329,19 +401,11 @@ export function describeHttpFuzzing(
                   await expectStillServing(server);
                   return;
                 }
-                const expected = endpoint === "/session" ? "GET" : "POST";
                 if (method !== expected) {
                   expect(answer.status, describeAnswer(answer)).toBe(405);
                   expect(answer.headers["allow"]).toBe(expected);
                 }
-                await expectContract(
-                  answer,
-                  endpoint === "/session"
-                    ? sessionOf(alice)
-                    : endpoint === "/sign-out"
-                      ? signedOut
-                      : credentialsAccepted,
-                );
+                await expectContract(answer, success);
               },
             ),
           );
@@ -405,17 +469,14 @@ export function describeHttpFuzzing(
         "answers 503 or a 401, never another 5xx, for any Authorization on the guard",
         async () => {
           await check((fc) =>
-            fc.asyncProperty(
-              authorizations(fc, () => failing.alice.token),
-              async (authorization) => {
-                const answer = await sendHttp(failing.url, {
-                  method: "GET",
-                  path: PROTECTED_PATH,
-                  headers: { authorization },
-                });
-                await expectContract(answer, protectedOf(alice), { storeFails: true });
-              },
-            ),
+            fc.asyncProperty(authorizations(fc), async (authorizationOf) => {
+              const answer = await sendHttp(failing.url, {
+                method: "GET",
+                path: PROTECTED_PATH,
+                headers: { authorization: authorizationOf.build(failing.alice.token) },
+              });
+              await expectContract(answer, protectedOf(alice), { storeFails: true });
+            }),
           );
         },
         propertyTimeoutMs,
@@ -444,14 +505,18 @@ function useFuzzServer(
       onFailure: () => {},
     };
     const auth = new Auth101(options);
+    server.store = store;
     if (store instanceof MemoryStore) {
       const signedUp = await auth.signUp(uniqueEmail("alice"), GOOD_PASSWORD);
       if ("error" in signedUp) throw new Error(`could not set up the fuzzing user: ${signedUp.error.code}`);
       server.alice = signedUp;
+      const bob = await store.create({ email: uniqueEmail("bob"), passwordHash: "$argon2id$unused" });
+      server.bob = { id: bob.id, email: bob.email, is_active: bob.isActive };
     } else {
       // A store that fails has no users: a well-signed token must answer 503.
       const user = { id: "00000000-0000-4000-8000-000000000000", email: "alice@example.com", is_active: true };
       server.alice = { user, token: signedToken(server.secret, validClaims(user.id)) };
+      server.bob = user;
     }
     const started = await startServer({ auth, authOptions: options, prefix });
     server.url = started.url;
@@ -615,40 +680,55 @@ function headerValue(fc: Fc): Arbitrary<string> {
   return fc.string({ unit: character, maxLength: 120 });
 }
 
-function authorizations(fc: Fc, validToken: () => string): Arbitrary<string> {
+/** An Authorization header around a token: built from the case's token once it exists. */
+interface AuthorizationCase {
+  readonly description: string;
+  build(token: string): string;
+}
+
+function authorizations(fc: Fc): Arbitrary<AuthorizationCase> {
   const scheme = fc.constantFrom("Bearer", "bearer", "BEARER", "Basic", "Token", "JWT", "");
   const separator = fc.constantFrom(" ", "  ", "\t", "", " \t ");
-  const mutatedToken = fc
-    .tuple(
-      fc.nat(),
-      fc.constantFrom("replace", "insert", "delete", "truncate", "swap-parts"),
-      fc.string({ minLength: 1, maxLength: 3 }),
-    )
-    .map(([position, edit, text]) => {
-      const token = validToken();
-      const at = position % (token.length + 1);
-      switch (edit) {
-        case "replace":
-          return token.slice(0, at) + text + token.slice(at + text.length);
-        case "insert":
-          return token.slice(0, at) + text + token.slice(at);
-        case "delete":
-          return token.slice(0, at) + token.slice(at + 1);
-        case "truncate":
-          return token.slice(0, at);
-        default: {
-          const [header = "", payload = "", signature = ""] = token.split(".");
-          return [payload, header, signature].join(".");
-        }
+  const edits = fc.tuple(
+    fc.nat(),
+    fc.constantFrom("replace", "insert", "delete", "truncate", "swap-parts"),
+    fc.string({ minLength: 1, maxLength: 3 }),
+  );
+  const mutated = (token: string, [position, edit, text]: [number, string, string]): string => {
+    const at = position % (token.length + 1);
+    switch (edit) {
+      case "replace":
+        return token.slice(0, at) + text + token.slice(at + text.length);
+      case "insert":
+        return token.slice(0, at) + text + token.slice(at);
+      case "delete":
+        return token.slice(0, at) + token.slice(at + 1);
+      case "truncate":
+        return token.slice(0, at);
+      default: {
+        const [header = "", payload = "", signature = ""] = token.split(".");
+        return [payload, header, signature].join(".");
       }
-    });
+    }
+  };
+  // The description is what fast-check prints for a failing case.
+  const fixed = (value: string): AuthorizationCase => ({ description: JSON.stringify(value), build: () => value });
   return fc.oneof(
-    headerValue(fc),
-    fc.tuple(scheme, separator, headerValue(fc)).map(([s, sep, value]) => `${s}${sep}${value}`),
-    fc.tuple(scheme, separator, mutatedToken).map(([s, sep, token]) => `${s}${sep}${token}`),
-    fc.tuple(scheme, separator).map(([s, sep]) => `${s}${sep}${validToken()}`),
+    headerValue(fc).map(fixed),
+    fc.tuple(scheme, separator, headerValue(fc)).map(([s, sep, value]) => fixed(`${s}${sep}${value}`)),
+    fc.tuple(scheme, separator, edits).map(([s, sep, edit]) => ({
+      description: `${JSON.stringify(`${s}${sep}`)} + the token, edited ${JSON.stringify(edit)}`,
+      build: (token: string) => `${s}${sep}${mutated(token, edit)}`,
+    })),
+    fc.tuple(scheme, separator).map(([s, sep]) => ({
+      description: `${JSON.stringify(`${s}${sep}`)} + the token`,
+      build: (token: string) => `${s}${sep}${token}`,
+    })),
   );
 }
+
+/** Stands for a new random session id, drawn when the case runs: session ids never repeat. */
+const FRESH_JTI = "<a fresh session id>";
 
 /** Claim sets around a valid one: each claim valid, missing, of the wrong type or out of range. */
 function claimSets(fc: Fc, userId: () => string): Arbitrary<TokenClaims> {
@@ -694,7 +774,14 @@ function claimSets(fc: Fc, userId: () => string): Arbitrary<TokenClaims> {
         { weight: 1, arbitrary: fc.string({ maxLength: 10 }) },
         { weight: 1, arbitrary: fc.constant(undefined) },
       ),
-      jti: fc.option(fc.uuid(), { nil: undefined, freq: 4 }),
+      jti: fc.option(
+        fc.oneof(
+          { weight: 4, arbitrary: fc.constant(FRESH_JTI) },
+          { weight: 1, arbitrary: fc.uuid().map((uuid) => uuid.toUpperCase()) },
+          { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 1 }) },
+        ),
+        { nil: undefined, freq: 4 },
+      ),
     })
     .map((claims) => {
       const withUser: Record<string, unknown> = { ...claims, sub: claims.sub === "alice" ? userId() : claims.sub };
