@@ -54,7 +54,7 @@ describe("benchmark harness, tiny run", () => {
         BENCH_IDLE_PROBE_SECONDS: "0.5",
         BENCH_MICRO_MS: "150",
       },
-      // Six servers started and stopped one after another, on a machine that may be busy.
+      // Five servers started and stopped one after another, on a machine that may be busy.
       100_000,
     );
   }, 160_000);
