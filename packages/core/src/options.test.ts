@@ -52,6 +52,26 @@ describe("Auth101 configuration", () => {
     ["one pass", { secret: SECRET, hashing: { timeCost: 1 } }, /hashing.timeCost must be a whole number from 2/],
     ["zero lanes", { secret: SECRET, hashing: { parallelism: 0 } }, /hashing.parallelism/],
     [
+      "a stored-hash memory limit below the configured cost",
+      { secret: SECRET, hashing: { memoryCost: 65_536, storedHashLimits: { memoryCost: 32_768 } } },
+      /hashing.storedHashLimits.memoryCost must be a whole number from 65536/,
+    ],
+    [
+      "a stored-hash time limit that is not a number",
+      { secret: SECRET, hashing: { storedHashLimits: { timeCost: "3" } } },
+      /hashing.storedHashLimits.timeCost must be a whole number from 2/,
+    ],
+    [
+      "a bcrypt cost limit above bcrypt's maximum",
+      { secret: SECRET, hashing: { storedHashLimits: { bcryptCost: 32 } } },
+      /hashing.storedHashLimits.bcryptCost must be a whole number from 4 to 31/,
+    ],
+    [
+      "stored-hash limits that are not an object",
+      { secret: SECRET, hashing: { storedHashLimits: 5 } },
+      /storedHashLimits must be an object/,
+    ],
+    [
       "a minimum under 8",
       { secret: SECRET, password: { minLength: 6 } },
       /password.minLength must be a whole number from 8/,

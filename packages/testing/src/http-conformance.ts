@@ -4,7 +4,6 @@ import { connect } from "node:net";
 import jwt from "jsonwebtoken";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Auth101 } from "@auth101/core";
-import type { ErrorCode } from "@auth101/core";
 import { MAX_BODY_BYTES } from "@auth101/core";
 import { MemoryStore } from "@auth101/core";
 import type { Auth101Options, AuthFailureEvent } from "@auth101/core";
@@ -837,7 +836,7 @@ function describeBrokenStore(fixture: Fixture): void {
 
   it("keeps answering afterwards", async () => {
     expectSignedOut(await fixture.send({ method: "POST", path: at("/sign-out"), headers: bearer(someToken()) }));
-    const codes: ErrorCode[] = fixture.failures.map((event) => event.code);
+    const codes: AuthFailureEvent["code"][] = fixture.failures.map((event) => event.code);
     expect(new Set(codes)).toEqual(new Set(["INTERNAL_ERROR"]));
   });
 }
