@@ -86,6 +86,16 @@ describe("Auth101 configuration", () => {
       { secret: SECRET, password: { minLength: 100, maxLength: 64 } },
       /minLength \(100\) is greater than password.maxLength \(64\)/,
     ],
+    [
+      "an IPv6 prefix over 128",
+      { secret: SECRET, rateLimit: { ipv6PrefixLength: 129 } },
+      /rateLimit.ipv6PrefixLength must be a whole number from 1 to 128/,
+    ],
+    [
+      "no tracked keys",
+      { secret: SECRET, rateLimit: { maxTrackedKeys: 0 } },
+      /rateLimit.maxTrackedKeys must be a whole number from 1/,
+    ],
     ["an empty issuer", { secret: SECRET, issuer: " " }, /issuer must be a non-empty string/],
     ["a non-function onFailure", { secret: SECRET, onFailure: "log" }, /onFailure must be a function/],
   ])("throws for %s", (_, options, message) => {

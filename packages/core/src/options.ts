@@ -1,7 +1,7 @@
 import { errorCodes } from "./error-codes.js";
 import { MemoryStore } from "./memory-store.js";
 import type { LimitRule, RateLimitOptions, ResolvedRateLimits } from "./rate-limits.js";
-import { RATE_LIMIT_DEFAULTS } from "./rate-limits.js";
+import { DEFAULT_IPV6_PREFIX_LENGTH, DEFAULT_MAX_TRACKED_KEYS, RATE_LIMIT_DEFAULTS } from "./rate-limits.js";
 import type { StoredHashLimits } from "./password-hasher.js";
 import type { UserStore } from "./user-store.js";
 import { missingUserStoreMethods } from "./user-store.js";
@@ -254,6 +254,18 @@ function checkRateLimit(options: RateLimitOptions | false): ResolvedRateLimits |
     signInPerAccount: rule("signInPerAccount"),
     signInPerAddress: rule("signInPerAddress"),
     signUpPerAddress: rule("signUpPerAddress"),
+    ipv6PrefixLength: integerIn(
+      "rateLimit.ipv6PrefixLength",
+      options.ipv6PrefixLength ?? DEFAULT_IPV6_PREFIX_LENGTH,
+      1,
+      128,
+    ),
+    maxTrackedKeys: integerIn(
+      "rateLimit.maxTrackedKeys",
+      options.maxTrackedKeys ?? DEFAULT_MAX_TRACKED_KEYS,
+      1,
+      100_000_000,
+    ),
   };
 }
 
