@@ -1,5 +1,6 @@
 import "reflect-metadata";
 import type { AddressInfo } from "node:net";
+import { answerClientError } from "@auth101/core";
 import { loadDemoConfig, openDemoStore, startIfEntryPoint } from "@auth101/demo-support";
 import type { Auth101ModuleOptions } from "@auth101/nestjs";
 import type { LogLevel } from "@nestjs/common";
@@ -36,6 +37,8 @@ async function main(): Promise<void> {
   try {
     // On SIGTERM/SIGINT: stop serving, close the store (see AppModule), exit 0.
     app.enableShutdownHooks(["SIGTERM", "SIGINT"], { useProcessExit: true });
+    // Requests Node's parser refuses get the JSON error envelope too, not a bare status line.
+    app.getHttpServer().on("clientError", answerClientError);
     await app.listen(config.port, config.host);
   } catch (error) {
     await app.close();
