@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { Auth101, type AuthFailureEvent } from "@auth101/core";
-import { describeUserStoreContract } from "@auth101/core/testing";
+import { describeUserStoreContract } from "@auth101/testing";
 import { PrismaUserStore, type Auth101PrismaClient, type OpenedPrismaUserStore, type OpenOptions } from "../index.js";
 import type { ThrowawayDatabase } from "./databases.js";
 import { TcpProxy, closedPort } from "./tcp-proxy.js";
