@@ -7,7 +7,7 @@ export { Auth101ConfigError } from "./options.js";
 export type { Auth101Options, AuthFailureEvent, HashingOptions, PasswordPolicyOptions } from "./options.js";
 export type { PublicUser, User } from "./user.js";
 export { EmailTakenError } from "./user-store.js";
-export type { NewUser, StoredUser, UserStore } from "./user-store.js";
+export type { NewUser, SessionWithUser, StoredSession, StoredUser, UserStore } from "./user-store.js";
 export { MemoryStore } from "./memory-store.js";
 export {
   AUTH_ENDPOINTS,
