@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { NewUser, SessionWithUser, StoredSession, StoredUser, User, UserStore } from "@auth101/core";
 import { EmailTakenError } from "@auth101/core";
-import { ensureAuthUsersTable, quotePostgresIdentifier } from "./auth-users-table.js";
-import { createOwnedClient, type ConnectionTimeouts, type OwnedPrismaClient } from "./connect.js";
+import { quotePostgresIdentifier } from "./auth101-tables.js";
+import { type OwnedPrismaClient, openOwnedClient } from "./connect.js";
 import { parseDatabaseUrl } from "./database-url.js";
+import { type OpenOptions, resolveOpenOptions } from "./open-options.js";
 import { isUniqueViolation } from "./unique-violation.js";
 
 const USER_COLUMNS = { id: true, email: true, isActive: true } as const;
@@ -86,27 +87,19 @@ export interface PrismaUserStoreOptions {
   readonly schema?: string;
 }
 
-export interface OpenOptions {
-  /** Longest wait for a database connection (opening one or taking one from the pool). Default 2000 ms. */
-  readonly connectTimeoutMs?: number;
-  /** Longest a query may take once sent; on SQLite, the wait for another writer's lock. Default 5000 ms. */
-  readonly queryTimeoutMs?: number;
-}
-
 /** A store made by `PrismaUserStore.open()`: it owns its connection pool and must be closed. */
 export type OpenedPrismaUserStore = PrismaUserStore & {
   /** Closes the store's connections. Safe to call more than once. */
   close(): Promise<void>;
 };
 
-const DEFAULT_TIMEOUTS: ConnectionTimeouts = { connectTimeoutMs: 2_000, queryTimeoutMs: 5_000 };
-
 /**
  * auth101's users in PostgreSQL, MySQL/MariaDB or SQLite through Prisma 7.
  *
  * - `new PrismaUserStore(prisma)` uses your PrismaClient, whose schema has the auth101 model.
  * - `await PrismaUserStore.open(databaseUrl)` needs nothing but a URL: it picks the driver
- *   adapter, creates the `auth_users` table if it is missing, and returns a store to `close()`.
+ *   adapter, creates the `auth_users` and `auth_sessions` tables if they are missing, and returns
+ *   a store to `close()`.
  *
  * Emails arrive normalized by the core and are stored and looked up exactly as given, through
  * the unique index. A duplicate email is refused by that index (never a read before the
@@ -145,27 +138,20 @@ export class PrismaUserStore implements UserStore {
 
   /**
    * Connects to `databaseUrl` (postgresql:// or postgres://, mysql:// or mariadb://, file:),
-   * creates the `auth_users` table and its unique email index if they are missing, and
+   * creates auth101's tables (`auth_users`, `auth_sessions`) and their indexes if they are
+   * missing (so a database made by an earlier release is upgraded in place), and
    * returns a ready store. Safe to call from several processes at once.
+   *
+   * A database it cannot reach or use rejects with a `DatabaseConnectionError` whose message
+   * names the database (never the password) and the cause; an unknown option, with a TypeError.
    */
-  static async open(databaseUrl: string, options: OpenOptions = {}): Promise<OpenedPrismaUserStore> {
+  static async open(databaseUrl: string, options?: OpenOptions): Promise<OpenedPrismaUserStore> {
     const target = parseDatabaseUrl(databaseUrl);
-    const timeouts: ConnectionTimeouts = {
-      connectTimeoutMs:
-        positiveMilliseconds(options.connectTimeoutMs, "connectTimeoutMs") ?? DEFAULT_TIMEOUTS.connectTimeoutMs,
-      queryTimeoutMs: positiveMilliseconds(options.queryTimeoutMs, "queryTimeoutMs") ?? DEFAULT_TIMEOUTS.queryTimeoutMs,
-    };
-    const client = await createOwnedClient(target, timeouts);
-    try {
-      await ensureAuthUsersTable(client, target, {
-        maxWaitMs: timeouts.connectTimeoutMs,
-        timeoutMs: timeouts.connectTimeoutMs + 2 * timeouts.queryTimeoutMs,
-      });
-    } catch (error) {
-      await client.$disconnect().catch(() => undefined);
-      throw error;
-    }
-    return new OwnedPrismaUserStore(client, target.provider === "postgresql" ? { schema: target.schema } : {});
+    const timeouts = resolveOpenOptions(options);
+    return new OwnedPrismaUserStore(
+      await openOwnedClient(target, timeouts),
+      target.provider === "postgresql" ? { schema: target.schema } : {},
+    );
   }
 
   async findById(id: string): Promise<User | null> {
@@ -328,14 +314,4 @@ function toBoolean(value: unknown): boolean {
   if (value === 1 || value === 1n) return true;
   if (value === 0 || value === 0n) return false;
   throw new Error("The session lookup returned an is_active that is not a boolean");
-}
-
-function positiveMilliseconds(value: number | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new RangeError(
-      `PrismaUserStore.open(): ${name} must be a positive number of milliseconds; got ${String(value)}`,
-    );
-  }
-  return Math.ceil(value);
 }

@@ -9,7 +9,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as MysqlClient } from "../generated/mysql/client.js";
 import { PrismaClient as PostgresClient } from "../generated/postgresql/client.js";
 import { PrismaClient as SqliteClient } from "../generated/sqlite/client.js";
-import { quotePostgresIdentifier } from "../auth-users-table.js";
+import { quotePostgresIdentifier } from "../auth101-tables.js";
 import type { DatabaseProvider } from "../database-url.js";
 
 /** The services every machine runs (see .ci/services); override to test elsewhere. */

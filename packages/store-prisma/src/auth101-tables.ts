@@ -17,7 +17,7 @@ const SESSIONS_EXPIRY_INDEX_NAME = "auth_sessions_expires_at_idx";
 /** Created last on every provider: when it exists, everything does. */
 const LAST_INDEX_NAME = SESSIONS_EXPIRY_INDEX_NAME;
 
-/** What `ensureAuthUsersTable` needs from a PrismaClient. */
+/** What `ensureAuth101Tables` needs from a PrismaClient. */
 export interface RawSqlClient {
   $queryRawUnsafe(query: string, ...values: unknown[]): PromiseLike<unknown>;
   $executeRawUnsafe(query: string, ...values: unknown[]): PromiseLike<number>;
@@ -42,7 +42,7 @@ export interface EnsureTableTimeouts {
  * database user may only read and write rows can still call `open()` against a migrated
  * database.
  */
-export async function ensureAuthUsersTable(
+export async function ensureAuth101Tables(
   client: RawSqlClient,
   target: DatabaseTarget,
   timeouts: EnsureTableTimeouts,
