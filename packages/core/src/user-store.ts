@@ -35,7 +35,7 @@ export interface SessionWithUser {
  * - Any other failure (database down, timeout) rejects with whatever error the driver gives;
  *   the core reports it as STORE_UNAVAILABLE and never shows it to clients.
  *
- * Run `describeUserStoreContract` from `@auth101/core/testing` against an implementation.
+ * Run `describeUserStoreContract` from `@auth101/testing` against an implementation.
  */
 export interface UserStore {
   findById(id: string): Promise<User | null>;

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { UserStore } from "@auth101/core";
 import { MemoryStore } from "@auth101/core";
-import { listenOnLoopback } from "@auth101/core/testing";
+import { listenOnLoopback } from "@auth101/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 export interface DemoAppTestOptions {

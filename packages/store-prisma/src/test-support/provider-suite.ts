@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { Auth101, type AuthFailureEvent, MemoryStore } from "@auth101/core";
-import { describeUserStoreContract } from "@auth101/core/testing";
+import { describeUserStoreContract } from "@auth101/testing";
 import {
   PrismaUserStore,
   type Auth101PrismaClient,

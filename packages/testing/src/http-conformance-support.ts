@@ -1,12 +1,12 @@
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import { request as httpRequest } from "node:http";
 import { expect } from "vitest";
-import type { Auth101 } from "../auth101.js";
-import type { ErrorCode } from "../errors.js";
-import type { Auth101Options } from "../options.js";
-import { ERROR_CODES } from "../errors.js";
-import type { User } from "../user.js";
-import type { NewUser, StoredUser, UserStore } from "../user-store.js";
+import type { Auth101 } from "@auth101/core";
+import type { ErrorCode } from "@auth101/core";
+import type { Auth101Options } from "@auth101/core";
+import { ERROR_CODES } from "@auth101/core";
+import type { User } from "@auth101/core";
+import type { NewUser, StoredUser, UserStore } from "@auth101/core";
 
 /** A server an integration started for the suites: the four endpoints at `prefix`, and `GET /protected`. */
 export interface ConformanceServer {

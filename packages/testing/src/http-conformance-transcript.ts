@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { gzipSync } from "node:zlib";
-import { Auth101 } from "../auth101.js";
-import { MAX_BODY_BYTES } from "../http/request-body.js";
-import { MemoryStore } from "../memory-store.js";
-import type { Auth101Options } from "../options.js";
+import { Auth101 } from "@auth101/core";
+import { MAX_BODY_BYTES } from "@auth101/core";
+import { MemoryStore } from "@auth101/core";
+import type { Auth101Options } from "@auth101/core";
 import type { HttpAnswer, HttpExchange, StartConformanceServer } from "./http-conformance-support.js";
 import {
   GOOD_PASSWORD,

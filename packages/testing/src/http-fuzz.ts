@@ -1,10 +1,10 @@
 import { METHODS } from "node:http";
 import type * as FastCheck from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Auth101 } from "../auth101.js";
-import { MemoryStore } from "../memory-store.js";
-import type { Auth101Options } from "../options.js";
-import type { UserStore } from "../user-store.js";
+import { Auth101 } from "@auth101/core";
+import { MemoryStore } from "@auth101/core";
+import type { Auth101Options } from "@auth101/core";
+import type { UserStore } from "@auth101/core";
 import type { ConformanceAuthOptions } from "./http-conformance.js";
 import type {
   HttpAnswer,

@@ -3,11 +3,11 @@ import { once } from "node:events";
 import { connect } from "node:net";
 import jwt from "jsonwebtoken";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Auth101 } from "../auth101.js";
-import { MAX_BODY_BYTES } from "../http/request-body.js";
-import { MemoryStore } from "../memory-store.js";
-import type { Auth101Options, AuthFailureEvent } from "../options.js";
-import type { UserStore } from "../user-store.js";
+import { Auth101 } from "@auth101/core";
+import { MAX_BODY_BYTES } from "@auth101/core";
+import { MemoryStore } from "@auth101/core";
+import type { Auth101Options, AuthFailureEvent } from "@auth101/core";
+import type { UserStore } from "@auth101/core";
 import type {
   HttpAnswer,
   HttpExchange,
