@@ -112,9 +112,9 @@ describe.each([
       );
       expect(error.failure).toBe("authentication-failed");
       // PostgreSQL: 28000 for an unknown role under trust, 28P01 where passwords are checked.
-    expect(causeCodes(error)).toContainEqual(
-      label === "PostgreSQL" ? expect.stringMatching(/^28(000|P01)$/) : "ER_ACCESS_DENIED_ERROR",
-    );
+      expect(causeCodes(error)).toContainEqual(
+        label === "PostgreSQL" ? expect.stringMatching(/^28(000|P01)$/) : "ER_ACCESS_DENIED_ERROR",
+      );
       expect(ms).toBeLessThan(2_000);
       expect(`${error.message}${error.stack}${String(error.cause)}`).not.toContain(password);
     });
