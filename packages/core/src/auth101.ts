@@ -66,6 +66,20 @@ interface ActiveSession {
   readonly user: User;
   readonly sessionId: string;
 }
+const STORE_UNAVAILABLE = errorResult(
+  "STORE_UNAVAILABLE",
+  "The user store is unavailable; nothing was changed. Try again later",
+);
+/**
+ * A failed INSERT may still have committed (the reply was lost, say, when the connection
+ * reset after the commit), so a failed sign-up must not claim nothing changed. Signing in
+ * with the same credentials tells the client which way it went (README, "Endpoints").
+ */
+const SIGN_UP_OUTCOME_UNKNOWN = errorResult(
+  "STORE_UNAVAILABLE",
+  "The user store failed while creating the account, so it may or may not exist. " +
+    "Sign in with the same email and password; if that answers INVALID_CREDENTIALS, sign up again",
+);
 
 /**
  * Email/password authentication: sign-up, sign-in, sign-out and server-side sessions named by
@@ -115,9 +129,17 @@ export class Auth101 {
         user = await this.#store.create({ email: checkedEmail.value, passwordHash });
       } catch (error) {
         if (EmailTakenError.is(error)) return errorResult("USER_EXISTS", "A user with this email already exists");
-        throw new StoreUnavailableError({ cause: error });
+        this.#options.onFailure({ code: "STORE_UNAVAILABLE", operation: "signUp", error });
+        return SIGN_UP_OUTCOME_UNKNOWN;
       }
-      return this.#startSession(user);
+      try {
+        return await this.#startSession(user);
+      } catch (error) {
+        // The account exists but has no session: signing in, as the answer advises, gets one.
+        if (!(error instanceof StoreUnavailableError)) throw error;
+        this.#options.onFailure({ code: "STORE_UNAVAILABLE", operation: "signUp", error: error.cause });
+        return SIGN_UP_OUTCOME_UNKNOWN;
+      }
     });
   }
 
@@ -341,7 +363,7 @@ export class Auth101 {
     } catch (error) {
       if (error instanceof StoreUnavailableError) {
         this.#options.onFailure({ code: "STORE_UNAVAILABLE", operation, error: error.cause });
-        return errorResult("STORE_UNAVAILABLE", "The user store is unavailable; nothing was changed. Try again later");
+        return STORE_UNAVAILABLE;
       }
       this.#options.onFailure({ code: "INTERNAL_ERROR", operation, error });
       return errorResult("INTERNAL_ERROR", "Internal error");

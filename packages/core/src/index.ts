@@ -43,3 +43,4 @@ export {
 } from "./http/request-body.js";
 export type { BodyFailure, BodyHeaders, RawBodySource, RequestBody } from "./http/request-body.js";
 export { bodyHeadersOf, nodeRequestBody, sendNodeResponse } from "./http/node-request.js";
+export { answerClientError } from "./http/node-client-error.js";

@@ -1,0 +1,96 @@
+// Stores that misbehave.
+import type { NewUser, SessionWithUser, StoredSession, StoredUser, User, UserStore } from "@auth101/core";
+
+/** A store whose database is down: every call rejects. */
+export class FailingStore implements UserStore {
+  static readonly MESSAGE = "connect ECONNREFUSED 10.0.0.1:5432 (secret-db-host)";
+
+  async findById(): Promise<User | null> {
+    throw new Error(FailingStore.MESSAGE);
+  }
+
+  async findByEmail(): Promise<StoredUser | null> {
+    throw new Error(FailingStore.MESSAGE);
+  }
+
+  async create(_user: NewUser): Promise<User> {
+    throw new Error(FailingStore.MESSAGE);
+  }
+
+  async updatePasswordHash(): Promise<void> {
+    throw new Error(FailingStore.MESSAGE);
+  }
+
+  async setActive(): Promise<void> {
+    throw new Error(FailingStore.MESSAGE);
+  }
+
+  async deleteUser(): Promise<void> {
+    throw new Error(FailingStore.MESSAGE);
+  }
+
+  async createSession(_session: StoredSession): Promise<void> {
+    throw new Error(FailingStore.MESSAGE);
+  }
+
+  async findSession(): Promise<SessionWithUser | null> {
+    throw new Error(FailingStore.MESSAGE);
+  }
+
+  async listSessions(): Promise<StoredSession[]> {
+    throw new Error(FailingStore.MESSAGE);
+  }
+
+  async deleteSession(): Promise<boolean> {
+    throw new Error(FailingStore.MESSAGE);
+  }
+
+  async deleteUserSessions(): Promise<void> {
+    throw new Error(FailingStore.MESSAGE);
+  }
+
+  async deleteExpiredSessions(): Promise<number> {
+    throw new Error(FailingStore.MESSAGE);
+  }
+}
+
+/** A buggy store that resolves `undefined` where it owes a user: the core must answer 500, not crash. */
+export class BrokenStore implements UserStore {
+  async findById(): Promise<User | null> {
+    return undefined as unknown as User | null;
+  }
+
+  async findByEmail(): Promise<StoredUser | null> {
+    return undefined as unknown as StoredUser | null;
+  }
+
+  async create(_user: NewUser): Promise<User> {
+    return undefined as unknown as User;
+  }
+
+  async updatePasswordHash(): Promise<void> {}
+
+  async setActive(): Promise<void> {}
+
+  async deleteUser(): Promise<void> {}
+
+  async createSession(_session: StoredSession): Promise<void> {}
+
+  async findSession(): Promise<SessionWithUser | null> {
+    return undefined as unknown as SessionWithUser | null;
+  }
+
+  async listSessions(): Promise<StoredSession[]> {
+    return undefined as unknown as StoredSession[];
+  }
+
+  async deleteSession(): Promise<boolean> {
+    return undefined as unknown as boolean;
+  }
+
+  async deleteUserSessions(): Promise<void> {}
+
+  async deleteExpiredSessions(): Promise<number> {
+    return undefined as unknown as number;
+  }
+}
