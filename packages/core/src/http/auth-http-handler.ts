@@ -121,10 +121,15 @@ export function createAuthHttpHandler(auth: Auth101): AuthHttpHandler {
     } catch (error) {
       // The service reports its own failures; this catches what fails around it (reading the
       // body, an integration's readBody throwing), which must reach onFailure just the same.
-      reportFailure(auth, { code: "INTERNAL_ERROR", operation: route.operation, error });
+      if (!clientWentAway(error)) reportFailure(auth, { code: "INTERNAL_ERROR", operation: route.operation, error });
       return errorResponse(errorResult("INTERNAL_ERROR", "Internal error"));
     }
   };
+}
+
+/** A client that hung up mid-body (Node's `aborted`, ECONNRESET) is no failure of ours. */
+function clientWentAway(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "ECONNRESET";
 }
 
 export type RequestAuthentication = { readonly user: User } | { readonly response: AuthHttpResponse };
