@@ -1,6 +1,6 @@
 import "reflect-metadata";
 import type { AddressInfo } from "node:net";
-import { answerClientError } from "@auth101/core";
+import { answerClientError } from "@auth101/core/node";
 import { loadDemoConfig, openDemoStore, startIfEntryPoint } from "@auth101/demo-support";
 import type { Auth101ModuleOptions } from "@auth101/nestjs";
 import type { INestApplication, LogLevel } from "@nestjs/common";

@@ -1,16 +1,15 @@
 import type { ErrorResult } from "./errors.js";
-import { errorResult } from "./errors.js";
+import { EmailTakenError, errorResult, StoreUnavailableError, UnsafePasswordHashError } from "./errors.js";
 import type { Auth101Options, AuthFailureEvent, ResolvedOptions } from "./options.js";
 import { resolveOptions } from "./options.js";
 import { isCommonPassword } from "./common-passwords.js";
-import { PasswordHasher, UnsafePasswordHashError } from "./password-hasher.js";
+import { PasswordHasher } from "./password-hasher.js";
 import type { Throttle } from "./rate-limits.js";
 import { RateLimits } from "./rate-limits.js";
 import { isSessionId, TokenIssuer } from "./tokens.js";
 import type { PublicUser, User } from "./user.js";
 import { toPublicUser } from "./user.js";
 import type { StoredSession, UserStore } from "./user-store.js";
-import { EmailTakenError } from "./user-store.js";
 import { normalizeEmail, normalizePassword } from "./validation.js";
 
 export type AuthResult = { readonly user: PublicUser; readonly token: string } | ErrorResult;
@@ -38,14 +37,6 @@ type Operation = AuthFailureEvent["operation"];
 export interface RequestContext {
   /** The client's IP address, as the framework resolved it (honouring its proxy settings). */
   readonly clientAddress?: string | undefined;
-}
-
-/** The user store failed; `verifyToken` rejects with this, every other method answers STORE_UNAVAILABLE. */
-export class StoreUnavailableError extends Error {
-  constructor(options: { cause: unknown }) {
-    super("The user store is unavailable", options);
-    this.name = "StoreUnavailableError";
-  }
 }
 
 function rateLimited(throttle: NonNullable<Throttle>): ErrorResult {
@@ -86,6 +77,18 @@ const SIGN_UP_OUTCOME_UNKNOWN = errorResult(
  * signed tokens (a token's `jti` is its session's id; see docs/architecture.md). Every method
  * except `verifyToken` resolves to a JSON-ready result and never throws.
  */
+/**
+ * Each instance's `onFailure`, for the HTTP handler to report what fails around the service
+ * (reading a body, say) the way the service reports its own failures. Kept off the class so
+ * it is not public API.
+ */
+const failureReporters = new WeakMap<Auth101, (event: AuthFailureEvent) => void>();
+
+/** Hands `event` to the `onFailure` of `auth`. */
+export function reportFailure(auth: Auth101, event: AuthFailureEvent): void {
+  failureReporters.get(auth)?.(event);
+}
+
 export class Auth101 {
   readonly #options: ResolvedOptions;
   readonly #store: UserStore;
@@ -97,6 +100,7 @@ export class Auth101 {
 
   constructor(options: Auth101Options) {
     this.#options = resolveOptions(options);
+    failureReporters.set(this, this.#options.onFailure);
     this.#store = this.#options.store;
     this.#hasher = new PasswordHasher(this.#options.hashing, this.#options.storedHashLimits);
     this.#tokens = new TokenIssuer({

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { User } from "./user.js";
 import type { NewUser, SessionWithUser, StoredSession, StoredUser, UserStore } from "./user-store.js";
-import { EmailTakenError } from "./user-store.js";
+import { EmailTakenError } from "./errors.js";
 
 /**
  * The default store: users and sessions in Maps, gone when the process exits. Good for tests,

@@ -1,4 +1,6 @@
 import type { Auth101, RequestContext, SessionSummary } from "../auth101.js";
+import { reportFailure } from "../auth101.js";
+import type { AuthFailureEvent } from "../options.js";
 import type { AuthError, ErrorCode, ErrorResult } from "../errors.js";
 import { errorResult } from "../errors.js";
 import type { PublicUser, User } from "../user.js";
@@ -67,6 +69,8 @@ type Route = {
   readonly method: Method;
   /** Relative to the mount prefix; a `:name` segment matches any one non-empty segment. */
   readonly path: string;
+  /** The service operation behind the endpoint, as `onFailure` names it. */
+  readonly operation: AuthFailureEvent["operation"];
   readonly respond: (
     auth: Auth101,
     request: AuthHttpRequest,
@@ -79,38 +83,45 @@ const ROUTES: readonly Route[] = [
   {
     method: "POST",
     path: "/sign-up/email",
+    operation: "signUp",
     respond: (auth, request) =>
       withCredentials(request, (email, password) => auth.signUp(email, password, context(request))),
   },
   {
     method: "POST",
     path: "/sign-in/email",
+    operation: "signIn",
     respond: (auth, request) =>
       withCredentials(request, (email, password) => auth.signIn(email, password, context(request))),
   },
   {
     method: "POST",
     path: "/sign-out",
+    operation: "signOut",
     respond: (auth, request) => withBearerToken(request, (token) => auth.signOut(token)),
   },
   {
     method: "POST",
     path: "/sign-out/all",
+    operation: "signOutAll",
     respond: (auth, request) => withBearerToken(request, (token) => auth.signOutAll(token)),
   },
   {
     method: "GET",
     path: "/session",
+    operation: "getSession",
     respond: (auth, request) => withBearerToken(request, (token) => auth.getSession(token)),
   },
   {
     method: "GET",
     path: "/sessions",
+    operation: "listSessions",
     respond: (auth, request) => withBearerToken(request, (token) => auth.listSessions(token)),
   },
   {
     method: "DELETE",
     path: "/sessions/:id",
+    operation: "endSession",
     respond: (auth, request, params) => withBearerToken(request, (token) => auth.endSession(token, params["id"] ?? "")),
   },
 ];
@@ -178,10 +189,18 @@ export function createAuthHttpHandler(auth: Auth101): AuthHttpHandler {
     }
     try {
       return await route.respond(auth, request, params);
-    } catch {
+    } catch (error) {
+      // The service reports its own failures; this catches what fails around it (reading the
+      // body, an integration's readBody throwing), which must reach onFailure just the same.
+      if (!clientWentAway(error)) reportFailure(auth, { code: "INTERNAL_ERROR", operation: route.operation, error });
       return errorResponse(errorResult("INTERNAL_ERROR", "Internal error"));
     }
   };
+}
+
+/** A client that hung up mid-body (Node's `aborted`, ECONNRESET) is no failure of ours. */
+function clientWentAway(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "ECONNRESET";
 }
 
 export type RequestAuthentication = { readonly user: User } | { readonly response: AuthHttpResponse };
