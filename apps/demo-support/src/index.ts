@@ -47,3 +47,5 @@ export function openDemoStore(config: DemoConfig): Promise<UserStore & { close()
 }
 
 export { messageOf, serveDemo, startIfEntryPoint } from "./node-server.js";
+export { CONTENT_SECURITY_POLICY, PAGE_PATHS, pageAnswer, servePage } from "./page.js";
+export type { PageAnswer } from "./page.js";

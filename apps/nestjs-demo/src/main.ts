@@ -1,6 +1,7 @@
 import "reflect-metadata";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { loadDemoConfig, openDemoStore, startIfEntryPoint } from "@auth101/demo-support";
+import { loadDemoConfig, openDemoStore, servePage, startIfEntryPoint } from "@auth101/demo-support";
 import type { Auth101ModuleOptions } from "@auth101/nestjs";
 import type { LogLevel } from "@nestjs/common";
 import { NestFactory } from "@nestjs/core";
@@ -8,18 +9,23 @@ import type { NestExpressApplication } from "@nestjs/platform-express";
 import { AppModule } from "./app.module.js";
 
 /**
- * The demo app, not yet listening: the auth endpoints under /auth and a protected GET /me.
- * The store in `auth101Options`, if it has a `close()`, is closed when the app closes.
+ * The demo app, not yet listening: the sign-in page at /, the auth endpoints under /auth and
+ * a protected GET /me. The store in `auth101Options`, if it has a `close()`, is closed when
+ * the app closes.
  */
-export function createApp(
+export async function createApp(
   auth101Options: Auth101ModuleOptions,
   logLevels: LogLevel[] | false = ["error", "warn"],
 ): Promise<NestExpressApplication> {
-  return NestFactory.create<NestExpressApplication>(AppModule.register(auth101Options), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(auth101Options), {
     logger: logLevels,
     // Let main() report a startup failure instead of Nest exiting the process.
     abortOnError: false,
   });
+  app.use((req: IncomingMessage, res: ServerResponse, next: () => void) => {
+    if (!servePage(req, res)) next();
+  });
+  return app;
 }
 
 async function main(): Promise<void> {

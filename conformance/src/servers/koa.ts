@@ -1,8 +1,10 @@
+import type { AuthUserState } from "@auth101/koa";
 import { auth101Router, requireUser } from "@auth101/koa";
 import type { StartConformanceServer } from "@auth101/core/testing";
 import { listenOnLoopback } from "@auth101/core/testing";
 import { Router } from "@koa/router";
 import Koa from "koa";
+import type { Middleware } from "koa";
 
 /** @auth101/koa mounted as its README shows. */
 export const startKoaServer: StartConformanceServer = async ({ auth, prefix }) => {
@@ -10,10 +12,13 @@ export const startKoaServer: StartConformanceServer = async ({ auth, prefix }) =
   const authRouter = auth101Router(auth, { prefix });
   app.use(authRouter.routes()).use(authRouter.allowedMethods());
   const router = new Router();
-  router.get("/protected", requireUser(auth), (ctx) => {
+  const protectedRoute: Middleware<AuthUserState> = (ctx) => {
     const { id, email } = ctx.state.authUser;
     ctx.body = { id, email };
-  });
+  };
+  router.get("/protected", requireUser(auth), protectedRoute);
+  // POST too: a state-changing route, where the guard makes the CSRF check on a cookie session.
+  router.post("/protected", requireUser(auth), protectedRoute);
   app.use(router.routes()).use(router.allowedMethods());
   return listenOnLoopback(app.callback());
 };

@@ -20,8 +20,11 @@ export type {
   AuthHttpRequest,
   AuthHttpResponse,
   AuthHttpResponseBody,
+  GuardedRequest,
   RequestAuthentication,
 } from "./http/auth-http-handler.js";
+export { SESSION_COOKIE_NAME, TRANSPORT_HEADER } from "./http/cookie-session.js";
+export type { HeaderReader } from "./http/cookie-session.js";
 export { bearerToken } from "./http/bearer.js";
 export {
   MAX_BODY_BYTES,
@@ -31,4 +34,4 @@ export {
   readJsonBody,
 } from "./http/request-body.js";
 export type { BodyFailure, BodyHeaders, RawBodySource, RequestBody } from "./http/request-body.js";
-export { bodyHeadersOf, nodeRequestBody, sendNodeResponse } from "./http/node-request.js";
+export { bodyHeadersOf, nodeHeaderReader, nodeRequestBody, sendNodeResponse } from "./http/node-request.js";

@@ -1,5 +1,5 @@
 import type { Auth101, User } from "@auth101/core";
-import { authenticateRequest, sendNodeResponse } from "@auth101/core";
+import { authenticateRequest, nodeHeaderReader, sendNodeResponse } from "@auth101/core";
 import type { RequestHandler } from "express";
 
 declare global {
@@ -23,7 +23,7 @@ declare global {
  */
 export function requireUser(auth: Auth101): RequestHandler {
   return (req, res, next) => {
-    authenticateRequest(auth, req.headers.authorization).then((authentication) => {
+    authenticateRequest(auth, { method: req.method, header: nodeHeaderReader(req.headers) }).then((authentication) => {
       if ("response" in authentication) {
         sendNodeResponse(res, authentication.response);
         return;

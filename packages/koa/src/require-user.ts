@@ -1,5 +1,5 @@
 import type { Auth101, User } from "@auth101/core";
-import { authenticateRequest } from "@auth101/core";
+import { authenticateRequest, nodeHeaderReader } from "@auth101/core";
 import type { DefaultState, Middleware } from "koa";
 import { sendAuthHttpResponse } from "./request-translation.js";
 
@@ -16,7 +16,10 @@ export interface AuthUserState {
  */
 export function requireUser<StateT = DefaultState>(auth: Auth101): Middleware<StateT & AuthUserState> {
   return async (ctx, next) => {
-    const authentication = await authenticateRequest(auth, ctx.request.headers.authorization);
+    const authentication = await authenticateRequest(auth, {
+      method: ctx.method,
+      header: nodeHeaderReader(ctx.request.headers),
+    });
     if ("response" in authentication) {
       sendAuthHttpResponse(ctx, authentication.response);
       return;

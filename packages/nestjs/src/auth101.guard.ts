@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AuthHttpResponse } from "@auth101/core";
-import { Auth101, authenticateRequest } from "@auth101/core";
+import { Auth101, authenticateRequest, nodeHeaderReader } from "@auth101/core";
 import type { CanActivate, ExecutionContext } from "@nestjs/common";
 import { HttpException, Inject, Injectable } from "@nestjs/common";
 import { Reflector } from "@nestjs/core";
@@ -52,7 +52,10 @@ export class Auth101Guard implements CanActivate {
 
     const http = context.switchToHttp();
     const request = http.getRequest<IncomingMessage & RequestWithUser>();
-    const authentication = await authenticateRequest(this.#auth, request.headers.authorization);
+    const authentication = await authenticateRequest(this.#auth, {
+      method: request.method ?? "GET",
+      header: nodeHeaderReader(request.headers),
+    });
     if ("response" in authentication) {
       // Nest's exception layer writes the status and body; the core's headers go on first.
       const response = http.getResponse<ServerResponse>();

@@ -9,6 +9,7 @@ import { MAX_BODY_BYTES } from "../http/request-body.js";
 import { MemoryStore } from "../memory-store.js";
 import type { Auth101Options, AuthFailureEvent } from "../options.js";
 import type { UserStore } from "../user-store.js";
+import { describeCookieTransport } from "./http-conformance-cookie.js";
 import type {
   HttpAnswer,
   HttpExchange,
@@ -103,6 +104,7 @@ export function describeHttpConformance(
       describe(`endpoints mounted at ${prefix}`, () => {
         const fixture = useServer(startServer, prefix, () => new MemoryStore(), options.authOptions, serverTimeoutMs);
         describeEndpoints(fixture, prefixes);
+        if (prefix === prefixes[0]) describeCookieTransport(fixture);
       });
     }
 
