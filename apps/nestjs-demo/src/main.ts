@@ -3,25 +3,43 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { loadDemoConfig, openDemoStore, servePage, startIfEntryPoint } from "@auth101/demo-support";
 import type { Auth101ModuleOptions } from "@auth101/nestjs";
-import type { LogLevel } from "@nestjs/common";
+import type { INestApplication, LogLevel } from "@nestjs/common";
 import { NestFactory } from "@nestjs/core";
 import type { NestExpressApplication } from "@nestjs/platform-express";
+import type { NestFastifyApplication } from "@nestjs/platform-fastify";
+import { FastifyAdapter } from "@nestjs/platform-fastify";
 import { AppModule } from "./app.module.js";
+
+/** The HTTP platforms the demo runs on: Nest's default, Express, or Fastify. */
+export const NEST_PLATFORMS = ["express", "fastify"] as const;
+export type NestPlatform = (typeof NEST_PLATFORMS)[number];
+
+/** The platform `NEST_PLATFORM` names: `express` when unset, `fastify` on request. */
+export function nestPlatformOf(env: NodeJS.ProcessEnv = process.env): NestPlatform {
+  const value = env["NEST_PLATFORM"] || "express";
+  const platform = NEST_PLATFORMS.find((candidate) => candidate === value);
+  if (platform === undefined) throw new Error(`NEST_PLATFORM must be "express" or "fastify"; got "${value}"`);
+  return platform;
+}
 
 /**
  * The demo app, not yet listening: the sign-in page at /, the auth endpoints under /auth and
- * a protected GET /me. The store in `auth101Options`, if it has a `close()`, is closed when
- * the app closes.
+ * a protected GET /me, on `platform` (Express unless told otherwise). The store in
+ * `auth101Options`, if it has a `close()`, is closed when the app closes.
  */
 export async function createApp(
   auth101Options: Auth101ModuleOptions,
   logLevels: LogLevel[] | false = ["error", "warn"],
-): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(auth101Options), {
-    logger: logLevels,
-    // Let main() report a startup failure instead of Nest exiting the process.
-    abortOnError: false,
-  });
+  platform: NestPlatform = "express",
+): Promise<INestApplication> {
+  const module = AppModule.register(auth101Options);
+  // abortOnError: let main() report a startup failure instead of Nest exiting the process.
+  const options = { logger: logLevels, abortOnError: false };
+  const app =
+    platform === "fastify"
+      ? await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter(), options)
+      : await NestFactory.create<NestExpressApplication>(module, options);
+  // Node middleware on either platform (Nest runs it through @fastify/middie on Fastify).
   app.use((req: IncomingMessage, res: ServerResponse, next: () => void) => {
     if (!servePage(req, res)) next();
   });
@@ -30,11 +48,12 @@ export async function createApp(
 
 async function main(): Promise<void> {
   const config = loadDemoConfig();
+  const platform = nestPlatformOf();
   const store = await openDemoStore(config);
 
-  let app: NestExpressApplication;
+  let app: INestApplication;
   try {
-    app = await createApp({ secret: config.secret, store });
+    app = await createApp({ secret: config.secret, store }, undefined, platform);
   } catch (error) {
     await store.close();
     throw error;
@@ -48,7 +67,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const { address, port } = app.getHttpServer().address() as AddressInfo;
-  console.log(`nestjs-demo listening on http://${address}:${port}`);
+  console.log(`nestjs-demo listening on http://${address}:${port} (NestJS on ${platform})`);
 }
 
 startIfEntryPoint(import.meta.url, "nestjs-demo", main);

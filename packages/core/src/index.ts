@@ -5,6 +5,8 @@ export { ERROR_CODES } from "./errors.js";
 export type { AuthError, ErrorCode, ErrorResult } from "./errors.js";
 export { Auth101ConfigError } from "./options.js";
 export type { Auth101Options, AuthFailureEvent, HashingOptions, PasswordPolicyOptions } from "./options.js";
+export { UnsafePasswordHashError } from "./password-hasher.js";
+export type { StoredHashLimits } from "./password-hasher.js";
 export type { PublicUser, User } from "./user.js";
 export { EmailTakenError } from "./user-store.js";
 export type { NewUser, StoredUser, UserStore } from "./user-store.js";

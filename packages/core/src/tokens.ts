@@ -6,7 +6,10 @@ import { hasAcceptableHeader } from "./token-header.js";
 const ALGORITHM = "HS256";
 /** Longer "tokens" are refused unread: ours are about 250 characters. */
 const MAX_TOKEN_LENGTH = 4096;
-/** How many verified tokens are remembered (about 3 MB at most). */
+/**
+ * How many verified tokens are remembered (about 3 MB at most). When full, the token
+ * remembered first is forgotten; it is verified again if it comes back.
+ */
 const VERIFIED_CACHE_SIZE = 10_000;
 
 export interface TokenIssuerOptions {
@@ -36,6 +39,11 @@ export class TokenIssuer {
     this.#key = createSecretKey(Buffer.from(options.secret, "utf8"));
     this.#issuer = options.issuer;
     this.#lifetimeSeconds = options.lifetimeSeconds;
+  }
+
+  /** How many verified tokens are remembered now (for tests and diagnostics). */
+  get cachedTokens(): number {
+    return this.#verified.size;
   }
 
   issue(userId: string): string {
