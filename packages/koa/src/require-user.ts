@@ -10,7 +10,8 @@ export interface AuthUserState {
 
 /**
  * Middleware for the app's own routes that need a signed-in user: with a valid
- * `Authorization: Bearer <token>` of an existing, active user it sets `ctx.state.authUser` and
+ * `Authorization: Bearer <token>` (or session cookie, CSRF-checked when the request changes
+ * state) of an existing, active user it sets `ctx.state.authUser` and
  * calls `next()`; otherwise it answers 401 with the error body and `WWW-Authenticate`
  * (UNAUTHORIZED, INVALID_TOKEN or USER_NOT_FOUND), or 503 when the user store is down.
  */

@@ -23,7 +23,8 @@ export class Auth101UnauthorizedException extends HttpException {
 
 /**
  * Guard for the app's own routes that need a signed-in user: with a valid
- * `Authorization: Bearer <token>` of an existing, active user it sets `request.authUser` (what
+ * `Authorization: Bearer <token>` (or session cookie, CSRF-checked when the request changes
+ * state) of an existing, active user it sets `request.authUser` (what
  * `@CurrentUser()` reads) and lets the request through; otherwise it answers 401 with the
  * error body and `WWW-Authenticate` (UNAUTHORIZED, INVALID_TOKEN or USER_NOT_FOUND), or 503
  * when the user store is down. Use it per route or controller (`@UseGuards(Auth101Guard)`) or

@@ -1,10 +1,8 @@
-import { mkdirSync } from "node:fs";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import { mkdirSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Auth101Options } from "@auth101/core";
 import { MemoryStore } from "@auth101/core";
-import { listenOnLoopback } from "@auth101/core/testing";
-import type { Browser, BrowserContext, Page, Response } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InProcessDemo } from "./describe-demo-app.js";
@@ -31,7 +29,6 @@ const SCREENSHOT_ROOT = fileURLToPath(new URL("../../../../screenshots/", import
 
 const SECRET = "demo-browser-tests-secret-0123456789-abcdefghijkl";
 const PASSWORD = "correct horse battery staple";
-const NEW_PASSWORD = "a different horse, still stapled";
 /** Every wait on the page; a step that takes longer has failed. */
 const STEP_TIMEOUT_MS = 15_000;
 const TEST_TIMEOUT_MS = 90_000;
@@ -52,14 +49,13 @@ export function describeDemoInBrowser(name: string, options: DemoInBrowserOption
   describe(`${name} in Chromium`, () => {
     let browser: Browser;
     let demo: InProcessDemo;
-    let hostile: HostileSite;
     let step = 0;
     const screenshotDirectory = `${SCREENSHOT_ROOT}${name}/`;
 
     beforeAll(async () => {
+      rmSync(screenshotDirectory, { recursive: true, force: true });
       mkdirSync(screenshotDirectory, { recursive: true });
       demo = await options.serveInProcess({ secret: SECRET, store: new MemoryStore() });
-      hostile = await startHostileSite(demo.url);
       // launch() gives the browser a fresh, throw-away user-data directory of its own.
       browser = await chromium.launch({
         executablePath: CHROMIUM_PATH,
@@ -71,7 +67,6 @@ export function describeDemoInBrowser(name: string, options: DemoInBrowserOption
 
     afterAll(async () => {
       await browser?.close();
-      await hostile?.close();
       await demo?.close();
     }, 30_000);
 
@@ -86,14 +81,6 @@ export function describeDemoInBrowser(name: string, options: DemoInBrowserOption
       step += 1;
       const file = `${screenshotDirectory}${String(step).padStart(2, "0")}-${label}.png`;
       await page.screenshot({ path: file, fullPage: true });
-    }
-
-    async function openPage(context: BrowserContext): Promise<Page> {
-      const page = await context.newPage();
-      await page.goto(`${demo.url}/`);
-      // The script has asked GET /me and shown the answer.
-      await page.waitForLoadState("networkidle");
-      return page;
     }
 
     async function signUp(page: Page, email: string, password = PASSWORD): Promise<void> {
@@ -123,7 +110,7 @@ export function describeDemoInBrowser(name: string, options: DemoInBrowserOption
     }
 
     it(
-      "signs up, stays signed in across a reload, and keeps the token where no script can read it",
+      "signs up, stays signed in across a reload, keeps the token where no script can read it, signs out and in",
       async () => {
         const context = await newContext();
         try {
@@ -141,7 +128,7 @@ export function describeDemoInBrowser(name: string, options: DemoInBrowserOption
 
           const email = uniqueEmail("ada");
           await signUp(page, email);
-          expect(await messageOf(page)).toContain(`Signed up as ${email}`);
+          await expect.poll(() => messageOf(page)).toContain(`Signed up as ${email}`);
           await screenshot(page, "signed-up");
 
           await page.reload();
@@ -171,127 +158,15 @@ export function describeDemoInBrowser(name: string, options: DemoInBrowserOption
           for (const place of Object.values(reachable)) expect(place).not.toContain(token);
           for (const text of await Promise.all(answerTexts)) expect(text).not.toContain(token);
           expect(answerTexts.length).toBeGreaterThanOrEqual(3);
-        } finally {
-          await context.close();
-        }
-      },
-      TEST_TIMEOUT_MS,
-    );
-
-    it(
-      "changes the password: the old one stops working, the new one signs in",
-      async () => {
-        const context = await newContext();
-        try {
-          const page = await openPage(context);
-          const email = uniqueEmail("grace");
-          await signUp(page, email);
-          await page.getByTestId("current-password").fill(PASSWORD);
-          await page.getByTestId("new-password").fill(NEW_PASSWORD);
-          await page.getByTestId("change-password").click();
-          await expect.poll(() => messageOf(page)).toContain("Password changed");
-          await screenshot(page, "password-changed");
-          // The change issued a new session: still signed in, across a reload.
-          await page.reload();
-          await expectSignedInAs(page, email);
 
           await page.getByTestId("sign-out").click();
           await expectSignedOut(page);
-          await signIn(page, email, PASSWORD);
-          await expect.poll(() => messageOf(page)).toContain("INVALID_CREDENTIALS");
-          await screenshot(page, "old-password-refused");
-          await signIn(page, email, NEW_PASSWORD);
-          await expectSignedInAs(page, email);
-        } finally {
-          await context.close();
-        }
-      },
-      TEST_TIMEOUT_MS,
-    );
-
-    it(
-      "signs a second browser out with 'sign out everywhere' in the first",
-      async () => {
-        const first = await newContext();
-        const second = await newContext();
-        try {
-          const email = uniqueEmail("edsger");
-          const firstPage = await openPage(first);
-          await signUp(firstPage, email);
-          const secondPage = await openPage(second);
-          await signIn(secondPage, email, PASSWORD);
-          await expectSignedInAs(secondPage, email);
-
-          await firstPage.reload();
-          await expectSignedInAs(firstPage, email);
-          await expect.poll(() => firstPage.getByTestId("sessions").locator("li").count()).toBe(2);
-          await screenshot(firstPage, "two-sessions");
-
-          await firstPage.getByTestId("sign-out-all").click();
-          await expectSignedOut(firstPage);
-          expect(await messageOf(firstPage)).toContain("Signed out everywhere");
-          await screenshot(firstPage, "signed-out-everywhere");
-          expect((await first.cookies(demo.url)).map((cookie) => cookie.name)).not.toContain("__Host-auth101_session");
-
-          await secondPage.reload();
-          await expectSignedOut(secondPage);
-          await screenshot(secondPage, "second-browser-signed-out");
-        } finally {
-          await first.close();
-          await second.close();
-        }
-      },
-      TEST_TIMEOUT_MS,
-    );
-
-    it(
-      "refuses a hostile page's forged requests (form POSTs, fetch with credentials): 403 and the session survives",
-      async () => {
-        const context = await newContext();
-        try {
-          const page = await openPage(context);
-          const email = uniqueEmail("mallory-target");
-          await signUp(page, email);
-
-          const attacker = await context.newPage();
-          const forged: Response[] = [];
-          attacker.on("response", (response) => {
-            if (new URL(response.url()).origin === demo.url) forged.push(response);
-          });
-          await attacker.goto(`${hostile.url}/fetch?password=${encodeURIComponent(PASSWORD)}`);
-          await attacker.waitForSelector("body[data-done]");
-          await screenshot(attacker, "hostile-fetch");
-          for (const path of ["/auth/sign-out/all", "/auth/change-password"]) {
-            await attacker.goto(
-              `${hostile.url}/form?path=${encodeURIComponent(path)}&password=${encodeURIComponent(PASSWORD)}`,
-            );
-            // The form submits itself; the browser lands on the demo's answer.
-            await attacker.waitForURL(`${demo.url}${path}`);
-            expect(await attacker.textContent("body")).toContain("FORBIDDEN");
-            await screenshot(attacker, `hostile-form${path.replaceAll("/", "-")}`);
-          }
-
-          const posts = forged.filter((response) => response.request().method() === "POST");
-          expect(posts.map((response) => new URL(response.url()).pathname).sort()).toEqual([
-            "/auth/change-password",
-            "/auth/change-password",
-            "/auth/sign-out/all",
-            "/auth/sign-out/all",
-          ]);
-          for (const response of posts) {
-            // The browser did send the session cookie (the hostile origin is same-site): the
-            // CSRF check, not SameSite, is what refused it.
-            expect((await response.request().allHeaders())["cookie"]).toContain("__Host-auth101_session=");
-            expect(response.status(), response.url()).toBe(403);
-          }
-
-          await page.reload();
-          await expectSignedInAs(page, email);
-          await page.getByTestId("sign-out").click();
-          await expectSignedOut(page);
+          await expect.poll(() => messageOf(page)).toContain("Signed out");
+          const names = (await context.cookies(demo.url)).map((cookie) => cookie.name);
+          expect(names).not.toContain("__Host-auth101_session");
+          await screenshot(page, "signed-out-again");
           await signIn(page, email, PASSWORD);
           await expectSignedInAs(page, email);
-          await screenshot(page, "session-survived-hostile-page");
         } finally {
           await context.close();
         }
@@ -299,59 +174,8 @@ export function describeDemoInBrowser(name: string, options: DemoInBrowserOption
       TEST_TIMEOUT_MS,
     );
   });
-}
-
-function attribute(text: string): string {
-  return text.replaceAll("&", "&amp;").replaceAll('"', "&quot;").replaceAll("<", "&lt;");
 }
 
 function uniqueEmail(label: string): string {
   return `${label}-${Math.random().toString(36).slice(2, 10)}@example.com`;
-}
-
-interface HostileSite {
-  /** `http://127.0.0.1:<another port>`: another origin, but the same site as the demo. */
-  readonly url: string;
-  close(): Promise<void>;
-}
-
-/**
- * An attacker's pages on another port of 127.0.0.1. Another origin than the demo, but the
- * same site, so the browser still attaches the `SameSite=Lax` session cookie to what these
- * pages send: only the CSRF check stands in the way. `GET /fetch` sends `fetch`es with
- * credentials (simple requests, and a JSON one that needs a preflight); `GET /form?path=…`
- * submits a form to the demo.
- */
-function startHostileSite(demoUrl: string): Promise<HostileSite> {
-  const page = (body: string): string =>
-    `<!doctype html><html><head><meta charset="utf-8"><title>Win a prize</title></head><body><h1>Win a prize!</h1>${body}</body></html>`;
-  return listenOnLoopback((request: IncomingMessage, response: ServerResponse) => {
-    const url = new URL(request.url ?? "/", "http://hostile.invalid");
-    const password = url.searchParams.get("password") ?? "";
-    const changePassword = JSON.stringify({ current_password: password, new_password: "attacker-chosen-password-1" });
-    let body: string;
-    if (url.pathname === "/fetch") {
-      body = `<script>
-        const target = ${JSON.stringify(demoUrl)};
-        const simple = { method: "POST", mode: "no-cors", credentials: "include", headers: { "content-type": "text/plain" } };
-        Promise.allSettled([
-          fetch(target + "/auth/sign-out/all", { ...simple, body: "{}" }),
-          fetch(target + "/auth/change-password", { ...simple, body: ${JSON.stringify(changePassword)} }),
-          fetch(target + "/auth/sign-out/all", { method: "POST", credentials: "include",
-            headers: { "content-type": "application/json" }, body: "{}" }),
-        ]).then(() => { document.body.dataset.done = "true"; });
-      </script>`;
-    } else if (url.pathname === "/form") {
-      // text/plain with the JSON split across name and value: the classic JSON CSRF form.
-      const name = attribute(`${changePassword.slice(0, -1)},"x":"`);
-      const action = attribute(`${demoUrl}${url.searchParams.get("path") ?? "/"}`);
-      body = `<form method="post" enctype="text/plain" action="${action}">
-        <input type="hidden" name="${name}" value="&quot;}"></form>
-        <script>document.forms[0].submit();</script>`;
-    } else {
-      response.writeHead(404).end();
-      return;
-    }
-    response.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(page(body));
-  });
 }
