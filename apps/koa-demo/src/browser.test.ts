@@ -1,5 +1,5 @@
 import { Auth101 } from "@auth101/core";
-import { listenOnLoopback } from "@auth101/core/testing";
+import { listenOnLoopback } from "@auth101/testing";
 import { describeDemoInBrowser } from "@auth101/demo-support/testing/browser";
 import { createApp } from "./main.js";
 

@@ -1,6 +1,7 @@
 import "reflect-metadata";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { answerClientError } from "@auth101/core";
 import { loadDemoConfig, openDemoStore, servePage, startIfEntryPoint } from "@auth101/demo-support";
 import type { Auth101ModuleOptions } from "@auth101/nestjs";
 import type { INestApplication, LogLevel } from "@nestjs/common";
@@ -35,10 +36,17 @@ export async function createApp(
   const module = AppModule.register(auth101Options);
   // abortOnError: let main() report a startup failure instead of Nest exiting the process.
   const options = { logger: logLevels, abortOnError: false };
+  // Requests Node's HTTP parser refuses get the JSON error envelope too, not a bare status
+  // line (Express) or Fastify's own error body.
   const app =
     platform === "fastify"
-      ? await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter(), options)
+      ? await NestFactory.create<NestFastifyApplication>(
+          module,
+          new FastifyAdapter({ clientErrorHandler: answerClientError }),
+          options,
+        )
       : await NestFactory.create<NestExpressApplication>(module, options);
+  if (platform === "express") app.getHttpServer().on("clientError", answerClientError);
   // Node middleware on either platform (Nest runs it through @fastify/middie on Fastify).
   app.use((req: IncomingMessage, res: ServerResponse, next: () => void) => {
     if (!servePage(req, res)) next();

@@ -343,6 +343,34 @@ describe("Auth101 when the store fails", () => {
     },
   };
 
+  const signUpOutcomeUnknown = {
+    error: {
+      message:
+        "The user store failed while creating the account, so it may or may not exist. " +
+        "Sign in with the same email and password; if that answers INVALID_CREDENTIALS, sign up again",
+      code: "STORE_UNAVAILABLE",
+    },
+  };
+
+  it("never tells a sign-up whose write failed that nothing changed: the row may have been committed", async () => {
+    // The INSERT commits, then the reply is lost (a connection reset after the commit).
+    const base = new MemoryStore();
+    const store: UserStore = {
+      ...failingStore("create", base),
+      create: async (user) => {
+        await base.create(user);
+        throw new Error("read ECONNRESET");
+      },
+    };
+    const auth = new Auth101({ secret: SECRET, store, onFailure: () => {} });
+    const answer = await auth.signUp("committed@example.com", PASSWORD);
+    expect(answer).toEqual(signUpOutcomeUnknown);
+    expect(JSON.stringify(answer)).not.toContain("nothing was changed");
+    // What the message tells the client to do works.
+    expect(await auth.signIn("committed@example.com", PASSWORD)).toHaveProperty("token");
+    expect(await auth.signUp("committed@example.com", PASSWORD)).toHaveProperty("error.code", "USER_EXISTS");
+  });
+
   it("answers STORE_UNAVAILABLE, never INVALID_CREDENTIALS or a rejection", async () => {
     const failures: AuthFailureEvent[] = [];
     const auth = new Auth101({
@@ -350,7 +378,7 @@ describe("Auth101 when the store fails", () => {
       store: failingStore("all"),
       onFailure: (event) => failures.push(event),
     });
-    expect(await auth.signUp("ora@example.com", PASSWORD)).toEqual(unavailable);
+    expect(await auth.signUp("ora@example.com", PASSWORD)).toEqual(signUpOutcomeUnknown);
     expect(await auth.signIn("ora@example.com", PASSWORD)).toEqual(unavailable);
     expect(failures.map((event) => [event.code, event.operation])).toEqual([
       ["STORE_UNAVAILABLE", "signUp"],

@@ -44,6 +44,20 @@ function rateLimited(throttle: NonNullable<Throttle>): ErrorResult {
 const INVALID_CREDENTIALS = errorResult("INVALID_CREDENTIALS", "Invalid email or password");
 const INVALID_TOKEN = errorResult("INVALID_TOKEN", "Invalid or expired token");
 const USER_NOT_FOUND = errorResult("USER_NOT_FOUND", "User not found");
+const STORE_UNAVAILABLE = errorResult(
+  "STORE_UNAVAILABLE",
+  "The user store is unavailable; nothing was changed. Try again later",
+);
+/**
+ * A failed INSERT may still have committed (the reply was lost, say, when the connection
+ * reset after the commit), so a failed sign-up must not claim nothing changed. Signing in
+ * with the same credentials tells the client which way it went (README, "Endpoints").
+ */
+const SIGN_UP_OUTCOME_UNKNOWN = errorResult(
+  "STORE_UNAVAILABLE",
+  "The user store failed while creating the account, so it may or may not exist. " +
+    "Sign in with the same email and password; if that answers INVALID_CREDENTIALS, sign up again",
+);
 
 const trustedOriginsByInstance = new WeakMap<Auth101, readonly string[] | undefined>();
 
@@ -100,7 +114,8 @@ export class Auth101 {
         user = await this.#store.create({ email: checkedEmail.value, passwordHash });
       } catch (error) {
         if (EmailTakenError.is(error)) return errorResult("USER_EXISTS", "A user with this email already exists");
-        throw new StoreUnavailableError({ cause: error });
+        this.#options.onFailure({ code: "STORE_UNAVAILABLE", operation: "signUp", error });
+        return SIGN_UP_OUTCOME_UNKNOWN;
       }
       return this.#session(user);
     });
@@ -203,7 +218,7 @@ export class Auth101 {
     } catch (error) {
       if (error instanceof StoreUnavailableError) {
         this.#options.onFailure({ code: "STORE_UNAVAILABLE", operation, error: error.cause });
-        return errorResult("STORE_UNAVAILABLE", "The user store is unavailable; nothing was changed. Try again later");
+        return STORE_UNAVAILABLE;
       }
       this.#options.onFailure({ code: "INTERNAL_ERROR", operation, error });
       return errorResult("INTERNAL_ERROR", "Internal error");

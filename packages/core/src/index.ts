@@ -9,7 +9,7 @@ export { UnsafePasswordHashError } from "./password-hasher.js";
 export type { StoredHashLimits } from "./password-hasher.js";
 export type { PublicUser, User } from "./user.js";
 export { EmailTakenError } from "./user-store.js";
-export type { NewUser, StoredUser, UserStore } from "./user-store.js";
+export type { NewUser, SessionWithUser, StoredSession, StoredUser, UserStore } from "./user-store.js";
 export { MemoryStore } from "./memory-store.js";
 export {
   AUTH_ENDPOINTS,
@@ -37,3 +37,4 @@ export {
 } from "./http/request-body.js";
 export type { BodyFailure, BodyHeaders, RawBodySource, RequestBody } from "./http/request-body.js";
 export { bodyHeadersOf, nodeHeaderReader, nodeRequestBody, sendNodeResponse } from "./http/node-request.js";
+export { answerClientError } from "./http/node-client-error.js";

@@ -1,15 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import type { ErrorCode } from "../errors.js";
-import type { HttpAnswer, HttpExchange } from "./http-conformance-support.js";
-import {
-  GOOD_PASSWORD,
-  PROTECTED_PATH,
-  bearer,
-  describeAnswer,
-  expectErrorAnswer,
-  jsonPost,
-  uniqueEmail,
-} from "./http-conformance-support.js";
+import type { ErrorCode } from "@auth101/core";
+import { describeAnswer, expectErrorAnswer } from "./support/expectations.js";
+import { GOOD_PASSWORD, uniqueEmail } from "./support/fixtures.js";
+import type { HttpAnswer, HttpExchange } from "./support/http-client.js";
+import { PROTECTED_PATH, bearer, jsonPost } from "./support/http-client.js";
 
 /** What the cookie cases need of the suite's server fixture (filled in by its `beforeAll`). */
 export interface CookieConformanceFixture {

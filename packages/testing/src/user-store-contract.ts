@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { UserStore } from "../user-store.js";
-import { EmailTakenError } from "../user-store.js";
+import type { UserStore } from "@auth101/core";
+import { EmailTakenError } from "@auth101/core";
 
 export interface UserStoreContractOptions {
   /** How many creates with one email race in the concurrency test. Default 16. */
