@@ -2,7 +2,8 @@ import type { RequestListener, Server } from "node:http";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
-import { answerClientError, Auth101 } from "@auth101/core";
+import { Auth101 } from "@auth101/core";
+import { answerClientError } from "@auth101/core/node";
 import { loadDemoConfig, openDemoStore } from "./index.js";
 
 /** Only the message: a driver's error object may carry the connection string. */

@@ -1,7 +1,7 @@
 import "reflect-metadata";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { answerClientError } from "@auth101/core";
+import { answerClientError } from "@auth101/core/node";
 import { loadDemoConfig, openDemoStore, servePage, startIfEntryPoint } from "@auth101/demo-support";
 import type { Auth101ModuleOptions } from "@auth101/nestjs";
 import type { INestApplication, LogLevel } from "@nestjs/common";

@@ -1,7 +1,8 @@
 import * as argon2 from "@node-rs/argon2";
 import { hash as bcryptHash } from "@node-rs/bcrypt";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { Auth101, StoreUnavailableError } from "./auth101.js";
+import { Auth101 } from "./auth101.js";
+import { StoreUnavailableError } from "./errors.js";
 import { MemoryStore } from "./memory-store.js";
 import type { AuthFailureEvent } from "./options.js";
 import type { StoredUser, UserStore } from "./user-store.js";

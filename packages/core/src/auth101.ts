@@ -1,16 +1,15 @@
 import type { ErrorResult } from "./errors.js";
-import { errorResult } from "./errors.js";
+import { EmailTakenError, errorResult, StoreUnavailableError, UnsafePasswordHashError } from "./errors.js";
 import type { Auth101Options, AuthFailureEvent, ResolvedOptions } from "./options.js";
 import { resolveOptions } from "./options.js";
 import { isCommonPassword } from "./common-passwords.js";
-import { PasswordHasher, UnsafePasswordHashError } from "./password-hasher.js";
+import { PasswordHasher } from "./password-hasher.js";
 import type { Throttle } from "./rate-limits.js";
 import { RateLimits } from "./rate-limits.js";
 import { TokenIssuer } from "./tokens.js";
 import type { PublicUser, User } from "./user.js";
 import { toPublicUser } from "./user.js";
 import type { UserStore } from "./user-store.js";
-import { EmailTakenError } from "./user-store.js";
 import { normalizeEmail, normalizePassword } from "./validation.js";
 
 export type AuthResult = { readonly user: PublicUser; readonly token: string } | ErrorResult;
@@ -23,14 +22,6 @@ type Operation = AuthFailureEvent["operation"];
 export interface RequestContext {
   /** The client's IP address, as the framework resolved it (honouring its proxy settings). */
   readonly clientAddress?: string | undefined;
-}
-
-/** The user store failed; `verifyToken` rejects with this, every other method answers STORE_UNAVAILABLE. */
-export class StoreUnavailableError extends Error {
-  constructor(options: { cause: unknown }) {
-    super("The user store is unavailable", options);
-    this.name = "StoreUnavailableError";
-  }
 }
 
 function rateLimited(throttle: NonNullable<Throttle>): ErrorResult {

@@ -1,14 +1,17 @@
-export { Auth101, StoreUnavailableError } from "./auth101.js";
+export { Auth101 } from "./auth101.js";
 export type { AuthResult, RequestContext, SessionResult, SignOutResult } from "./auth101.js";
 export type { LimitRule, RateLimitOptions, RedisClientLike } from "./rate-limits.js";
-export { ERROR_CODES } from "./errors.js";
+export {
+  Auth101ConfigError,
+  EmailTakenError,
+  ERROR_CODES,
+  StoreUnavailableError,
+  UnsafePasswordHashError,
+} from "./errors.js";
 export type { AuthError, ErrorCode, ErrorResult } from "./errors.js";
-export { Auth101ConfigError } from "./options.js";
 export type { Auth101Options, AuthFailureEvent, HashingOptions, PasswordPolicyOptions } from "./options.js";
-export { UnsafePasswordHashError } from "./password-hasher.js";
 export type { StoredHashLimits } from "./password-hasher.js";
 export type { PublicUser, User } from "./user.js";
-export { EmailTakenError } from "./user-store.js";
 export type { NewUser, SessionWithUser, StoredSession, StoredUser, UserStore } from "./user-store.js";
 export { MemoryStore } from "./memory-store.js";
 export {
@@ -30,11 +33,8 @@ export type { HeaderReader } from "./http/cookie-session.js";
 export { bearerToken } from "./http/bearer.js";
 export {
   MAX_BODY_BYTES,
-  bodyFromParserError,
   isJsonContentType,
   parsedBody,
   readJsonBody,
 } from "./http/request-body.js";
 export type { BodyFailure, BodyHeaders, RawBodySource, RequestBody } from "./http/request-body.js";
-export { bodyHeadersOf, nodeHeaderReader, nodeRequestBody, sendNodeResponse } from "./http/node-request.js";
-export { answerClientError } from "./http/node-client-error.js";

@@ -1,5 +1,6 @@
 import type { Auth101, User } from "@auth101/core";
-import { authenticateRequest, nodeHeaderReader } from "@auth101/core";
+import { authenticateRequest } from "@auth101/core";
+import { nodeHeaderReader } from "@auth101/core/node";
 import type { DefaultState, Middleware } from "koa";
 import { sendAuthHttpResponse } from "./request-translation.js";
 

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { AuthHttpResponse } from "@auth101/core";
-import { Auth101, authenticateRequest, nodeHeaderReader } from "@auth101/core";
+import { Auth101, authenticateRequest } from "@auth101/core";
+import { nodeHeaderReader } from "@auth101/core/node";
 import type { CanActivate, ExecutionContext } from "@nestjs/common";
 import { HttpException, Inject, Injectable } from "@nestjs/common";
 import { HttpAdapterHost, Reflector } from "@nestjs/core";

@@ -33,7 +33,7 @@ export interface AuthHttpRequest {
   readonly readBody: () => Promise<RequestBody>;
 }
 
-/** Every body the endpoints answer: a success shape of SPEC §5, or the error envelope. */
+/** Every body the endpoints answer: a success shape of docs/http-api.md, or the error envelope. */
 export type AuthHttpResponseBody =
   | { readonly user: PublicUser; readonly token: string }
   | { readonly user: PublicUser }

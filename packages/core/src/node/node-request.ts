@@ -1,8 +1,8 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
-import type { AuthHttpResponse } from "./auth-http-handler.js";
-import type { HeaderReader } from "./cookie-session.js";
-import type { BodyHeaders, RequestBody } from "./request-body.js";
-import { parsedBody, readJsonBody } from "./request-body.js";
+import type { AuthHttpResponse } from "../http/auth-http-handler.js";
+import type { HeaderReader } from "../http/cookie-session.js";
+import type { BodyHeaders, RequestBody } from "../http/request-body.js";
+import { parsedBody, readJsonBody } from "../http/request-body.js";
 
 // Express, Koa and NestJS all sit on Node's http server: these are the translations they share.
 
