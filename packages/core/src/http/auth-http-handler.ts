@@ -1,5 +1,6 @@
 import type { Auth101, RequestContext } from "../auth101.js";
-import { trustedOriginsOf } from "../auth101.js";
+import { reportFailure, trustedOriginsOf } from "../auth101.js";
+import type { AuthFailureEvent } from "../options.js";
 import type { AuthError, ErrorCode, ErrorResult } from "../errors.js";
 import { errorResult } from "../errors.js";
 import type { PublicUser, User } from "../user.js";
@@ -78,26 +79,32 @@ const JSON_HEADERS = {
 
 type Route = {
   readonly method: "GET" | "POST";
+  /** The service operation behind the endpoint, as `onFailure` names it. */
+  readonly operation: AuthFailureEvent["operation"];
   readonly respond: (auth: Auth101, request: AuthHttpRequest) => Promise<AuthHttpResponse>;
 };
 
 const ROUTES: Readonly<Record<string, Route>> = {
   "/sign-up/email": {
     method: "POST",
+    operation: "signUp",
     respond: (auth, request) =>
       withCredentials(request, (email, password) => auth.signUp(email, password, context(request))),
   },
   "/sign-in/email": {
     method: "POST",
+    operation: "signIn",
     respond: (auth, request) =>
       withCredentials(request, (email, password) => auth.signIn(email, password, context(request))),
   },
   "/sign-out": {
     method: "POST",
+    operation: "signOut",
     respond: (auth, request) => withBearerToken(request, (token) => auth.signOut(token)),
   },
   "/session": {
     method: "GET",
+    operation: "getSession",
     respond: (auth, request) => withBearerToken(request, (token) => auth.getSession(token)),
   },
 };
@@ -132,10 +139,18 @@ export function createAuthHttpHandler(auth: Auth101): AuthHttpHandler {
     try {
       const response = await route.respond(auth, request);
       return transport.cookie ? toCookieTransport(response, request.path, transport) : response;
-    } catch {
+    } catch (error) {
+      // The service reports its own failures; this catches what fails around it (reading the
+      // body, an integration's readBody throwing), which must reach onFailure just the same.
+      if (!clientWentAway(error)) reportFailure(auth, { code: "INTERNAL_ERROR", operation: route.operation, error });
       return errorResponse(errorResult("INTERNAL_ERROR", "Internal error"));
     }
   };
+}
+
+/** A client that hung up mid-body (Node's `aborted`, ECONNRESET) is no failure of ours. */
+function clientWentAway(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "ECONNRESET";
 }
 
 /** Where a request's session token comes from: the `Authorization` header wins over the cookie. */
