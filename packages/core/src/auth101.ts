@@ -54,6 +54,18 @@ const SIGN_UP_OUTCOME_UNKNOWN = errorResult(
  * Email/password authentication: sign-up, sign-in, sign-out and sessions over signed tokens.
  * Every method except `verifyToken` resolves to a JSON-ready result and never throws.
  */
+/**
+ * Each instance's `onFailure`, for the HTTP handler to report what fails around the service
+ * (reading a body, say) the way the service reports its own failures. Kept off the class so
+ * it is not public API.
+ */
+const failureReporters = new WeakMap<Auth101, (event: AuthFailureEvent) => void>();
+
+/** Hands `event` to the `onFailure` of `auth`. */
+export function reportFailure(auth: Auth101, event: AuthFailureEvent): void {
+  failureReporters.get(auth)?.(event);
+}
+
 export class Auth101 {
   readonly #options: ResolvedOptions;
   readonly #store: UserStore;
@@ -65,6 +77,7 @@ export class Auth101 {
 
   constructor(options: Auth101Options) {
     this.#options = resolveOptions(options);
+    failureReporters.set(this, this.#options.onFailure);
     this.#store = this.#options.store;
     this.#hasher = new PasswordHasher(this.#options.hashing, this.#options.storedHashLimits);
     this.#tokens = new TokenIssuer({

@@ -1,4 +1,6 @@
 import type { Auth101, RequestContext } from "../auth101.js";
+import { reportFailure } from "../auth101.js";
+import type { AuthFailureEvent } from "../options.js";
 import type { AuthError, ErrorCode, ErrorResult } from "../errors.js";
 import { errorResult } from "../errors.js";
 import type { PublicUser, User } from "../user.js";
@@ -62,26 +64,32 @@ const JSON_HEADERS = {
 
 type Route = {
   readonly method: "GET" | "POST";
+  /** The service operation behind the endpoint, as `onFailure` names it. */
+  readonly operation: AuthFailureEvent["operation"];
   readonly respond: (auth: Auth101, request: AuthHttpRequest) => Promise<AuthHttpResponse>;
 };
 
 const ROUTES: Readonly<Record<string, Route>> = {
   "/sign-up/email": {
     method: "POST",
+    operation: "signUp",
     respond: (auth, request) =>
       withCredentials(request, (email, password) => auth.signUp(email, password, context(request))),
   },
   "/sign-in/email": {
     method: "POST",
+    operation: "signIn",
     respond: (auth, request) =>
       withCredentials(request, (email, password) => auth.signIn(email, password, context(request))),
   },
   "/sign-out": {
     method: "POST",
+    operation: "signOut",
     respond: (auth, request) => withBearerToken(request, (token) => auth.signOut(token)),
   },
   "/session": {
     method: "GET",
+    operation: "getSession",
     respond: (auth, request) => withBearerToken(request, (token) => auth.getSession(token)),
   },
 };
@@ -110,10 +118,18 @@ export function createAuthHttpHandler(auth: Auth101): AuthHttpHandler {
     }
     try {
       return await route.respond(auth, request);
-    } catch {
+    } catch (error) {
+      // The service reports its own failures; this catches what fails around it (reading the
+      // body, an integration's readBody throwing), which must reach onFailure just the same.
+      if (!clientWentAway(error)) reportFailure(auth, { code: "INTERNAL_ERROR", operation: route.operation, error });
       return errorResponse(errorResult("INTERNAL_ERROR", "Internal error"));
     }
   };
+}
+
+/** A client that hung up mid-body (Node's `aborted`, ECONNRESET) is no failure of ours. */
+function clientWentAway(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "ECONNRESET";
 }
 
 export type RequestAuthentication = { readonly user: User } | { readonly response: AuthHttpResponse };
