@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
 import { Auth101 } from "@auth101/core";
 import { answerClientError } from "@auth101/core/node";
-import { loadDemoConfig, openDemoStore } from "./index.js";
+import { loadDemoConfig, openDemoStore } from "./demo-config.js";
 
 /** Only the message: a driver's error object may carry the connection string. */
 export function messageOf(error: unknown): string {

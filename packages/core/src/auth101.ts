@@ -72,6 +72,13 @@ const SIGN_UP_OUTCOME_UNKNOWN = errorResult(
     "Sign in with the same email and password; if that answers INVALID_CREDENTIALS, sign up again",
 );
 
+const trustedOriginsByInstance = new WeakMap<Auth101, readonly string[] | undefined>();
+
+/** The instance's `trustedOrigins` option, for the core's HTTP layer only (not exported by the package). */
+export function trustedOriginsOf(auth: Auth101): readonly string[] | undefined {
+  return trustedOriginsByInstance.get(auth);
+}
+
 /**
  * Email/password authentication: sign-up, sign-in, sign-out and server-side sessions named by
  * signed tokens (a token's `jti` is its session's id; see docs/architecture.md). Every method
@@ -110,6 +117,7 @@ export class Auth101 {
     });
     this.#signInPasswordPolicy = { minLength: 1, maxLength: this.#options.password.maxLength };
     this.#rateLimits = this.#options.rateLimit === false ? undefined : new RateLimits(this.#options.rateLimit);
+    trustedOriginsByInstance.set(this, this.#options.trustedOrigins);
   }
 
   signUp(email: string, password: string, context: RequestContext = {}): Promise<AuthResult> {
