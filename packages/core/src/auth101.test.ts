@@ -27,13 +27,14 @@ function setup(options: { onFailure?: (event: AuthFailureEvent) => void } = {}) 
 
 function failingStore(failing: keyof UserStore | "all", base = new MemoryStore()): UserStore {
   const fail = (): Promise<never> => Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:5432 password=hunter2"));
-  return {
-    findById: failing === "all" || failing === "findById" ? fail : (id) => base.findById(id),
-    findByEmail: failing === "all" || failing === "findByEmail" ? fail : (email) => base.findByEmail(email),
-    create: failing === "all" || failing === "create" ? fail : (user) => base.create(user),
-    updatePasswordHash:
-      failing === "all" || failing === "updatePasswordHash" ? fail : (id, hash) => base.updatePasswordHash(id, hash),
-  };
+  return new Proxy(base, {
+    get(target, name) {
+      if (failing === "all" || name === failing) return fail;
+      const value: unknown = Reflect.get(target, name, target);
+      // Bound to the real store: its methods use private fields, which a proxy lacks.
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
 }
 
 beforeEach(() => {
@@ -63,6 +64,7 @@ describe("Auth101 sign-up and sign-in", () => {
       id: up.user.id,
       email: "alice@example.com",
       isActive: true,
+      emailVerified: false,
     });
     expect(await auth.signOut(signedIn.token)).toEqual({ success: true });
   });
@@ -326,6 +328,10 @@ describe("Auth101 when the store fails", () => {
     const failures: AuthFailureEvent[] = [];
     const store = new MemoryStore();
     const broken: UserStore = {
+      replaceOneTimeToken: (token) => store.replaceOneTimeToken(token),
+      consumeOneTimeToken: (hash, purpose) => store.consumeOneTimeToken(hash, purpose),
+      deleteOneTimeTokens: (id, purpose) => store.deleteOneTimeTokens(id, purpose),
+      markEmailVerified: (id, email) => store.markEmailVerified(id, email),
       findById: (id) => store.findById(id),
       findByEmail: async () =>
         ({

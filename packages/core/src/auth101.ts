@@ -116,7 +116,12 @@ export class Auth101 {
       if (!check.valid || !stored.isActive) return INVALID_CREDENTIALS;
       await this.#rateLimits?.signInSucceeded(checkedEmail.value, context.clientAddress);
       if (check.needsRehash) await this.#upgradeHash(stored.id, checkedPassword.value);
-      return this.#session({ id: stored.id, email: stored.email, isActive: stored.isActive });
+      return this.#session({
+        id: stored.id,
+        email: stored.email,
+        isActive: stored.isActive,
+        emailVerified: stored.emailVerified,
+      });
     });
   }
 
@@ -132,6 +137,14 @@ export class Auth101 {
       const session = await this.#sessionUser(token);
       return "error" in session ? session : { user: toPublicUser(session.user) };
     });
+  }
+
+  /**
+   * What guards ask: the `User` entity (with `emailVerified`) a token belongs to, or the
+   * error `getSession` would answer for it.
+   */
+  authenticate(token: string): Promise<{ readonly user: User } | ErrorResult> {
+    return this.#run("getSession", () => this.#sessionUser(token));
   }
 
   /**
@@ -161,7 +174,9 @@ export class Auth101 {
     if (userId === undefined) return INVALID_TOKEN;
     const user = await this.#fromStore(() => this.#store.findById(userId));
     if (user === null || !user.isActive) return USER_NOT_FOUND;
-    return { user: { id: user.id, email: user.email, isActive: user.isActive } };
+    return {
+      user: { id: user.id, email: user.email, isActive: user.isActive, emailVerified: user.emailVerified },
+    };
   }
 
   #session(user: User): { user: PublicUser; token: string } {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Auth101 } from "../auth101.js";
 import { MemoryStore } from "../memory-store.js";
+import { FailingStore } from "../testing/http-conformance-support.js";
 import type { UserStore } from "../user-store.js";
 import type { AuthHttpRequest, AuthHttpResponse } from "./auth-http-handler.js";
 import { AUTH_ENDPOINTS, authenticateRequest, createAuthHttpHandler } from "./auth-http-handler.js";
@@ -153,8 +154,7 @@ describe("createAuthHttpHandler", () => {
   });
 
   it("answers 503 when the store fails and 500 when reading the body blows up", async () => {
-    const down = () => Promise.reject(new Error("down"));
-    const { handle } = setup({ findById: down, findByEmail: down, create: down, updatePasswordHash: down });
+    const { handle } = setup(new FailingStore());
     const response = await answer(handle(request("POST", "/sign-in/email", { body: json(CREDENTIALS) })));
     expect(response).toMatchObject({ status: 503, body: { error: { code: "STORE_UNAVAILABLE" } } });
     const broken = await answer(
@@ -201,7 +201,7 @@ describe("authenticateRequest", () => {
     const up = await auth.signUp(CREDENTIALS.email, CREDENTIALS.password);
     if ("error" in up) throw new Error(up.error.message);
     expect(await authenticateRequest(auth, `Bearer ${up.token}`)).toEqual({
-      user: { id: up.user.id, email: "alice@example.com", isActive: true },
+      user: { id: up.user.id, email: "alice@example.com", isActive: true, emailVerified: false },
     });
     expect(await authenticateRequest(auth, undefined)).toMatchObject({
       response: {

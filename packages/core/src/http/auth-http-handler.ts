@@ -128,13 +128,9 @@ export async function authenticateRequest(
 ): Promise<RequestAuthentication> {
   const token = bearerToken(authorization);
   if (token === undefined) return { response: errorResponse(noTokenGiven()) };
-  const session = await auth.getSession(token);
+  const session = await auth.authenticate(token);
   if ("error" in session) return { response: errorResponse(session) };
-  return { user: fromPublicUser(session.user) };
-}
-
-function fromPublicUser(user: PublicUser): User {
-  return { id: user.id, email: user.email, isActive: user.is_active };
+  return { user: session.user };
 }
 
 function noTokenGiven(): ErrorResult {

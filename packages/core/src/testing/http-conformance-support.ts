@@ -6,7 +6,7 @@ import type { ErrorCode } from "../errors.js";
 import type { Auth101Options } from "../options.js";
 import { ERROR_CODES } from "../errors.js";
 import type { User } from "../user.js";
-import type { NewUser, StoredUser, UserStore } from "../user-store.js";
+import type { NewUser, StoredOneTimeToken, StoredUser, UserStore } from "../user-store.js";
 
 /** A server an integration started for the suites: the four endpoints at `prefix`, and `GET /protected`. */
 export interface ConformanceServer {
@@ -236,6 +236,22 @@ export class FailingStore implements UserStore {
   async updatePasswordHash(): Promise<void> {
     throw new Error(FailingStore.MESSAGE);
   }
+
+  async replaceOneTimeToken(): Promise<void> {
+    throw new Error(FailingStore.MESSAGE);
+  }
+
+  async consumeOneTimeToken(): Promise<StoredOneTimeToken | null> {
+    throw new Error(FailingStore.MESSAGE);
+  }
+
+  async deleteOneTimeTokens(): Promise<void> {
+    throw new Error(FailingStore.MESSAGE);
+  }
+
+  async markEmailVerified(): Promise<boolean> {
+    throw new Error(FailingStore.MESSAGE);
+  }
 }
 
 /** A buggy store that resolves `undefined` where it owes a user: the core must answer 500, not crash. */
@@ -253,6 +269,18 @@ export class BrokenStore implements UserStore {
   }
 
   async updatePasswordHash(): Promise<void> {}
+
+  async replaceOneTimeToken(): Promise<void> {}
+
+  async consumeOneTimeToken(): Promise<StoredOneTimeToken | null> {
+    return undefined as unknown as StoredOneTimeToken | null;
+  }
+
+  async deleteOneTimeTokens(): Promise<void> {}
+
+  async markEmailVerified(): Promise<boolean> {
+    return undefined as unknown as boolean;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
