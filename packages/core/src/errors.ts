@@ -8,6 +8,10 @@ export const ERROR_CODES = [
   "RATE_LIMITED",
   "STORE_UNAVAILABLE",
   "INTERNAL_ERROR",
+  "INVALID_RESET_TOKEN",
+  "INVALID_VERIFICATION_TOKEN",
+  "EMAIL_NOT_VERIFIED",
+  "FORBIDDEN",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

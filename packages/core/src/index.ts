@@ -1,13 +1,29 @@
 export { Auth101, StoreUnavailableError } from "./auth101.js";
-export type { AuthResult, RequestContext, SessionResult, SignOutResult } from "./auth101.js";
+export type {
+  AuthResult,
+  RequestContext,
+  SessionResult,
+  SignOutResult,
+  SignUpResult,
+  SuccessResult,
+} from "./auth101.js";
 export type { LimitRule, RateLimitOptions, RedisClientLike } from "./rate-limits.js";
 export { ERROR_CODES } from "./errors.js";
 export type { AuthError, ErrorCode, ErrorResult } from "./errors.js";
 export { Auth101ConfigError } from "./options.js";
-export type { Auth101Options, AuthFailureEvent, HashingOptions, PasswordPolicyOptions } from "./options.js";
+export type {
+  AccountEmailMessage,
+  AccountEmailSender,
+  Auth101Options,
+  AuthFailureEvent,
+  EmailVerificationOptions,
+  HashingOptions,
+  PasswordPolicyOptions,
+  PasswordResetOptions,
+} from "./options.js";
 export type { PublicUser, User } from "./user.js";
 export { EmailTakenError } from "./user-store.js";
-export type { NewUser, StoredUser, UserStore } from "./user-store.js";
+export type { NewUser, OneTimeTokenPurpose, StoredOneTimeToken, StoredUser, UserStore } from "./user-store.js";
 export { MemoryStore } from "./memory-store.js";
 export {
   AUTH_ENDPOINTS,

@@ -23,11 +23,57 @@ export interface PasswordPolicyOptions {
   readonly rejectCommon?: boolean;
 }
 
-/** Operational failures the core turned into STORE_UNAVAILABLE or INTERNAL_ERROR. */
+/**
+ * Operational failures: the store failed (STORE_UNAVAILABLE), something unexpected happened
+ * (INTERNAL_ERROR), or an app's email sender threw or rejected (SEND_FAILED; the request had
+ * been answered already and its answer did not change).
+ */
 export interface AuthFailureEvent {
-  readonly code: "STORE_UNAVAILABLE" | "INTERNAL_ERROR";
-  readonly operation: "signUp" | "signIn" | "signOut" | "getSession" | "verifyToken";
+  readonly code: "STORE_UNAVAILABLE" | "INTERNAL_ERROR" | "SEND_FAILED";
+  readonly operation:
+    | "signUp"
+    | "signIn"
+    | "signOut"
+    | "getSession"
+    | "verifyToken"
+    | "changePassword"
+    | "requestPasswordReset"
+    | "resetPassword"
+    | "sendVerificationEmail"
+    | "verifyEmail";
   readonly error: unknown;
+}
+
+/** What auth101 hands the app's sender: where to send, and the one-time token for the link. */
+export interface AccountEmailMessage {
+  /** The user's (normalized) email address. */
+  readonly email: string;
+  /** The one-time token, 43 URL-safe characters: put it in a link, never in a log. */
+  readonly token: string;
+  /** When the token stops working. */
+  readonly expiresAt: Date;
+}
+
+/** Sends one email; a rejection goes to `onFailure` (the request was answered already). */
+export type AccountEmailSender = (message: AccountEmailMessage) => Promise<void> | void;
+
+export interface PasswordResetOptions {
+  /** Sends the reset link; called for registered, active users only, after the request was answered. */
+  readonly send: AccountEmailSender;
+  /** Minutes a reset token works. Default 60; at most 1440 (a day). */
+  readonly expiresIn?: number;
+}
+
+export interface EmailVerificationOptions {
+  /** Sends the verification link; on sign-up, and on request for an unverified, active user. */
+  readonly send: AccountEmailSender;
+  /**
+   * No sign-in before the email is verified: sign-up answers `{ user }` without a token, and
+   * sign-in with the right password answers 403 EMAIL_NOT_VERIFIED. Default false.
+   */
+  readonly required?: boolean;
+  /** Minutes a verification token works. Default 1440 (a day); at most 10080 (a week). */
+  readonly expiresIn?: number;
 }
 
 export interface Auth101Options {
@@ -47,6 +93,10 @@ export interface Auth101Options {
    * gateway that already does this).
    */
   readonly rateLimit?: RateLimitOptions | false;
+  /** Turns on `POST /request-password-reset` and `POST /reset-password` (docs/http-api.md). */
+  readonly passwordReset?: PasswordResetOptions;
+  /** Turns on email verification: `POST /send-verification-email`, `POST /verify-email`, an email on sign-up. */
+  readonly emailVerification?: EmailVerificationOptions;
   /**
    * Called when the store fails or something unexpected happens. Default: one line on
    * stderr naming the operation and the error's class, never its message (which may carry
@@ -62,6 +112,10 @@ export interface ResolvedOptions {
   readonly issuer: string;
   readonly password: { readonly minLength: number; readonly maxLength: number; readonly rejectCommon: boolean };
   readonly rateLimit: ResolvedRateLimits | false;
+  readonly passwordReset: { readonly send: AccountEmailSender; readonly lifetimeMs: number } | undefined;
+  readonly emailVerification:
+    | { readonly send: AccountEmailSender; readonly required: boolean; readonly lifetimeMs: number }
+    | undefined;
   readonly hashing: { readonly memoryCost: number; readonly timeCost: number; readonly parallelism: number };
   readonly onFailure: (event: AuthFailureEvent) => void;
 }
@@ -71,6 +125,8 @@ export const DEFAULTS = {
   issuer: "auth101",
   password: { minLength: 8, maxLength: 128 },
   hashing: { memoryCost: 19_456, timeCost: 2, parallelism: 1 },
+  passwordResetExpiresIn: 60,
+  emailVerificationExpiresIn: 60 * 24,
 } as const;
 
 export const MIN_SECRET_BYTES = 32;
@@ -83,6 +139,8 @@ const KNOWN_OPTIONS = new Set<string>([
   "password",
   "hashing",
   "rateLimit",
+  "passwordReset",
+  "emailVerification",
   "onFailure",
 ]);
 const GENERATE_SECRET = `node -e "console.log(require('node:crypto').randomBytes(32).toString('base64url'))"`;
@@ -111,6 +169,8 @@ export function resolveOptions(options: Auth101Options): ResolvedOptions {
     issuer: checkIssuer(options.issuer ?? DEFAULTS.issuer),
     password: checkPasswordPolicy(options.password ?? {}),
     rateLimit: checkRateLimit(options.rateLimit ?? {}),
+    passwordReset: checkPasswordReset(options.passwordReset),
+    emailVerification: checkEmailVerification(options.emailVerification),
     hashing: {
       memoryCost: integerIn(
         "hashing.memoryCost (KiB)",
@@ -206,7 +266,55 @@ function checkRateLimit(options: RateLimitOptions | false): ResolvedRateLimits |
     signInPerAccount: rule("signInPerAccount"),
     signInPerAddress: rule("signInPerAddress"),
     signUpPerAddress: rule("signUpPerAddress"),
+    passwordResetPerEmail: rule("passwordResetPerEmail"),
+    passwordResetPerAddress: rule("passwordResetPerAddress"),
+    verificationEmailPerEmail: rule("verificationEmailPerEmail"),
+    verificationEmailPerAddress: rule("verificationEmailPerAddress"),
   };
+}
+
+function checkPasswordReset(options: PasswordResetOptions | undefined): ResolvedOptions["passwordReset"] {
+  if (options === undefined) return undefined;
+  const send = checkSender("passwordReset", options, ["send", "expiresIn"]);
+  const minutes = integerIn(
+    "passwordReset.expiresIn (minutes)",
+    options.expiresIn ?? DEFAULTS.passwordResetExpiresIn,
+    1,
+    24 * 60,
+  );
+  return { send, lifetimeMs: minutes * 60_000 };
+}
+
+function checkEmailVerification(options: EmailVerificationOptions | undefined): ResolvedOptions["emailVerification"] {
+  if (options === undefined) return undefined;
+  const send = checkSender("emailVerification", options, ["send", "required", "expiresIn"]);
+  const required = options.required ?? false;
+  if (typeof required !== "boolean") throw new Auth101ConfigError("emailVerification.required must be true or false");
+  const minutes = integerIn(
+    "emailVerification.expiresIn (minutes)",
+    options.expiresIn ?? DEFAULTS.emailVerificationExpiresIn,
+    1,
+    7 * 24 * 60,
+  );
+  return { send, required, lifetimeMs: minutes * 60_000 };
+}
+
+function checkSender(name: string, options: unknown, known: readonly string[]): AccountEmailSender {
+  if (typeof options !== "object" || options === null) {
+    throw new Auth101ConfigError(`${name} must be an object such as { send: async ({ email, token }) => { ... } }`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) {
+      throw new Auth101ConfigError(`unknown option "${name}.${key}". Known: ${known.join(", ")}`);
+    }
+  }
+  const { send } = options as { send?: unknown };
+  if (typeof send !== "function") {
+    throw new Auth101ConfigError(
+      `${name}.send must be a function that emails the link, such as async ({ email, token }) => { ... }`,
+    );
+  }
+  return send as AccountEmailSender;
 }
 
 function integerIn(name: string, value: unknown, min: number, max: number): number {

@@ -24,12 +24,24 @@ export interface RateLimitOptions {
   readonly signInPerAddress?: LimitRule;
   /** Sign-ups per client address. Default 20 per hour. */
   readonly signUpPerAddress?: LimitRule;
+  /** Password-reset requests per email, registered or not. Default 5 per hour. */
+  readonly passwordResetPerEmail?: LimitRule;
+  /** Password-reset requests per client address. Default 20 per hour. */
+  readonly passwordResetPerAddress?: LimitRule;
+  /** Verification-email requests per email, registered or not. Default 5 per hour. */
+  readonly verificationEmailPerEmail?: LimitRule;
+  /** Verification-email requests per client address. Default 20 per hour. */
+  readonly verificationEmailPerAddress?: LimitRule;
 }
 
 export const RATE_LIMIT_DEFAULTS = {
   signInPerAccount: { attempts: 10, windowSeconds: 15 * 60 },
   signInPerAddress: { attempts: 100, windowSeconds: 15 * 60 },
   signUpPerAddress: { attempts: 20, windowSeconds: 60 * 60 },
+  passwordResetPerEmail: { attempts: 5, windowSeconds: 60 * 60 },
+  passwordResetPerAddress: { attempts: 20, windowSeconds: 60 * 60 },
+  verificationEmailPerEmail: { attempts: 5, windowSeconds: 60 * 60 },
+  verificationEmailPerAddress: { attempts: 20, windowSeconds: 60 * 60 },
 } as const satisfies Record<string, LimitRule>;
 
 export interface ResolvedRateLimits {
@@ -37,7 +49,14 @@ export interface ResolvedRateLimits {
   readonly signInPerAccount: LimitRule;
   readonly signInPerAddress: LimitRule;
   readonly signUpPerAddress: LimitRule;
+  readonly passwordResetPerEmail: LimitRule;
+  readonly passwordResetPerAddress: LimitRule;
+  readonly verificationEmailPerEmail: LimitRule;
+  readonly verificationEmailPerAddress: LimitRule;
 }
+
+/** The emails a user can ask auth101 to send: each throttled per email and per address. */
+export type EmailRequest = "passwordReset" | "verificationEmail";
 
 /** Seconds the caller must wait, when throttled. */
 export type Throttle = { readonly retryAfterSeconds: number } | undefined;
@@ -51,11 +70,24 @@ export class RateLimits {
   readonly #signInByAccount: RateLimiterAbstract;
   readonly #signInByAddress: RateLimiterAbstract;
   readonly #signUpByAddress: RateLimiterAbstract;
+  readonly #emailRequests: Readonly<
+    Record<EmailRequest, { readonly byEmail: RateLimiterAbstract; readonly byAddress: RateLimiterAbstract }>
+  >;
 
   constructor(options: ResolvedRateLimits) {
     this.#signInByAccount = limiter("signin:account", options.signInPerAccount, options.redis);
     this.#signInByAddress = limiter("signin:address", options.signInPerAddress, options.redis);
     this.#signUpByAddress = limiter("signup:address", options.signUpPerAddress, options.redis);
+    this.#emailRequests = {
+      passwordReset: {
+        byEmail: limiter("reset:email", options.passwordResetPerEmail, options.redis),
+        byAddress: limiter("reset:address", options.passwordResetPerAddress, options.redis),
+      },
+      verificationEmail: {
+        byEmail: limiter("verify:email", options.verificationEmailPerEmail, options.redis),
+        byAddress: limiter("verify:address", options.verificationEmailPerAddress, options.redis),
+      },
+    };
   }
 
   async beginSignIn(email: string, clientAddress: string | undefined): Promise<Throttle> {
@@ -74,6 +106,19 @@ export class RateLimits {
   async beginSignUp(clientAddress: string | undefined): Promise<Throttle> {
     if (clientAddress === undefined) return undefined;
     return consume(this.#signUpByAddress, clientAddress);
+  }
+
+  /** Counts a request for an email (known address or not, the same way). */
+  async beginEmailRequest(kind: EmailRequest, email: string, clientAddress: string | undefined): Promise<Throttle> {
+    const limiters = this.#emailRequests[kind];
+    const attempts = [consume(limiters.byEmail, accountKey(email))];
+    if (clientAddress !== undefined) attempts.push(consume(limiters.byAddress, clientAddress));
+    return longest(await Promise.all(attempts));
+  }
+
+  /** A completed password reset proved the account's owner: failed sign-ins against it are forgotten. */
+  async accountRecovered(email: string): Promise<void> {
+    await this.#signInByAccount.delete(accountKey(email));
   }
 }
 

@@ -197,12 +197,13 @@ describe("Auth101Guard when the store is down", () => {
   test("answers 503 STORE_UNAVAILABLE with the core's body, not Nest's", async () => {
     const store = new MemoryStore();
     let down = false;
-    const flaky: UserStore = {
-      findById: (id) => (down ? Promise.reject(new Error("database down")) : store.findById(id)),
-      findByEmail: (email) => store.findByEmail(email),
-      create: (user) => store.create(user),
-      updatePasswordHash: (id, hash) => store.updatePasswordHash(id, hash),
-    };
+    const flaky: UserStore = new Proxy(store, {
+      get(target, name) {
+        if (name === "findById" && down) return () => Promise.reject(new Error("database down"));
+        const value: unknown = Reflect.get(target, name, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
     const nest = await startNestApp({
       imports: [Auth101Module.forRoot({ secret: SECRET, store: flaky, onFailure: () => {} })],
       controllers: [PerRouteController],

@@ -297,6 +297,10 @@ const STATUS_OF_CODE: Readonly<Record<ErrorCode, number>> = {
   RATE_LIMITED: 429,
   STORE_UNAVAILABLE: 503,
   INTERNAL_ERROR: 500,
+  INVALID_RESET_TOKEN: 400,
+  INVALID_VERIFICATION_TOKEN: 400,
+  EMAIL_NOT_VERIFIED: 403,
+  FORBIDDEN: 403,
 };
 
 /** VALIDATION_ERROR also answers 405 (method), 413 (size) and 415 (content type). */
