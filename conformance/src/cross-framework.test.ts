@@ -3,7 +3,7 @@ import { recordHttpTranscript, startReferenceServer } from "@auth101/core/testin
 import { beforeAll, describe, expect, it } from "vitest";
 import { startExpressServer, startExpressServerBehindJsonParser } from "./servers/express.js";
 import { startKoaServer } from "./servers/koa.js";
-import { startNestServer } from "./servers/nestjs.js";
+import { startNestFastifyServer, startNestServer } from "./servers/nestjs.js";
 
 /**
  * The same request sequence against every integration: status, the headers the contract
@@ -15,6 +15,7 @@ const integrations: Record<string, StartConformanceServer> = {
   "@auth101/express behind express.json()": startExpressServerBehindJsonParser,
   "@auth101/koa": startKoaServer,
   "@auth101/nestjs": startNestServer,
+  "@auth101/nestjs on Fastify": startNestFastifyServer,
 };
 
 /**

@@ -99,7 +99,7 @@ describe("Auth101 sign-up and sign-in", () => {
   });
 
   it("does the same hashing work for an unknown email as for a wrong password", async () => {
-    const { auth } = setup();
+    const { auth, store } = setup();
     await auth.signUp("dave@example.com", PASSWORD);
     await auth.signIn("warm-up@example.com", PASSWORD); // creates the dummy hash once
 
@@ -113,6 +113,65 @@ describe("Auth101 sign-up and sign-in", () => {
     const unknownEmail = await count(() => auth.signIn("nobody@example.com", "wrong password!"));
     expect(wrongPassword).toEqual({ hashes: 0, verifies: 1 });
     expect(unknownEmail).toEqual(wrongPassword);
+
+    // A password NFKC changes is tried in both forms, known email or not.
+    const ligature = "\uFB01nance-\uFF30\uFF41\uFF53\uFF53-wrong";
+    const wrongTwoForms = await count(() => auth.signIn("dave@example.com", ligature));
+    const unknownTwoForms = await count(() => auth.signIn("nobody@example.com", ligature));
+    expect(wrongTwoForms).toEqual({ hashes: 0, verifies: 2 });
+    expect(unknownTwoForms).toEqual(wrongTwoForms);
+
+    // A refused hostile hash costs what an unknown email costs, and its own verification never runs.
+    const hostile = (await argon2.hash(PASSWORD)).replace(/m=\d+/, "m=4294967295");
+    await store.create({ email: "hostile@example.com", passwordHash: hostile });
+    const hostileCount = await count(() => auth.signIn("hostile@example.com", "wrong password!"));
+    expect(hostileCount).toEqual(unknownEmail);
+    expect(vi.mocked(argon2.verify).mock.calls.map(([stored]) => stored)).not.toContain(hostile);
+  });
+
+  it("signs in a user whose imported Argon2 hash was made from the password as typed, and rehashes it normalized", async () => {
+    const { auth, store } = setup();
+    const typed = "\uFB01nance-\uFF30\uFF41\uFF53\uFF53-2024!";
+    // argon2-cffi's defaults (argon2id t=3, m=65536, p=4), from an app that never normalized.
+    const imported = await argon2.hash(typed, { memoryCost: 65_536, timeCost: 3, parallelism: 4 });
+    const created = await store.create({ email: "migrated@example.com", passwordHash: imported });
+
+    const signedIn = await auth.signIn("migrated@example.com", typed);
+    expect(signedIn).toMatchObject({ user: { id: created.id } });
+    const rehashed = (await store.findByEmail("migrated@example.com"))?.passwordHash ?? "";
+    expect(rehashed).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(await argon2.verify(rehashed, typed.normalize("NFKC"))).toBe(true);
+
+    vi.mocked(argon2.verify).mockClear();
+    expect(await auth.signIn("migrated@example.com", typed)).toMatchObject({ user: { id: created.id } });
+    expect(argon2.verify).toHaveBeenCalledTimes(1);
+    expect(await auth.signIn("migrated@example.com", "finance-Pass-2024!")).toMatchObject({ user: { id: created.id } });
+  });
+
+  it("refuses a stored hash whose parameters exceed the limits: INVALID_CREDENTIALS, reported, hash never leaked", async () => {
+    const store = new MemoryStore();
+    const failures: AuthFailureEvent[] = [];
+    const auth = new Auth101({
+      secret: SECRET,
+      store,
+      hashing: { storedHashLimits: { memoryCost: 32_768 } },
+      onFailure: (event) => failures.push(event),
+    });
+    const heavy = await argon2.hash(PASSWORD, { memoryCost: 65_536, timeCost: 3, parallelism: 4 });
+    const created = await store.create({ email: "heavy@example.com", passwordHash: heavy });
+
+    expect(await auth.signIn("heavy@example.com", PASSWORD)).toEqual({
+      error: { message: "Invalid email or password", code: "INVALID_CREDENTIALS" },
+    });
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({ code: "UNSAFE_PASSWORD_HASH", operation: "signIn" });
+    const error = failures[0]?.error as Error;
+    expect(error.name).toBe("UnsafePasswordHashError");
+    expect(error.message).toBe(
+      `The stored password hash of user ${created.id} was not verified: Argon2 m=65536 is above 32768`,
+    );
+    expect(error.message).not.toContain(heavy.split("$").at(-1));
+    expect((await store.findByEmail("heavy@example.com"))?.passwordHash).toBe(heavy);
   });
 
   it("prepares the dummy hash at construction, so the first unknown email costs no extra hash", async () => {

@@ -4,7 +4,7 @@ import type { AccountEmailSender, Auth101Options, AuthFailureEvent, ResolvedOpti
 import { resolveOptions } from "./options.js";
 import { isCommonPassword } from "./common-passwords.js";
 import { hashOneTimeToken, newOneTimeToken } from "./one-time-tokens.js";
-import { PasswordHasher } from "./password-hasher.js";
+import { PasswordHasher, UnsafePasswordHashError } from "./password-hasher.js";
 import type { Throttle } from "./rate-limits.js";
 import { RateLimits } from "./rate-limits.js";
 import { TokenIssuer } from "./tokens.js";
@@ -89,7 +89,7 @@ export class Auth101 {
   constructor(options: Auth101Options) {
     this.#options = resolveOptions(options);
     this.#store = this.#options.store;
-    this.#hasher = new PasswordHasher(this.#options.hashing);
+    this.#hasher = new PasswordHasher(this.#options.hashing, this.#options.storedHashLimits);
     this.#tokens = new TokenIssuer({
       secret: this.#options.secret,
       issuer: this.#options.issuer,
@@ -152,10 +152,14 @@ export class Auth101 {
 
       const stored = await this.#fromStore(() => this.#store.findByEmail(checkedEmail.value));
       if (stored === null) {
-        await this.#hasher.verifyAgainstDummy(checkedPassword.value);
+        await this.#hasher.verifyAgainstDummy(checkedPassword.value, password);
         return INVALID_CREDENTIALS;
       }
       const check = await this.#hasher.verify(stored.passwordHash, checkedPassword.value, password);
+      if (check.unsafeParameters !== undefined) {
+        const error = new UnsafePasswordHashError(stored.id, check.unsafeParameters);
+        this.#options.onFailure({ code: "UNSAFE_PASSWORD_HASH", operation: "signIn", error });
+      }
       if (!check.valid || !stored.isActive) return INVALID_CREDENTIALS;
       await this.#rateLimits?.signInSucceeded(checkedEmail.value, context.clientAddress);
       // Only after the password proved right, so the 403 tells nothing to someone without it.

@@ -21,6 +21,8 @@ export type {
   PasswordPolicyOptions,
   PasswordResetOptions,
 } from "./options.js";
+export { UnsafePasswordHashError } from "./password-hasher.js";
+export type { StoredHashLimits } from "./password-hasher.js";
 export type { PublicUser, User } from "./user.js";
 export { EmailTakenError } from "./user-store.js";
 export type { NewUser, OneTimeTokenPurpose, StoredOneTimeToken, StoredUser, UserStore } from "./user-store.js";

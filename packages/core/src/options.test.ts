@@ -52,6 +52,26 @@ describe("Auth101 configuration", () => {
     ["one pass", { secret: SECRET, hashing: { timeCost: 1 } }, /hashing.timeCost must be a whole number from 2/],
     ["zero lanes", { secret: SECRET, hashing: { parallelism: 0 } }, /hashing.parallelism/],
     [
+      "a stored-hash memory limit below the configured cost",
+      { secret: SECRET, hashing: { memoryCost: 65_536, storedHashLimits: { memoryCost: 32_768 } } },
+      /hashing.storedHashLimits.memoryCost must be a whole number from 65536/,
+    ],
+    [
+      "a stored-hash time limit that is not a number",
+      { secret: SECRET, hashing: { storedHashLimits: { timeCost: "3" } } },
+      /hashing.storedHashLimits.timeCost must be a whole number from 2/,
+    ],
+    [
+      "a bcrypt cost limit above bcrypt's maximum",
+      { secret: SECRET, hashing: { storedHashLimits: { bcryptCost: 32 } } },
+      /hashing.storedHashLimits.bcryptCost must be a whole number from 4 to 31/,
+    ],
+    [
+      "stored-hash limits that are not an object",
+      { secret: SECRET, hashing: { storedHashLimits: 5 } },
+      /storedHashLimits must be an object/,
+    ],
+    [
       "a minimum under 8",
       { secret: SECRET, password: { minLength: 6 } },
       /password.minLength must be a whole number from 8/,
@@ -65,6 +85,16 @@ describe("Auth101 configuration", () => {
       "a minimum over the maximum",
       { secret: SECRET, password: { minLength: 100, maxLength: 64 } },
       /minLength \(100\) is greater than password.maxLength \(64\)/,
+    ],
+    [
+      "an IPv6 prefix over 128",
+      { secret: SECRET, rateLimit: { ipv6PrefixLength: 129 } },
+      /rateLimit.ipv6PrefixLength must be a whole number from 1 to 128/,
+    ],
+    [
+      "no tracked keys",
+      { secret: SECRET, rateLimit: { maxTrackedKeys: 0 } },
+      /rateLimit.maxTrackedKeys must be a whole number from 1/,
     ],
     ["an empty issuer", { secret: SECRET, issuer: " " }, /issuer must be a non-empty string/],
     ["a non-function onFailure", { secret: SECRET, onFailure: "log" }, /onFailure must be a function/],

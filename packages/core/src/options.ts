@@ -1,6 +1,8 @@
+import { errorCodes } from "./error-codes.js";
 import { MemoryStore } from "./memory-store.js";
 import type { LimitRule, RateLimitOptions, ResolvedRateLimits } from "./rate-limits.js";
-import { RATE_LIMIT_DEFAULTS } from "./rate-limits.js";
+import { DEFAULT_IPV6_PREFIX_LENGTH, DEFAULT_MAX_TRACKED_KEYS, RATE_LIMIT_DEFAULTS } from "./rate-limits.js";
+import type { StoredHashLimits } from "./password-hasher.js";
 import type { UserStore } from "./user-store.js";
 import { missingUserStoreMethods } from "./user-store.js";
 
@@ -12,6 +14,14 @@ export interface HashingOptions {
   readonly timeCost?: number;
   /** Lanes. Default 1. */
   readonly parallelism?: number;
+  /**
+   * The most work a stored hash may ask for: a hash above any of these is refused without
+   * being verified (the sign-in answers INVALID_CREDENTIALS and `onFailure` gets an
+   * UNSAFE_PASSWORD_HASH event), so a hostile or corrupt row cannot exhaust memory or CPU.
+   * Defaults, far above real settings: memoryCost 1048576 KiB (1 GiB), timeCost 32,
+   * parallelism 16, bcryptCost 16; each is raised to the configured Argon2 value if that is higher.
+   */
+  readonly storedHashLimits?: Partial<StoredHashLimits>;
 }
 
 export interface PasswordPolicyOptions {
@@ -24,12 +34,14 @@ export interface PasswordPolicyOptions {
 }
 
 /**
- * Operational failures: the store failed (STORE_UNAVAILABLE), something unexpected happened
- * (INTERNAL_ERROR), or an app's email sender threw or rejected (SEND_FAILED; the request had
+ * Operational failures: the store failed or something unexpected happened (the client got
+ * STORE_UNAVAILABLE or INTERNAL_ERROR), a stored password hash asked for more work than
+ * `hashing.storedHashLimits` allows and was not verified (UNSAFE_PASSWORD_HASH; the client got
+ * INVALID_CREDENTIALS), or an app's email sender threw or rejected (SEND_FAILED; the request had
  * been answered already and its answer did not change).
  */
 export interface AuthFailureEvent {
-  readonly code: "STORE_UNAVAILABLE" | "INTERNAL_ERROR" | "SEND_FAILED";
+  readonly code: "STORE_UNAVAILABLE" | "INTERNAL_ERROR" | "UNSAFE_PASSWORD_HASH" | "SEND_FAILED";
   readonly operation:
     | "signUp"
     | "signIn"
@@ -99,8 +111,9 @@ export interface Auth101Options {
   readonly emailVerification?: EmailVerificationOptions;
   /**
    * Called when the store fails or something unexpected happens. Default: one line on
-   * stderr naming the operation and the error's class, never its message (which may carry
-   * emails or SQL). Replace it to route the full error to your own logger.
+   * stderr naming the operation, the error's class and the driver's error codes found along
+   * its causes (`ECONNREFUSED`, `P1001`, `ER_ACCESS_DENIED_ERROR`), never its message (which
+   * may carry emails or SQL). Replace it to route the full error to your own logger.
    */
   readonly onFailure?: (event: AuthFailureEvent) => void;
 }
@@ -117,6 +130,7 @@ export interface ResolvedOptions {
     | { readonly send: AccountEmailSender; readonly required: boolean; readonly lifetimeMs: number }
     | undefined;
   readonly hashing: { readonly memoryCost: number; readonly timeCost: number; readonly parallelism: number };
+  readonly storedHashLimits: StoredHashLimits;
   readonly onFailure: (event: AuthFailureEvent) => void;
 }
 
@@ -127,6 +141,7 @@ export const DEFAULTS = {
   hashing: { memoryCost: 19_456, timeCost: 2, parallelism: 1 },
   passwordResetExpiresIn: 60,
   emailVerificationExpiresIn: 60 * 24,
+  storedHashLimits: { memoryCost: 1024 * 1024, timeCost: 32, parallelism: 16, bcryptCost: 16 },
 } as const;
 
 export const MIN_SECRET_BYTES = 32;
@@ -171,27 +186,57 @@ export function resolveOptions(options: Auth101Options): ResolvedOptions {
     rateLimit: checkRateLimit(options.rateLimit ?? {}),
     passwordReset: checkPasswordReset(options.passwordReset),
     emailVerification: checkEmailVerification(options.emailVerification),
-    hashing: {
-      memoryCost: integerIn(
-        "hashing.memoryCost (KiB)",
-        options.hashing?.memoryCost ?? DEFAULTS.hashing.memoryCost,
-        DEFAULTS.hashing.memoryCost,
-        4 * 1024 * 1024,
-      ),
-      timeCost: integerIn(
-        "hashing.timeCost",
-        options.hashing?.timeCost ?? DEFAULTS.hashing.timeCost,
-        DEFAULTS.hashing.timeCost,
-        100,
-      ),
-      parallelism: integerIn(
-        "hashing.parallelism",
-        options.hashing?.parallelism ?? DEFAULTS.hashing.parallelism,
-        DEFAULTS.hashing.parallelism,
-        64,
+    ...checkHashing(options.hashing ?? {}),
+    onFailure: checkFunction("onFailure", options.onFailure) ?? logFailure,
+  };
+}
+
+function checkHashing(hashing: HashingOptions): Pick<ResolvedOptions, "hashing" | "storedHashLimits"> {
+  const resolved = {
+    memoryCost: integerIn(
+      "hashing.memoryCost (KiB)",
+      hashing.memoryCost ?? DEFAULTS.hashing.memoryCost,
+      DEFAULTS.hashing.memoryCost,
+      4 * 1024 * 1024,
+    ),
+    timeCost: integerIn(
+      "hashing.timeCost",
+      hashing.timeCost ?? DEFAULTS.hashing.timeCost,
+      DEFAULTS.hashing.timeCost,
+      100,
+    ),
+    parallelism: integerIn(
+      "hashing.parallelism",
+      hashing.parallelism ?? DEFAULTS.hashing.parallelism,
+      DEFAULTS.hashing.parallelism,
+      64,
+    ),
+  };
+  const given = hashing.storedHashLimits ?? {};
+  if (typeof given !== "object" || given === null) {
+    throw new Auth101ConfigError("hashing.storedHashLimits must be an object");
+  }
+  // A limit below the configured cost would refuse auth101's own hashes.
+  const limit = (name: keyof typeof resolved, max: number): number =>
+    integerIn(
+      `hashing.storedHashLimits.${name}`,
+      given[name] ?? Math.max(DEFAULTS.storedHashLimits[name], resolved[name]),
+      resolved[name],
+      max,
+    );
+  return {
+    hashing: resolved,
+    storedHashLimits: {
+      memoryCost: limit("memoryCost", 2 ** 32 - 1),
+      timeCost: limit("timeCost", 2 ** 32 - 1),
+      parallelism: limit("parallelism", 2 ** 24 - 1),
+      bcryptCost: integerIn(
+        "hashing.storedHashLimits.bcryptCost",
+        given.bcryptCost ?? DEFAULTS.storedHashLimits.bcryptCost,
+        4,
+        31,
       ),
     },
-    onFailure: checkFunction("onFailure", options.onFailure) ?? logFailure,
   };
 }
 
@@ -270,6 +315,18 @@ function checkRateLimit(options: RateLimitOptions | false): ResolvedRateLimits |
     passwordResetPerAddress: rule("passwordResetPerAddress"),
     verificationEmailPerEmail: rule("verificationEmailPerEmail"),
     verificationEmailPerAddress: rule("verificationEmailPerAddress"),
+    ipv6PrefixLength: integerIn(
+      "rateLimit.ipv6PrefixLength",
+      options.ipv6PrefixLength ?? DEFAULT_IPV6_PREFIX_LENGTH,
+      1,
+      128,
+    ),
+    maxTrackedKeys: integerIn(
+      "rateLimit.maxTrackedKeys",
+      options.maxTrackedKeys ?? DEFAULT_MAX_TRACKED_KEYS,
+      1,
+      100_000_000,
+    ),
   };
 }
 
@@ -331,7 +388,10 @@ function checkFunction<T>(name: string, value: T | undefined): T | undefined {
   return value;
 }
 
+/** The default `onFailure`: the error's class and its codes, never its message (see `errorCodes`). */
 function logFailure(event: AuthFailureEvent): void {
   const kind = event.error instanceof Error ? event.error.name : typeof event.error;
-  console.error(`[auth101] ${event.operation} failed: ${event.code} (${kind})`);
+  const codes = errorCodes(event.error);
+  const details = codes.length === 0 ? kind : `${kind}: ${codes.join(", ")}`;
+  console.error(`[auth101] ${event.operation} failed: ${event.code} (${details})`);
 }

@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { PasswordHasher } from "./password-hasher.js";
 
 const OWASP = { memoryCost: 19_456, timeCost: 2, parallelism: 1 };
-const hasher = new PasswordHasher(OWASP);
+const LIMITS = { memoryCost: 1024 * 1024, timeCost: 32, parallelism: 16, bcryptCost: 16 };
+const hasher = new PasswordHasher(OWASP, LIMITS);
 
 describe("PasswordHasher", () => {
   it("hashes with Argon2id and the configured parameters, salted", async () => {
@@ -29,7 +30,7 @@ describe("PasswordHasher", () => {
       expect(await hasher.verify(stored, "pw-123456", "pw-123456")).toEqual({ valid: true, needsRehash: true });
       expect(await hasher.verify(stored, "pw-654321", "pw-654321")).toEqual({ valid: false, needsRehash: false });
     }
-    const stronger = new PasswordHasher({ memoryCost: 32_768, timeCost: 3, parallelism: 1 });
+    const stronger = new PasswordHasher({ memoryCost: 32_768, timeCost: 3, parallelism: 1 }, LIMITS);
     expect(await stronger.verify(await hasher.hash("pw-123456"), "pw-123456", "pw-123456")).toEqual({
       valid: true,
       needsRehash: true,
@@ -85,6 +86,70 @@ describe("PasswordHasher", () => {
   });
 
   it("verifies against a dummy hash without throwing", async () => {
-    await expect(hasher.verifyAgainstDummy("anything at all")).resolves.toBeUndefined();
+    await expect(hasher.verifyAgainstDummy("anything at all", "anything at all")).resolves.toBeUndefined();
+  });
+
+  it("verifies an imported Argon2 hash against the password as typed when NFKC changed it, and asks for a rehash", async () => {
+    // argon2-cffi's defaults, as a Python app that never normalized would have stored them.
+    const typed = "\uFB01nance-\uFF30\uFF41\uFF53\uFF53-2024!";
+    const normalized = typed.normalize("NFKC");
+    expect(normalized).toBe("finance-Pass-2024!");
+    const imported = await argon2Hash(typed, { memoryCost: 65_536, timeCost: 3, parallelism: 4 });
+    expect(await hasher.verify(imported, normalized, typed)).toEqual({ valid: true, needsRehash: true });
+    expect(await hasher.verify(imported, "finance-Pass-2024?", "finance-Pass-2024?")).toEqual({
+      valid: false,
+      needsRehash: false,
+    });
+    // A hash of the normalized form still matches that form first, with no rehash.
+    const ours = await hasher.hash(normalized);
+    expect(await hasher.verify(ours, normalized, typed)).toEqual({ valid: true, needsRehash: false });
+  });
+
+  it("refuses, unverified, an Argon2 hash whose parameters exceed the limits, even for the right password", async () => {
+    const strict = new PasswordHasher(OWASP, { memoryCost: 19_456, timeCost: 2, parallelism: 1, bcryptCost: 10 });
+    const cases = [
+      [{ memoryCost: 32_768, timeCost: 2, parallelism: 1 }, "Argon2 m=32768 is above 19456"],
+      [{ memoryCost: 19_456, timeCost: 3, parallelism: 1 }, "Argon2 t=3 is above 2"],
+      [{ memoryCost: 19_456, timeCost: 2, parallelism: 2 }, "Argon2 p=2 is above 1"],
+    ] as const;
+    for (const [parameters, reason] of cases) {
+      const stored = await argon2Hash("pw-123456", parameters);
+      expect(await hasher.verify(stored, "pw-123456", "pw-123456")).toMatchObject({ valid: true });
+      expect(await strict.verify(stored, "pw-123456", "pw-123456")).toEqual({
+        valid: false,
+        needsRehash: false,
+        unsafeParameters: reason,
+      });
+    }
+  });
+
+  it("refuses a hostile m=4294967295 hash without allocating its memory", async () => {
+    const real = await hasher.hash("pw-123456");
+    const hostile = real.replace("m=19456", "m=4294967295");
+    const before = process.memoryUsage().rss;
+    expect(await hasher.verify(hostile, "pw-123456", "pw-123456")).toEqual({
+      valid: false,
+      needsRehash: false,
+      unsafeParameters: "Argon2 m=4294967295 is above 1048576",
+    });
+    // One dummy verification (19 MiB) at most, not 4 TiB.
+    expect(process.memoryUsage().rss - before).toBeLessThan(256 * 1024 * 1024);
+  });
+
+  it("refuses, unverified, a bcrypt hash whose cost exceeds the limit", async () => {
+    const strict = new PasswordHasher(OWASP, { ...LIMITS, bcryptCost: 4 });
+    const cost5 = await bcryptHash("imported-secret", 5);
+    expect(await hasher.verify(cost5, "imported-secret", "imported-secret")).toMatchObject({ valid: true });
+    expect(await strict.verify(cost5, "imported-secret", "imported-secret")).toEqual({
+      valid: false,
+      needsRehash: false,
+      unsafeParameters: "bcrypt cost 5 is above 4",
+    });
+    // Cost 31 would be days of work; it is refused on its prefix.
+    const cost31 = cost5.replace(/^\$2b\$05\$/, "$2b$31$");
+    expect(await hasher.verify(cost31, "imported-secret", "imported-secret")).toMatchObject({
+      valid: false,
+      unsafeParameters: "bcrypt cost 31 is above 16",
+    });
   });
 });

@@ -9,10 +9,39 @@ export interface Argon2Parameters {
   readonly parallelism: number;
 }
 
+/**
+ * The most work a stored hash may ask for before it is verified. A stored hash is data, not
+ * code: `m=4294967295` would make one sign-in allocate 4 TiB. Hashes above any bound are
+ * refused unverified (see `hashing.storedHashLimits` in the README).
+ */
+export interface StoredHashLimits {
+  /** Argon2 memory, KiB. */
+  readonly memoryCost: number;
+  /** Argon2 passes. */
+  readonly timeCost: number;
+  /** Argon2 lanes. */
+  readonly parallelism: number;
+  /** bcrypt cost (log2 of the rounds). */
+  readonly bcryptCost: number;
+}
+
 export interface PasswordCheck {
   readonly valid: boolean;
-  /** The password matched a bcrypt hash, or an Argon2 one weaker than configured: store a fresh hash. */
+  /**
+   * Store a fresh hash of the normalized password: it matched a bcrypt hash, an Argon2 one
+   * weaker than configured, or an Argon2 one only in the form typed.
+   */
   readonly needsRehash: boolean;
+  /** Set when the stored hash was refused unverified: which parameter exceeds which limit. */
+  readonly unsafeParameters?: string;
+}
+
+/** A stored hash asked for more work than `hashing.storedHashLimits` allows; reported through `onFailure`. */
+export class UnsafePasswordHashError extends Error {
+  constructor(userId: string, reason: string) {
+    super(`The stored password hash of user ${userId} was not verified: ${reason}`);
+    this.name = "UnsafePasswordHashError";
+  }
 }
 
 const dummyHashes = new Map<string, Promise<string>>();
@@ -35,7 +64,7 @@ function dummyHashFor(parameters: Argon2Parameters): Promise<string> {
 
 // `Algorithm` is a const enum the package declares ambiently; 2 is Argon2id.
 const ARGON2ID = 2 as Algorithm;
-const BCRYPT_PREFIX = /^\$2[aby]\$\d\d\$/;
+const BCRYPT_PREFIX = /^\$2[aby]\$(\d\d)\$/;
 const BCRYPT_MAX_PASSWORD_BYTES = 72;
 
 /**
@@ -44,10 +73,12 @@ const BCRYPT_MAX_PASSWORD_BYTES = 72;
  */
 export class PasswordHasher {
   readonly #parameters: Argon2Parameters;
+  readonly #limits: StoredHashLimits;
   readonly #dummyHash: Promise<string>;
 
-  constructor(parameters: Argon2Parameters) {
+  constructor(parameters: Argon2Parameters, limits: StoredHashLimits) {
     this.#parameters = parameters;
+    this.#limits = limits;
     this.#dummyHash = dummyHashFor(parameters);
   }
 
@@ -57,41 +88,81 @@ export class PasswordHasher {
 
   /**
    * @param password the NFKC-normalized password, what auth101 hashes.
-   * @param originalPassword the password as typed: imported bcrypt hashes were made from it.
+   * @param originalPassword the password as typed: imported hashes were made from it.
+   *
+   * How many verifications run depends only on the input (one, or two when NFKC changed the
+   * password), never on the account: {@link verifyAgainstDummy} does the same count.
    */
   async verify(storedHash: string, password: string, originalPassword: string): Promise<PasswordCheck> {
-    if (BCRYPT_PREFIX.test(storedHash)) {
+    const bcrypt = BCRYPT_PREFIX.exec(storedHash);
+    if (bcrypt !== null) {
+      const cost = Number(bcrypt[1]);
+      if (cost > this.#limits.bcryptCost) {
+        return this.#refuseUnverified(
+          password,
+          originalPassword,
+          `bcrypt cost ${cost} is above ${this.#limits.bcryptCost}`,
+        );
+      }
       // bcrypt reads only the first 72 bytes: a longer password must not match on its prefix.
       if (Buffer.byteLength(originalPassword, "utf8") > BCRYPT_MAX_PASSWORD_BYTES) {
-        return this.#rejectAfterDummyWork(password);
+        return this.#rejectAfterDummyWork(password, originalPassword);
       }
       const valid = await bcryptVerify(originalPassword, storedHash).catch(() => false);
       return { valid, needsRehash: valid };
     }
     const stored = this.#argon2Parameters(storedHash);
-    if (stored === undefined) return this.#rejectAfterDummyWork(password);
-    const valid = await argon2Verify(storedHash, password).catch(() => false);
-    return { valid, needsRehash: valid && stored.weakerThanConfigured };
+    if (stored === undefined) return this.#rejectAfterDummyWork(password, originalPassword);
+    if (stored.unsafeParameters !== undefined) {
+      return this.#refuseUnverified(password, originalPassword, stored.unsafeParameters);
+    }
+    if (await argon2Verify(storedHash, password).catch(() => false)) {
+      return { valid: true, needsRehash: stored.weakerThanConfigured };
+    }
+    // An Argon2 hash imported from a system that did not normalize was made from the password
+    // as typed; a match is rehashed in the normalized form auth101 uses.
+    if (originalPassword === password) return { valid: false, needsRehash: false };
+    const valid = await argon2Verify(storedHash, originalPassword).catch(() => false);
+    return { valid, needsRehash: valid };
   }
 
   /**
-   * The work of one verification against a hash no one can match, so that a sign-in for
-   * an unknown email costs what a wrong password costs.
+   * The work of verifying against a hash no one can match, so that a sign-in for an unknown
+   * email costs what a wrong password costs: the same number of verifications as
+   * {@link verify} for the same input.
    */
-  async verifyAgainstDummy(password: string): Promise<void> {
-    await argon2Verify(await this.#dummyHash, password).catch(() => false);
+  async verifyAgainstDummy(password: string, originalPassword: string): Promise<void> {
+    const dummy = await this.#dummyHash;
+    await argon2Verify(dummy, password).catch(() => false);
+    if (originalPassword !== password) await argon2Verify(dummy, originalPassword).catch(() => false);
   }
 
-  async #rejectAfterDummyWork(password: string): Promise<PasswordCheck> {
-    await this.verifyAgainstDummy(password);
+  async #rejectAfterDummyWork(password: string, originalPassword: string): Promise<PasswordCheck> {
+    await this.verifyAgainstDummy(password, originalPassword);
     return { valid: false, needsRehash: false };
   }
 
-  #argon2Parameters(storedHash: string): { weakerThanConfigured: boolean } | undefined {
+  async #refuseUnverified(password: string, originalPassword: string, reason: string): Promise<PasswordCheck> {
+    await this.verifyAgainstDummy(password, originalPassword);
+    return { valid: false, needsRehash: false, unsafeParameters: reason };
+  }
+
+  #argon2Parameters(
+    storedHash: string,
+  ): { readonly weakerThanConfigured: boolean; readonly unsafeParameters?: string } | undefined {
     if (!storedHash.startsWith("$argon2")) return undefined;
     try {
       const parsed = parseArgon2Options(storedHash);
       const wanted = this.#parameters;
+      const limits = this.#limits;
+      for (const [name, value, limit] of [
+        ["m", parsed.memoryCost, limits.memoryCost],
+        ["t", parsed.timeCost, limits.timeCost],
+        ["p", parsed.parallelism, limits.parallelism],
+      ] as const) {
+        if (value > limit)
+          return { weakerThanConfigured: false, unsafeParameters: `Argon2 ${name}=${value} is above ${limit}` };
+      }
       return {
         weakerThanConfigured:
           parsed.algorithm !== ARGON2ID ||

@@ -137,6 +137,48 @@ describe("sign-in throttling (memory counters, fake clock)", () => {
     expect(await auth.signUp("c@example.com", PASSWORD, { clientAddress: "203.0.113.10" })).toHaveProperty("token");
   });
 
+  it("counts IPv6 clients per /64, and IPv4-mapped IPv6 as the IPv4 address", async () => {
+    const auth = makeAuth({ signInPerAddress: { attempts: 3, windowSeconds: 60 } });
+    const signIn = (clientAddress: string) =>
+      auth.signIn(`user-${clientAddress}@example.com`, "wrong password", { clientAddress }).then(codeOf);
+    for (const address of ["2001:db8:7:8::1", "2001:db8:7:8::2", "2001:db8:7:8:a:b:c:d"]) {
+      expect(await signIn(address)).toBe("INVALID_CREDENTIALS");
+    }
+    expect(await signIn("2001:db8:7:8:ffff::9")).toBe("RATE_LIMITED");
+    expect(await signIn("2001:db8:7:9::1")).toBe("INVALID_CREDENTIALS");
+
+    for (const address of ["203.0.113.50", "::ffff:203.0.113.50", "203.0.113.50"]) {
+      expect(await signIn(address)).toBe("INVALID_CREDENTIALS");
+    }
+    expect(await signIn("::ffff:203.0.113.50")).toBe("RATE_LIMITED");
+  });
+
+  it("limits sign-ups per IPv6 /64, or per configured prefix", async () => {
+    const per64 = makeAuth({ signUpPerAddress: { attempts: 1, windowSeconds: 3600 } });
+    expect(await per64.signUp("v6-a@example.com", PASSWORD, { clientAddress: "2001:db8::a" })).toHaveProperty("token");
+    expect(codeOf(await per64.signUp("v6-b@example.com", PASSWORD, { clientAddress: "2001:db8::b" }))).toBe(
+      "RATE_LIMITED",
+    );
+    const per128 = makeAuth({ signUpPerAddress: { attempts: 1, windowSeconds: 3600 }, ipv6PrefixLength: 128 });
+    expect(await per128.signUp("v6-a@example.com", PASSWORD, { clientAddress: "2001:db8::a" })).toHaveProperty("token");
+    expect(await per128.signUp("v6-b@example.com", PASSWORD, { clientAddress: "2001:db8::b" })).toHaveProperty("token");
+  });
+
+  it("counts a sign-in from a throttled address against no account", async () => {
+    const auth = makeAuth({
+      signInPerAddress: { attempts: 2, windowSeconds: 60 },
+      signInPerAccount: { attempts: 2, windowSeconds: 60 },
+    });
+    await auth.signUp(ALICE, PASSWORD);
+    const attacker = { clientAddress: "198.51.100.66" };
+    await auth.signIn("x@example.com", "wrong password", attacker);
+    await auth.signIn("y@example.com", "wrong password", attacker);
+    for (let i = 0; i < 5; i++)
+      expect(codeOf(await auth.signIn(ALICE, "wrong password", attacker))).toBe("RATE_LIMITED");
+    // Alice's own counter was never touched by the throttled attempts.
+    expect(await auth.signIn(ALICE, PASSWORD, { clientAddress: "192.0.2.1" })).toHaveProperty("token");
+  });
+
   it("can be turned off", async () => {
     const auth = new Auth101({ secret: SECRET, rateLimit: false });
     for (let i = 0; i < 12; i++) expect(codeOf(await auth.signIn(ALICE, "wrong password"))).toBe("INVALID_CREDENTIALS");

@@ -1,6 +1,11 @@
 import { createHash } from "node:crypto";
-import type { RateLimiterAbstract, RateLimiterRes } from "rate-limiter-flexible";
-import { RateLimiterMemory, RateLimiterRedis } from "rate-limiter-flexible";
+import type { RateLimiterRes } from "rate-limiter-flexible";
+import { RateLimiterRedis } from "rate-limiter-flexible";
+import type { Throttle } from "./bounded-counters.js";
+import { BoundedCounters } from "./bounded-counters.js";
+import { addressKey } from "./client-address.js";
+
+export type { Throttle } from "./bounded-counters.js";
 
 /** At most `attempts` within `windowSeconds`; the window starts with the first attempt. */
 export interface LimitRule {
@@ -32,6 +37,17 @@ export interface RateLimitOptions {
   readonly verificationEmailPerEmail?: LimitRule;
   /** Verification-email requests per client address. Default 20 per hour. */
   readonly verificationEmailPerAddress?: LimitRule;
+  /**
+   * IPv6 clients are counted per network of this many leading bits: one host usually holds a
+   * whole /64. Default 64; 128 counts each address. IPv4-mapped IPv6 counts as the IPv4 address.
+   */
+  readonly ipv6PrefixLength?: number;
+  /**
+   * The most keys each in-memory counter tracks (also the memory fallback when Redis fails).
+   * Ended windows are dropped first; beyond that, a new key evicts the window that started
+   * longest ago. Default 100000 (about 15 MB per counter at most).
+   */
+  readonly maxTrackedKeys?: number;
 }
 
 export const RATE_LIMIT_DEFAULTS = {
@@ -44,6 +60,9 @@ export const RATE_LIMIT_DEFAULTS = {
   verificationEmailPerAddress: { attempts: 20, windowSeconds: 60 * 60 },
 } as const satisfies Record<string, LimitRule>;
 
+export const DEFAULT_IPV6_PREFIX_LENGTH = 64;
+export const DEFAULT_MAX_TRACKED_KEYS = 100_000;
+
 export interface ResolvedRateLimits {
   readonly redis: RedisClientLike | undefined;
   readonly signInPerAccount: LimitRule;
@@ -53,89 +72,173 @@ export interface ResolvedRateLimits {
   readonly passwordResetPerAddress: LimitRule;
   readonly verificationEmailPerEmail: LimitRule;
   readonly verificationEmailPerAddress: LimitRule;
+  readonly ipv6PrefixLength: number;
+  readonly maxTrackedKeys: number;
 }
 
 /** The emails a user can ask auth101 to send: each throttled per email and per address. */
 export type EmailRequest = "passwordReset" | "verificationEmail";
 
-/** Seconds the caller must wait, when throttled. */
-export type Throttle = { readonly retryAfterSeconds: number } | undefined;
-
 /**
  * Brute-force protection. Every attempt is counted before any password hashing, atomically,
  * so a burst of parallel guesses cannot slip past the limit; a successful sign-in then
- * clears its account's counter and gives its address the attempt back.
+ * clears its account's counter and gives its address the attempt back. A sign-in is counted
+ * against its address first: a throttled address creates no account counter, so one client
+ * cannot fill memory with fresh emails.
  */
 export class RateLimits {
-  readonly #signInByAccount: RateLimiterAbstract;
-  readonly #signInByAddress: RateLimiterAbstract;
-  readonly #signUpByAddress: RateLimiterAbstract;
-  readonly #emailRequests: Readonly<
-    Record<EmailRequest, { readonly byEmail: RateLimiterAbstract; readonly byAddress: RateLimiterAbstract }>
-  >;
+  readonly #signInByAccount: Counter;
+  readonly #signInByAddress: Counter;
+  readonly #signUpByAddress: Counter;
+  readonly #emailRequests: Readonly<Record<EmailRequest, { readonly byEmail: Counter; readonly byAddress: Counter }>>;
+  readonly #ipv6PrefixLength: number;
 
   constructor(options: ResolvedRateLimits) {
-    this.#signInByAccount = limiter("signin:account", options.signInPerAccount, options.redis);
-    this.#signInByAddress = limiter("signin:address", options.signInPerAddress, options.redis);
-    this.#signUpByAddress = limiter("signup:address", options.signUpPerAddress, options.redis);
+    const counter = (name: string, rule: LimitRule): Counter =>
+      options.redis === undefined
+        ? new MemoryCounter(rule, options.maxTrackedKeys)
+        : new RedisCounter(name, rule, options.redis, options.maxTrackedKeys);
+    this.#signInByAccount = counter("signin:account", options.signInPerAccount);
+    this.#signInByAddress = counter("signin:address", options.signInPerAddress);
+    this.#signUpByAddress = counter("signup:address", options.signUpPerAddress);
     this.#emailRequests = {
       passwordReset: {
-        byEmail: limiter("reset:email", options.passwordResetPerEmail, options.redis),
-        byAddress: limiter("reset:address", options.passwordResetPerAddress, options.redis),
+        byEmail: counter("reset:email", options.passwordResetPerEmail),
+        byAddress: counter("reset:address", options.passwordResetPerAddress),
       },
       verificationEmail: {
-        byEmail: limiter("verify:email", options.verificationEmailPerEmail, options.redis),
-        byAddress: limiter("verify:address", options.verificationEmailPerAddress, options.redis),
+        byEmail: counter("verify:email", options.verificationEmailPerEmail),
+        byAddress: counter("verify:address", options.verificationEmailPerAddress),
       },
     };
+    this.#ipv6PrefixLength = options.ipv6PrefixLength;
   }
 
   async beginSignIn(email: string, clientAddress: string | undefined): Promise<Throttle> {
-    const attempts = [consume(this.#signInByAccount, accountKey(email))];
-    if (clientAddress !== undefined) attempts.push(consume(this.#signInByAddress, clientAddress));
-    return longest(await Promise.all(attempts));
+    if (clientAddress !== undefined) {
+      const throttle = await this.#signInByAddress.consume(this.#addressKey(clientAddress));
+      if (throttle !== undefined) return throttle;
+    }
+    return this.#signInByAccount.consume(accountKey(email));
   }
 
   async signInSucceeded(email: string, clientAddress: string | undefined): Promise<void> {
     await Promise.all([
-      this.#signInByAccount.delete(accountKey(email)),
-      clientAddress === undefined ? undefined : this.#signInByAddress.reward(clientAddress, 1),
+      this.#signInByAccount.forget(accountKey(email)),
+      clientAddress === undefined ? undefined : this.#signInByAddress.refund(this.#addressKey(clientAddress)),
     ]);
   }
 
   async beginSignUp(clientAddress: string | undefined): Promise<Throttle> {
     if (clientAddress === undefined) return undefined;
-    return consume(this.#signUpByAddress, clientAddress);
+    return this.#signUpByAddress.consume(this.#addressKey(clientAddress));
   }
 
-  /** Counts a request for an email (known address or not, the same way). */
+  /**
+   * Counts a request for an email, known address or not, the same way; the address first, so
+   * a throttled address creates no counter for a fresh email.
+   */
   async beginEmailRequest(kind: EmailRequest, email: string, clientAddress: string | undefined): Promise<Throttle> {
-    const limiters = this.#emailRequests[kind];
-    const attempts = [consume(limiters.byEmail, accountKey(email))];
-    if (clientAddress !== undefined) attempts.push(consume(limiters.byAddress, clientAddress));
-    return longest(await Promise.all(attempts));
+    const counters = this.#emailRequests[kind];
+    if (clientAddress !== undefined) {
+      const throttle = await counters.byAddress.consume(this.#addressKey(clientAddress));
+      if (throttle !== undefined) return throttle;
+    }
+    return counters.byEmail.consume(accountKey(email));
   }
 
   /** A completed password reset proved the account's owner: failed sign-ins against it are forgotten. */
   async accountRecovered(email: string): Promise<void> {
-    await this.#signInByAccount.delete(accountKey(email));
+    await this.#signInByAccount.forget(accountKey(email));
+  }
+
+  /** Keys tracked in memory by each counter (for tests and diagnostics). */
+  trackedKeys(): {
+    readonly signInByAccount: number;
+    readonly signInByAddress: number;
+    readonly signUpByAddress: number;
+  } {
+    return {
+      signInByAccount: this.#signInByAccount.trackedKeys,
+      signInByAddress: this.#signInByAddress.trackedKeys,
+      signUpByAddress: this.#signUpByAddress.trackedKeys,
+    };
+  }
+
+  #addressKey(clientAddress: string): string {
+    return addressKey(clientAddress, this.#ipv6PrefixLength);
   }
 }
 
-function limiter(name: string, rule: LimitRule, redis: RedisClientLike | undefined): RateLimiterAbstract {
-  const options = { keyPrefix: `auth101:${name}`, points: rule.attempts, duration: rule.windowSeconds };
-  if (redis === undefined) return new RateLimiterMemory(options);
-  // If Redis fails, counting goes on in memory rather than failing every sign-in.
-  return new RateLimiterRedis({ ...options, storeClient: redis, insuranceLimiter: new RateLimiterMemory(options) });
+interface Counter {
+  consume(key: string): Promise<Throttle>;
+  forget(key: string): Promise<void>;
+  refund(key: string): Promise<void>;
+  /** Keys held in this process's memory. */
+  readonly trackedKeys: number;
 }
 
-async function consume(limiter: RateLimiterAbstract, key: string): Promise<Throttle> {
-  try {
-    await limiter.consume(key);
-    return undefined;
-  } catch (rejection) {
-    if (isLimitReached(rejection)) return { retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) };
-    throw rejection;
+class MemoryCounter implements Counter {
+  readonly #counters: BoundedCounters;
+
+  constructor(rule: LimitRule, maxKeys: number) {
+    this.#counters = new BoundedCounters(rule, maxKeys);
+  }
+
+  get trackedKeys(): number {
+    return this.#counters.size;
+  }
+
+  async consume(key: string): Promise<Throttle> {
+    return this.#counters.consume(key);
+  }
+
+  async forget(key: string): Promise<void> {
+    this.#counters.forget(key);
+  }
+
+  async refund(key: string): Promise<void> {
+    this.#counters.refund(key);
+  }
+}
+
+/** Atomic counters in Redis; if Redis fails, counting goes on in bounded memory rather than failing every sign-in. */
+class RedisCounter implements Counter {
+  readonly #redis: RateLimiterRedis;
+  readonly #fallback: MemoryCounter;
+
+  constructor(name: string, rule: LimitRule, redis: RedisClientLike, maxKeys: number) {
+    this.#redis = new RateLimiterRedis({
+      keyPrefix: `auth101:${name}`,
+      points: rule.attempts,
+      duration: rule.windowSeconds,
+      storeClient: redis,
+    });
+    this.#fallback = new MemoryCounter(rule, maxKeys);
+  }
+
+  get trackedKeys(): number {
+    return this.#fallback.trackedKeys;
+  }
+
+  async consume(key: string): Promise<Throttle> {
+    try {
+      await this.#redis.consume(key);
+      return undefined;
+    } catch (rejection) {
+      if (isLimitReached(rejection)) {
+        return { retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) };
+      }
+      return this.#fallback.consume(key);
+    }
+  }
+
+  async forget(key: string): Promise<void> {
+    await this.#redis.delete(key).catch(() => this.#fallback.forget(key));
+  }
+
+  async refund(key: string): Promise<void> {
+    await this.#redis.reward(key, 1).catch(() => this.#fallback.refund(key));
   }
 }
 
@@ -143,15 +246,6 @@ function isLimitReached(rejection: unknown): rejection is RateLimiterRes {
   return (
     typeof rejection === "object" && rejection !== null && "msBeforeNext" in rejection && !(rejection instanceof Error)
   );
-}
-
-function longest(throttles: readonly Throttle[]): Throttle {
-  let result: Throttle;
-  for (const throttle of throttles) {
-    if (throttle !== undefined && (result === undefined || throttle.retryAfterSeconds > result.retryAfterSeconds))
-      result = throttle;
-  }
-  return result;
 }
 
 /** Counters are keyed by a digest, so a shared Redis never holds users' email addresses. */

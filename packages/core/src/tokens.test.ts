@@ -47,6 +47,35 @@ describe("TokenIssuer", () => {
     expect(issuer.verify(handMade({ alg: "HS256", typ: "JWT" }, validClaims(), SECRET))).toBe("user-1");
   });
 
+  it("rejects a correctly signed token whose header carries crit, even with the extension present", () => {
+    const header = {
+      alg: "HS256",
+      typ: "JWT",
+      crit: ["urn:example:must-understand"],
+      "urn:example:must-understand": true,
+    };
+    expect(issuer.verify(handMade(header, validClaims(), SECRET))).toBeUndefined();
+    expect(issuer.verify(handMade({ alg: "HS256", typ: "JWT", crit: [] }, validClaims(), SECRET))).toBeUndefined();
+  });
+
+  it.each([
+    ["jku", "https://attacker.example/jwks.json"],
+    ["x5u", "https://attacker.example/cert.pem"],
+    ["x5c", ["MIIB"]],
+    ["jwk", { kty: "oct", k: Buffer.from(SECRET).toString("base64url") }],
+  ])("rejects a correctly signed token whose header carries %s", (name, value) => {
+    expect(issuer.verify(handMade({ alg: "HS256", typ: "JWT", [name]: value }, validClaims(), SECRET))).toBeUndefined();
+  });
+
+  it("rejects a token whose header is not a JSON object", () => {
+    const claims = base64url(validClaims());
+    for (const header of ["bm90IGpzb24", base64url([]), base64url("HS256"), base64url(null)]) {
+      const signingInput = `${header}.${claims}`;
+      const signature = createHmac("sha256", SECRET).update(signingInput).digest("base64url");
+      expect(issuer.verify(`${signingInput}.${signature}`)).toBeUndefined();
+    }
+  });
+
   it("rejects alg none", () => {
     expect(issuer.verify(handMade({ alg: "none", typ: "JWT" }, validClaims(), null))).toBeUndefined();
     expect(issuer.verify(handMade({ alg: "NONE", typ: "JWT" }, validClaims(), null))).toBeUndefined();

@@ -1,11 +1,15 @@
 import type { KeyObject } from "node:crypto";
 import { createSecretKey, randomUUID } from "node:crypto";
 import jwt from "jsonwebtoken";
+import { hasAcceptableHeader } from "./token-header.js";
 
 const ALGORITHM = "HS256";
 /** Longer "tokens" are refused unread: ours are about 250 characters. */
 const MAX_TOKEN_LENGTH = 4096;
-/** How many verified tokens are remembered (about 3 MB at most). */
+/**
+ * How many verified tokens are remembered (about 3 MB at most). When full, the token
+ * remembered first is forgotten; it is verified again if it comes back.
+ */
 const VERIFIED_CACHE_SIZE = 10_000;
 
 export interface TokenIssuerOptions {
@@ -16,7 +20,8 @@ export interface TokenIssuerOptions {
 
 /**
  * Signs and verifies auth101's JWTs. Claims: sub, iat, exp, iss, jti and nothing else.
- * Verification accepts exactly HS256 with our key and issuer, and requires iat and exp.
+ * Verification accepts exactly HS256 with our key and issuer, requires iat and exp, and refuses
+ * headers with `crit` or key-locating parameters (see token-header.ts).
  */
 export class TokenIssuer {
   // jsonwebtoken re-derives a key from a string secret on every call; a KeyObject is ~40× faster.
@@ -34,6 +39,11 @@ export class TokenIssuer {
     this.#key = createSecretKey(Buffer.from(options.secret, "utf8"));
     this.#issuer = options.issuer;
     this.#lifetimeSeconds = options.lifetimeSeconds;
+  }
+
+  /** How many verified tokens are remembered now (for tests and diagnostics). */
+  get cachedTokens(): number {
+    return this.#verified.size;
   }
 
   issue(userId: string): string {
@@ -67,6 +77,7 @@ export class TokenIssuer {
 
   #verifySignature(token: string, now: number): { readonly userId: string; readonly expiresAt: number } | undefined {
     if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return undefined;
+    if (!hasAcceptableHeader(token)) return undefined;
     let payload: unknown;
     try {
       payload = jwt.verify(token, this.#key, { algorithms: [ALGORITHM], issuer: this.#issuer, clockTimestamp: now });

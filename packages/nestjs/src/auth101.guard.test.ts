@@ -5,7 +5,7 @@ import { APP_GUARD } from "@nestjs/core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { Auth101Guard, Auth101Module, CurrentUser, Public } from "./index.js";
 import type { Answer, RunningApp } from "./test-helpers/nest-app.js";
-import { SECRET, bearer, postJson, request, startNestApp } from "./test-helpers/nest-app.js";
+import { PLATFORMS, SECRET, bearer, postJson, request, startNestApp } from "./test-helpers/nest-app.js";
 
 const PASSWORD = "correct horse battery staple";
 
@@ -60,15 +60,18 @@ async function signUp(url: string, email: string): Promise<{ user: { id: string;
   return answer.json as { user: { id: string; email: string }; token: string };
 }
 
-describe("Auth101Guard per route and per controller", () => {
+describe.each(PLATFORMS)("Auth101Guard per route and per controller, on %s", (platform) => {
   const store = new MemoryStore();
   let nest: RunningApp;
 
   beforeAll(async () => {
-    nest = await startNestApp({
-      imports: [Auth101Module.forRoot({ secret: SECRET, store })],
-      controllers: [PerRouteController, PerControllerController],
-    });
+    nest = await startNestApp(
+      {
+        imports: [Auth101Module.forRoot({ secret: SECRET, store })],
+        controllers: [PerRouteController, PerControllerController],
+      },
+      { platform },
+    );
   });
   afterAll(() => nest?.close());
 
@@ -151,15 +154,18 @@ class PublicController {
   }
 }
 
-describe("Auth101Guard as the global guard (APP_GUARD)", () => {
+describe.each(PLATFORMS)("Auth101Guard as the global guard (APP_GUARD), on %s", (platform) => {
   let nest: RunningApp;
 
   beforeAll(async () => {
-    nest = await startNestApp({
-      imports: [Auth101Module.forRoot({ secret: SECRET })],
-      controllers: [GlobalGuardController, PublicController],
-      providers: [{ provide: APP_GUARD, useExisting: Auth101Guard }],
-    });
+    nest = await startNestApp(
+      {
+        imports: [Auth101Module.forRoot({ secret: SECRET })],
+        controllers: [GlobalGuardController, PublicController],
+        providers: [{ provide: APP_GUARD, useExisting: Auth101Guard }],
+      },
+      { platform },
+    );
   });
   afterAll(() => nest?.close());
 
@@ -179,11 +185,14 @@ describe("Auth101Guard as the global guard (APP_GUARD)", () => {
   });
 
   test("with useClass, as Nest's docs show it, too", async () => {
-    const other = await startNestApp({
-      imports: [Auth101Module.forRoot({ secret: SECRET })],
-      controllers: [GlobalGuardController],
-      providers: [{ provide: APP_GUARD, useClass: Auth101Guard }],
-    });
+    const other = await startNestApp(
+      {
+        imports: [Auth101Module.forRoot({ secret: SECRET })],
+        controllers: [GlobalGuardController],
+        providers: [{ provide: APP_GUARD, useClass: Auth101Guard }],
+      },
+      { platform },
+    );
     try {
       expect((await request(`${other.url}/app/private`)).status).toBe(401);
       expect((await request(`${other.url}/app/public`)).status).toBe(200);
@@ -193,7 +202,7 @@ describe("Auth101Guard as the global guard (APP_GUARD)", () => {
   });
 });
 
-describe("Auth101Guard when the store is down", () => {
+describe.each(PLATFORMS)("Auth101Guard when the store is down, on %s", (platform) => {
   test("answers 503 STORE_UNAVAILABLE with the core's body, not Nest's", async () => {
     const store = new MemoryStore();
     let down = false;
@@ -204,10 +213,13 @@ describe("Auth101Guard when the store is down", () => {
         return typeof value === "function" ? value.bind(target) : value;
       },
     });
-    const nest = await startNestApp({
-      imports: [Auth101Module.forRoot({ secret: SECRET, store: flaky, onFailure: () => {} })],
-      controllers: [PerRouteController],
-    });
+    const nest = await startNestApp(
+      {
+        imports: [Auth101Module.forRoot({ secret: SECRET, store: flaky, onFailure: () => {} })],
+        controllers: [PerRouteController],
+      },
+      { platform },
+    );
     try {
       const { token } = await signUp(nest.url, "outage@example.com");
       down = true;

@@ -1,9 +1,9 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingHttpHeaders } from "node:http";
 import type { AuthHttpResponse } from "@auth101/core";
 import { Auth101, authenticateRequest } from "@auth101/core";
 import type { CanActivate, ExecutionContext } from "@nestjs/common";
 import { HttpException, Inject, Injectable } from "@nestjs/common";
-import { Reflector } from "@nestjs/core";
+import { HttpAdapterHost, Reflector } from "@nestjs/core";
 import { IS_PUBLIC_KEY } from "./public.decorator.js";
 import type { RequestWithUser } from "./request-user.js";
 
@@ -34,10 +34,16 @@ export class Auth101UnauthorizedException extends HttpException {
 export class Auth101Guard implements CanActivate {
   readonly #auth: Auth101;
   readonly #reflector: Reflector;
+  readonly #adapterHost: HttpAdapterHost;
 
-  constructor(@Inject(Auth101) auth: Auth101, @Inject(Reflector) reflector: Reflector) {
+  constructor(
+    @Inject(Auth101) auth: Auth101,
+    @Inject(Reflector) reflector: Reflector,
+    @Inject(HttpAdapterHost) adapterHost: HttpAdapterHost,
+  ) {
     this.#auth = auth;
     this.#reflector = reflector;
+    this.#adapterHost = adapterHost;
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -51,12 +57,16 @@ export class Auth101Guard implements CanActivate {
     }
 
     const http = context.switchToHttp();
-    const request = http.getRequest<IncomingMessage & RequestWithUser>();
+    // Express's request or Fastify's: both have Node's headers.
+    const request = http.getRequest<{ readonly headers: IncomingHttpHeaders } & RequestWithUser>();
     const authentication = await authenticateRequest(this.#auth, request.headers.authorization);
     if ("response" in authentication) {
-      // Nest's exception layer writes the status and body; the core's headers go on first.
-      const response = http.getResponse<ServerResponse>();
-      for (const [name, value] of Object.entries(authentication.response.headers)) response.setHeader(name, value);
+      // Nest's exception layer writes the status and body; the core's headers go on first,
+      // through Nest's adapter (Express's response and Fastify's reply set headers differently).
+      const response: unknown = http.getResponse();
+      for (const [name, value] of Object.entries(authentication.response.headers)) {
+        this.#adapterHost.httpAdapter.setHeader(response, name, value);
+      }
       throw new Auth101UnauthorizedException(authentication.response);
     }
     request.authUser = authentication.user;

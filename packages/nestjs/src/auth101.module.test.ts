@@ -4,11 +4,12 @@ import type { User } from "@auth101/core";
 import { Auth101, MemoryStore } from "@auth101/core";
 import { Controller, Get, Inject, Injectable, Module, UseGuards } from "@nestjs/common";
 import { NestFactory } from "@nestjs/core";
+import { FastifyAdapter } from "@nestjs/platform-fastify";
 import { Test } from "@nestjs/testing";
 import { describe, expect, test } from "vitest";
 import type { Auth101ModuleOptions } from "./index.js";
 import { Auth101Guard, Auth101Module, CurrentUser } from "./index.js";
-import { SECRET, bearer, chunkedBody, postJson, request, startNestApp } from "./test-helpers/nest-app.js";
+import { PLATFORMS, SECRET, bearer, chunkedBody, postJson, request, startNestApp } from "./test-helpers/nest-app.js";
 
 const PASSWORD = "correct horse battery staple";
 
@@ -63,13 +64,16 @@ const environment = new Map<string, string>();
 })
 class ConfigModule {}
 
-describe("Auth101Module.forRoot", () => {
+describe.each(PLATFORMS)("Auth101Module.forRoot, on %s", (platform) => {
   test("provides the Auth101 instance the endpoints and the guard use", async () => {
-    const nest = await startNestApp({
-      imports: [Auth101Module.forRoot({ secret: SECRET, store: new MemoryStore() })],
-      controllers: [MeController],
-      providers: [Registrations],
-    });
+    const nest = await startNestApp(
+      {
+        imports: [Auth101Module.forRoot({ secret: SECRET, store: new MemoryStore() })],
+        controllers: [MeController],
+        providers: [Registrations],
+      },
+      { platform },
+    );
     try {
       const token = await nest.app.get(Registrations).register("service@example.com");
       expect((await request(`${nest.url}/me`, { headers: bearer(token) })).json).toEqual({
@@ -88,9 +92,12 @@ describe("Auth101Module.forRoot", () => {
   });
 
   test("passes the core's options through (tokenExpiresIn, issuer, password policy)", async () => {
-    const nest = await startNestApp({
-      imports: [Auth101Module.forRoot({ secret: SECRET, issuer: "my-app", password: { minLength: 20 } })],
-    });
+    const nest = await startNestApp(
+      {
+        imports: [Auth101Module.forRoot({ secret: SECRET, issuer: "my-app", password: { minLength: 20 } })],
+      },
+      { platform },
+    );
     try {
       const short = await postJson(`${nest.url}/auth/sign-up/email`, {
         email: "a@example.com",
@@ -108,7 +115,7 @@ describe("Auth101Module.forRoot", () => {
 
   test("a configuration mistake stops the app at startup with the core's message", async () => {
     await expect(
-      startNestApp({ imports: [Auth101Module.forRoot({ secret: "short" })] }, { abortOnError: false }),
+      startNestApp({ imports: [Auth101Module.forRoot({ secret: "short" })] }, { platform, abortOnError: false }),
     ).rejects.toThrow(/auth101: secret is 5 bytes/);
   });
 
@@ -116,7 +123,10 @@ describe("Auth101Module.forRoot", () => {
     @Module({ controllers: [MeController], providers: [Registrations], exports: [Registrations] })
     class FeatureModule {}
 
-    const nest = await startNestApp({ imports: [Auth101Module.forRoot({ secret: SECRET }), FeatureModule] });
+    const nest = await startNestApp(
+      { imports: [Auth101Module.forRoot({ secret: SECRET }), FeatureModule] },
+      { platform },
+    );
     try {
       const token = await nest.app.get(Registrations).register("feature@example.com");
       expect((await request(`${nest.url}/me`, { headers: bearer(token) })).status).toBe(200);
@@ -131,13 +141,13 @@ describe("Auth101Module.forRoot", () => {
     await expect(
       startNestApp(
         { imports: [Auth101Module.forRoot({ secret: SECRET, isGlobal: false }), WithoutImport] },
-        { abortOnError: false },
+        { platform, abortOnError: false },
       ),
     ).rejects.toThrow(/Auth101Guard|Auth101/);
 
     @Module({ imports: [Auth101Module.forRoot({ secret: SECRET, isGlobal: false })], controllers: [MeController] })
     class WithImport {}
-    const nest = await startNestApp({ imports: [WithImport] });
+    const nest = await startNestApp({ imports: [WithImport] }, { platform });
     try {
       expect((await request(`${nest.url}/me`)).status).toBe(401);
       expect(
@@ -236,33 +246,39 @@ describe("Auth101Module.forRootAsync", () => {
 });
 
 describe("other ways to run a Nest app", () => {
-  test("@nestjs/testing: the endpoints read bodies from the raw stream there too", async () => {
-    const moduleRef = await Test.createTestingModule({
-      imports: [Auth101Module.forRoot({ secret: SECRET })],
-      controllers: [MeController],
-    }).compile();
-    const app = moduleRef.createNestApplication({ logger: false });
-    await app.listen(0, "127.0.0.1");
-    const url = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
-    try {
-      const signedUp = await postJson(`${url}/auth/sign-up/email`, {
-        email: "testing@example.com",
-        password: PASSWORD,
-      });
-      expect(signedUp.status).toBe(200);
-      // Chunked, 70 KB of which whitespace: only a reader of the raw stream sees it is too large.
-      const padded = await request(`${url}/auth/sign-in/email`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        ...chunkedBody(`${" ".repeat(70_000)}{"email":"testing@example.com","password":"${PASSWORD}"}`),
-      });
-      expect(padded.status).toBe(413);
-      const { token } = signedUp.json as { token: string };
-      expect((await request(`${url}/me`, { headers: bearer(token) })).status).toBe(200);
-    } finally {
-      await app.close();
-    }
-  });
+  test.each(PLATFORMS)(
+    "@nestjs/testing on %s: the endpoints read bodies from the raw stream there too",
+    async (platform) => {
+      const moduleRef = await Test.createTestingModule({
+        imports: [Auth101Module.forRoot({ secret: SECRET })],
+        controllers: [MeController],
+      }).compile();
+      const app =
+        platform === "fastify"
+          ? moduleRef.createNestApplication(new FastifyAdapter(), { logger: false })
+          : moduleRef.createNestApplication({ logger: false });
+      await app.listen(0, "127.0.0.1");
+      const url = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+      try {
+        const signedUp = await postJson(`${url}/auth/sign-up/email`, {
+          email: "testing@example.com",
+          password: PASSWORD,
+        });
+        expect(signedUp.status).toBe(200);
+        // Chunked, 70 KB of which whitespace: only a reader of the raw stream sees it is too large.
+        const padded = await request(`${url}/auth/sign-in/email`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          ...chunkedBody(`${" ".repeat(70_000)}{"email":"testing@example.com","password":"${PASSWORD}"}`),
+        });
+        expect(padded.status).toBe(413);
+        const { token } = signedUp.json as { token: string };
+        expect((await request(`${url}/me`, { headers: bearer(token) })).status).toBe(200);
+      } finally {
+        await app.close();
+      }
+    },
+  );
 
   test("an application context without HTTP still provides Auth101", async () => {
     @Module({ imports: [Auth101Module.forRoot({ secret: SECRET })], providers: [Registrations] })

@@ -1,27 +1,63 @@
-import type { RawSqlClient } from "./auth-users-table.js";
+import { ensureAuthUsersTable } from "./auth-users-table.js";
+import { openFailure, probeDatabase } from "./connection-probe.js";
 import type { DatabaseTarget } from "./database-url.js";
+import type { PrismaClient as MysqlClient } from "./generated/mysql/client.js";
+import type { PrismaClient as PostgresClient } from "./generated/postgresql/client.js";
+import type { PrismaClient as SqliteClient } from "./generated/sqlite/client.js";
+import type { ConnectionTimeouts } from "./open-options.js";
 import { importOptionalPackage } from "./optional-package.js";
-import type { Auth101PrismaClient } from "./prisma-user-store.js";
-
-export interface ConnectionTimeouts {
-  /** Longest wait for a connection: opening one, or getting one from a busy pool. */
-  readonly connectTimeoutMs: number;
-  /** Longest a query may run once sent, or wait for SQLite's write lock. */
-  readonly queryTimeoutMs: number;
-}
 
 /** A client `open()` created and therefore owns: it runs the DDL and disconnects on close. */
-export type OwnedPrismaClient = Auth101PrismaClient & RawSqlClient & { $disconnect(): Promise<void> };
+export type OwnedPrismaClient = PostgresClient | MysqlClient | SqliteClient;
+
+/**
+ * What `PrismaUserStore.open()` does before it hands out a store: checks that the database
+ * answers (one connection through the driver, for a precise and fast error), creates the
+ * package's own PrismaClient, and creates the `auth_users` table if it is missing. Every
+ * failure is a `DatabaseConnectionError` whose message names the database and the cause.
+ */
+export async function openOwnedClient(
+  target: DatabaseTarget,
+  timeouts: ConnectionTimeouts,
+): Promise<OwnedPrismaClient> {
+  await probeDatabase(target, driverUrl(target, timeouts), timeouts.connectTimeoutMs);
+  const client = await createOwnedClient(target, timeouts);
+  try {
+    await ensureAuthUsersTable(client, target, {
+      maxWaitMs: timeouts.connectTimeoutMs,
+      timeoutMs: timeouts.connectTimeoutMs + 2 * timeouts.queryTimeoutMs,
+    });
+  } catch (error) {
+    await client.$disconnect().catch(() => undefined);
+    throw openFailure(target, error);
+  }
+  return client;
+}
+
+/** The URL the driver gets: on MySQL/MariaDB, with the pool settings `open()` chooses. */
+function driverUrl(target: DatabaseTarget, timeouts: ConnectionTimeouts): string {
+  if (target.provider !== "mysql") return target.url;
+  return withDefaultSearchParams(target.url, {
+    connectTimeout: timeouts.connectTimeoutMs,
+    // The pool keeps retrying a refused connection until this expires; it is what bounds
+    // a query against a server that is down.
+    acquireTimeout: timeouts.connectTimeoutMs,
+    // Closes a connection that has been silent this long: a query to a server that
+    // stopped answering fails instead of hanging. Idle connections close too, so...
+    socketTimeout: timeouts.queryTimeoutMs,
+    // ...the pool keeps one idle connection (it grows on demand) rather than the driver's
+    // default of all ten, which would be reopened every few seconds. 0 would stop it
+    // from opening any.
+    minimumIdle: 1,
+  });
+}
 
 /**
  * Creates the package's own generated PrismaClient for the target's provider, with the driver
  * adapter that provider needs. Adapters are imported lazily, so a user installs only the one
  * for their database; each gets timeouts so a dead or unreachable server fails fast.
  */
-export async function createOwnedClient(
-  target: DatabaseTarget,
-  timeouts: ConnectionTimeouts,
-): Promise<OwnedPrismaClient> {
+async function createOwnedClient(target: DatabaseTarget, timeouts: ConnectionTimeouts): Promise<OwnedPrismaClient> {
   const purpose = (database: string): string => `PrismaUserStore.open() on a ${database} URL`;
   switch (target.provider) {
     case "postgresql": {
@@ -55,21 +91,7 @@ export async function createOwnedClient(
         ),
         importOptionalPackage("@prisma/client", () => import("./generated/mysql/client.js"), purpose("MySQL/MariaDB")),
       ]);
-      const adapter = new PrismaMariaDb(
-        withDefaultSearchParams(target.url, {
-          connectTimeout: timeouts.connectTimeoutMs,
-          // The pool keeps retrying a refused connection until this expires; it is what bounds
-          // a query against a server that is down.
-          acquireTimeout: timeouts.connectTimeoutMs,
-          // Closes a connection that has been silent this long: a query to a server that
-          // stopped answering fails instead of hanging. Idle connections close too, so...
-          socketTimeout: timeouts.queryTimeoutMs,
-          // ...the pool keeps one idle connection (it grows on demand) rather than the driver's
-          // default of all ten, which would be reopened every few seconds. 0 would stop it
-          // from opening any.
-          minimumIdle: 1,
-        }),
-      );
+      const adapter = new PrismaMariaDb(driverUrl(target, timeouts));
       return new PrismaClient({ adapter, errorFormat: "minimal" });
     }
     case "sqlite": {

@@ -1,7 +1,5 @@
+export type { DatabaseConnectionFailure } from "./connection-errors.js";
+export { DatabaseConnectionError } from "./connection-errors.js";
+export type { OpenOptions } from "./open-options.js";
 export { PrismaUserStore } from "./prisma-user-store.js";
-export type {
-  Auth101PrismaClient,
-  Auth101UserDelegate,
-  OpenOptions,
-  OpenedPrismaUserStore,
-} from "./prisma-user-store.js";
+export type { Auth101PrismaClient, Auth101UserDelegate, OpenedPrismaUserStore } from "./prisma-user-store.js";

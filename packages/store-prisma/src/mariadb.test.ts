@@ -24,9 +24,9 @@ describeProviderSuite({
     port: Number(new URL(MARIADB_SERVER_URL).port || 3306),
     closedPortUrl: (port, password) => `mysql://root:${password}@127.0.0.1:${port}/test`,
     // The mariadb pool retries a refused connection until its acquire timeout (connectTimeoutMs,
-    // 2 s by default) runs out; open() waits for it twice (the adapter's version probe first).
+    // 2 s by default) runs out; open() connects once through the driver first, which is refused at once.
     refusedWithinMs: 3_000,
-    openRefusedWithinMs: 5_000,
+    openRefusedWithinMs: 2_000,
     recoversWithinMs: 5_000,
   },
 });

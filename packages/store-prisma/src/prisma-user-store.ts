@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { NewUser, StoredUser, User, UserStore } from "@auth101/core";
 import { EmailTakenError } from "@auth101/core";
-import { ensureAuthUsersTable } from "./auth-users-table.js";
-import { createOwnedClient, type ConnectionTimeouts, type OwnedPrismaClient } from "./connect.js";
+import { type OwnedPrismaClient, openOwnedClient } from "./connect.js";
 import { parseDatabaseUrl } from "./database-url.js";
+import { type OpenOptions, resolveOpenOptions } from "./open-options.js";
 import { isUniqueViolation } from "./unique-violation.js";
 
 const USER_COLUMNS = { id: true, email: true, isActive: true } as const;
@@ -40,20 +40,11 @@ export interface Auth101PrismaClient {
   readonly auth101User: Auth101UserDelegate;
 }
 
-export interface OpenOptions {
-  /** Longest wait for a database connection (opening one or taking one from the pool). Default 2000 ms. */
-  readonly connectTimeoutMs?: number;
-  /** Longest a query may take once sent; on SQLite, the wait for another writer's lock. Default 5000 ms. */
-  readonly queryTimeoutMs?: number;
-}
-
 /** A store made by `PrismaUserStore.open()`: it owns its connection pool and must be closed. */
 export type OpenedPrismaUserStore = PrismaUserStore & {
   /** Closes the store's connections. Safe to call more than once. */
   close(): Promise<void>;
 };
-
-const DEFAULT_TIMEOUTS: ConnectionTimeouts = { connectTimeoutMs: 2_000, queryTimeoutMs: 5_000 };
 
 /**
  * auth101's users in PostgreSQL, MySQL/MariaDB or SQLite through Prisma 7.
@@ -85,25 +76,14 @@ export class PrismaUserStore implements UserStore {
    * Connects to `databaseUrl` (postgresql:// or postgres://, mysql:// or mariadb://, file:),
    * creates the `auth_users` table and its unique email index if they are missing, and
    * returns a ready store. Safe to call from several processes at once.
+   *
+   * A database it cannot reach or use rejects with a `DatabaseConnectionError` whose message
+   * names the database (never the password) and the cause; an unknown option, with a TypeError.
    */
-  static async open(databaseUrl: string, options: OpenOptions = {}): Promise<OpenedPrismaUserStore> {
+  static async open(databaseUrl: string, options?: OpenOptions): Promise<OpenedPrismaUserStore> {
     const target = parseDatabaseUrl(databaseUrl);
-    const timeouts: ConnectionTimeouts = {
-      connectTimeoutMs:
-        positiveMilliseconds(options.connectTimeoutMs, "connectTimeoutMs") ?? DEFAULT_TIMEOUTS.connectTimeoutMs,
-      queryTimeoutMs: positiveMilliseconds(options.queryTimeoutMs, "queryTimeoutMs") ?? DEFAULT_TIMEOUTS.queryTimeoutMs,
-    };
-    const client = await createOwnedClient(target, timeouts);
-    try {
-      await ensureAuthUsersTable(client, target, {
-        maxWaitMs: timeouts.connectTimeoutMs,
-        timeoutMs: timeouts.connectTimeoutMs + 2 * timeouts.queryTimeoutMs,
-      });
-    } catch (error) {
-      await client.$disconnect().catch(() => undefined);
-      throw error;
-    }
-    return new OwnedPrismaUserStore(client);
+    const timeouts = resolveOpenOptions(options);
+    return new OwnedPrismaUserStore(await openOwnedClient(target, timeouts));
   }
 
   async findById(id: string): Promise<User | null> {
@@ -156,14 +136,4 @@ class OwnedPrismaUserStore extends PrismaUserStore {
 /** Copies exactly the public fields, so nothing else a client extension adds can leak. */
 function toUser(row: UserRow): User {
   return { id: row.id, email: row.email, isActive: row.isActive };
-}
-
-function positiveMilliseconds(value: number | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new RangeError(
-      `PrismaUserStore.open(): ${name} must be a positive number of milliseconds; got ${String(value)}`,
-    );
-  }
-  return Math.ceil(value);
 }

@@ -836,7 +836,7 @@ function describeBrokenStore(fixture: Fixture): void {
 
   it("keeps answering afterwards", async () => {
     expectSignedOut(await fixture.send({ method: "POST", path: at("/sign-out"), headers: bearer(someToken()) }));
-    const codes: string[] = fixture.failures.map((event) => event.code);
+    const codes: AuthFailureEvent["code"][] = fixture.failures.map((event) => event.code);
     expect(new Set(codes)).toEqual(new Set(["INTERNAL_ERROR"]));
   });
 }

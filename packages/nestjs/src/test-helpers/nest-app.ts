@@ -3,6 +3,8 @@ import type { INestApplication, ModuleMetadata, NestApplicationOptions } from "@
 import { Module } from "@nestjs/common";
 import { NestFactory } from "@nestjs/core";
 import type { ExpressAdapter, NestExpressApplication } from "@nestjs/platform-express";
+import type { NestFastifyApplication } from "@nestjs/platform-fastify";
+import { FastifyAdapter } from "@nestjs/platform-fastify";
 
 export const SECRET = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
 
@@ -13,24 +15,30 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
-/** A real Nest application (Express platform) listening on 127.0.0.1 on a free port. */
+/** The two HTTP platforms @auth101/nestjs serves on; the tests that hold for both run on each. */
+export const PLATFORMS = ["express", "fastify"] as const;
+export type Platform = (typeof PLATFORMS)[number];
+
+/** A real Nest application listening on 127.0.0.1 on a free port, on Express unless told otherwise. */
 export async function startNestApp(
   metadata: ModuleMetadata,
   options: NestApplicationOptions & {
-    readonly configure?: (app: NestExpressApplication) => void;
-    /** An adapter around the app's own Express instance. */
-    readonly adapter?: ExpressAdapter;
+    readonly platform?: Platform;
+    readonly configure?: (app: NestExpressApplication & NestFastifyApplication) => void;
+    /** An adapter of the app's own making (its own Express instance, Fastify options). */
+    readonly adapter?: ExpressAdapter | FastifyAdapter;
   } = {},
 ): Promise<RunningApp> {
   @Module(metadata)
   class TestAppModule {}
 
-  const { configure, adapter, ...appOptions } = options;
+  const { configure, adapter, platform = "express", ...appOptions } = options;
+  const chosenAdapter = adapter ?? (platform === "fastify" ? new FastifyAdapter() : undefined);
   const app =
-    adapter === undefined
-      ? await NestFactory.create<NestExpressApplication>(TestAppModule, { logger: false, ...appOptions })
-      : await NestFactory.create<NestExpressApplication>(TestAppModule, adapter, { logger: false, ...appOptions });
-  configure?.(app);
+    chosenAdapter === undefined
+      ? await NestFactory.create(TestAppModule, { logger: false, ...appOptions })
+      : await NestFactory.create(TestAppModule, chosenAdapter, { logger: false, ...appOptions });
+  configure?.(app as NestExpressApplication & NestFastifyApplication);
   await app.listen(0, "127.0.0.1");
   return { app, url: await app.getUrl(), close: () => app.close() };
 }

@@ -1,0 +1,5 @@
+import { describeHttpConformance, describeHttpFuzzing } from "@auth101/core/testing";
+import { startNestFastifyServer } from "./servers/nestjs.js";
+
+describeHttpConformance("@auth101/nestjs on Fastify", startNestFastifyServer);
+describeHttpFuzzing("@auth101/nestjs on Fastify", startNestFastifyServer);
