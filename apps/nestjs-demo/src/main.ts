@@ -2,33 +2,51 @@ import "reflect-metadata";
 import type { AddressInfo } from "node:net";
 import { loadDemoConfig, openDemoStore, startIfEntryPoint } from "@auth101/demo-support";
 import type { Auth101ModuleOptions } from "@auth101/nestjs";
-import type { LogLevel } from "@nestjs/common";
+import type { INestApplication, LogLevel } from "@nestjs/common";
 import { NestFactory } from "@nestjs/core";
 import type { NestExpressApplication } from "@nestjs/platform-express";
+import type { NestFastifyApplication } from "@nestjs/platform-fastify";
+import { FastifyAdapter } from "@nestjs/platform-fastify";
 import { AppModule } from "./app.module.js";
 
+/** The HTTP platforms the demo runs on: Nest's default, Express, or Fastify. */
+export const NEST_PLATFORMS = ["express", "fastify"] as const;
+export type NestPlatform = (typeof NEST_PLATFORMS)[number];
+
+/** The platform `NEST_PLATFORM` names: `express` when unset, `fastify` on request. */
+export function nestPlatformOf(env: NodeJS.ProcessEnv = process.env): NestPlatform {
+  const value = env["NEST_PLATFORM"] || "express";
+  const platform = NEST_PLATFORMS.find((candidate) => candidate === value);
+  if (platform === undefined) throw new Error(`NEST_PLATFORM must be "express" or "fastify"; got "${value}"`);
+  return platform;
+}
+
 /**
- * The demo app, not yet listening: the auth endpoints under /auth and a protected GET /me.
- * The store in `auth101Options`, if it has a `close()`, is closed when the app closes.
+ * The demo app, not yet listening: the auth endpoints under /auth and a protected GET /me,
+ * on `platform` (Express unless told otherwise). The store in `auth101Options`, if it has a
+ * `close()`, is closed when the app closes.
  */
 export function createApp(
   auth101Options: Auth101ModuleOptions,
   logLevels: LogLevel[] | false = ["error", "warn"],
-): Promise<NestExpressApplication> {
-  return NestFactory.create<NestExpressApplication>(AppModule.register(auth101Options), {
-    logger: logLevels,
-    // Let main() report a startup failure instead of Nest exiting the process.
-    abortOnError: false,
-  });
+  platform: NestPlatform = "express",
+): Promise<INestApplication> {
+  const module = AppModule.register(auth101Options);
+  // abortOnError: let main() report a startup failure instead of Nest exiting the process.
+  const options = { logger: logLevels, abortOnError: false };
+  return platform === "fastify"
+    ? NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter(), options)
+    : NestFactory.create<NestExpressApplication>(module, options);
 }
 
 async function main(): Promise<void> {
   const config = loadDemoConfig();
+  const platform = nestPlatformOf();
   const store = await openDemoStore(config);
 
-  let app: NestExpressApplication;
+  let app: INestApplication;
   try {
-    app = await createApp({ secret: config.secret, store });
+    app = await createApp({ secret: config.secret, store }, undefined, platform);
   } catch (error) {
     await store.close();
     throw error;
@@ -42,7 +60,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const { address, port } = app.getHttpServer().address() as AddressInfo;
-  console.log(`nestjs-demo listening on http://${address}:${port}`);
+  console.log(`nestjs-demo listening on http://${address}:${port} (NestJS on ${platform})`);
 }
 
 startIfEntryPoint(import.meta.url, "nestjs-demo", main);

@@ -223,6 +223,39 @@ describe("Auth101Module.forRootAsync", () => {
     }
   });
 
+  test("closes a store the factory opened when the app shuts down, once, after the last request", async () => {
+    const events: string[] = [];
+    // What PrismaUserStore.open() returns, in memory: a store with a close().
+    const opened = Object.assign(new MemoryStore(), {
+      close: async (): Promise<void> => {
+        events.push("closed");
+      },
+    });
+    const nest = await startNestApp({
+      imports: [
+        Auth101Module.forRootAsync({
+          useFactory: async (): Promise<Auth101ModuleOptions> => ({ secret: SECRET, store: opened }),
+        }),
+      ],
+    });
+    const signedUp = await postJson(`${nest.url}/auth/sign-up/email`, {
+      email: "shut@example.com",
+      password: PASSWORD,
+    });
+    expect(signedUp.status).toBe(200);
+    events.push("served");
+    expect(events).toEqual(["served"]);
+    await nest.close();
+    expect(events).toEqual(["served", "closed"]);
+  });
+
+  test("leaves a store without close() alone (the app's own PrismaClient stays the app's)", async () => {
+    const store = new MemoryStore();
+    const nest = await startNestApp({ imports: [Auth101Module.forRoot({ secret: SECRET, store })] });
+    await nest.close();
+    expect(await store.findByEmail("nobody@example.com")).toBeNull();
+  });
+
   test("accepts an options class (useClass) and isGlobal next to it", async () => {
     @Injectable()
     class Auth101Config {

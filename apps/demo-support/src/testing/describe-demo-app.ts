@@ -13,6 +13,8 @@ export interface DemoAppTestOptions {
   readonly builtMain: URL;
   /** Serves the demo's `createApp` in this process on 127.0.0.1 at a free port. */
   readonly serveInProcess: (options: { readonly secret: string; readonly store: UserStore }) => Promise<InProcessDemo>;
+  /** More environment for every child process, e.g. `{ NEST_PLATFORM: "fastify" }`. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface InProcessDemo {
@@ -32,7 +34,7 @@ const PASSWORD = "correct horse battery staple";
  */
 export function describeDemoApp(name: string, options: DemoAppTestOptions): void {
   describeInProcess(options);
-  describeChildProcess(name, fileURLToPath(options.builtMain));
+  describeChildProcess(name, fileURLToPath(options.builtMain), options.env ?? {});
 }
 
 function describeInProcess({ serveInProcess }: DemoAppTestOptions): void {
@@ -93,7 +95,7 @@ interface RunningDemo {
   readonly output: () => string;
 }
 
-function describeChildProcess(name: string, mainJs: string): void {
+function describeChildProcess(name: string, mainJs: string, demoEnv: Readonly<Record<string, string>>): void {
   describe("the built demo as a child process, on SQLite", () => {
     const directory = mkdtempSync(join(tmpdir(), `auth101-${name}-`));
     const databaseUrl = `file:${join(directory, "demo.db")}`;
@@ -110,7 +112,7 @@ function describeChildProcess(name: string, mainJs: string): void {
       if (!existsSync(mainJs))
         throw new Error(`${mainJs} is missing: build first (pnpm build, or pnpm test from the root)`);
       const child = spawn(process.execPath, [mainJs], {
-        env: { PATH: process.env["PATH"] ?? "", PORT: "0", DATABASE_URL: databaseUrl, ...env },
+        env: { PATH: process.env["PATH"] ?? "", PORT: "0", DATABASE_URL: databaseUrl, ...demoEnv, ...env },
       });
       children.push(child);
       let output = "";
