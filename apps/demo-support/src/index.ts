@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { UserStore } from "@auth101/core";
+import type { Auth101Options, UserStore } from "@auth101/core";
 import { PrismaUserStore } from "@auth101/store-prisma";
 
 export interface DemoConfig {
@@ -81,6 +81,32 @@ export function openDemoStore(config: DemoConfig): Promise<UserStore & { close()
   return PrismaUserStore.open(config.databaseUrl);
 }
 
+/**
+ * The options that turn on password reset and email verification in a demo, mailing with
+ * `mailer`. Links go to APP_URL, else to `listeningUrl()` (asked at send time: with PORT=0
+ * the port is known only once the server listens).
+ */
+export function demoEmailOptions(
+  config: DemoConfig,
+  mailer: DemoMailer,
+  listeningUrl: () => string,
+): Required<Pick<Auth101Options, "passwordReset" | "emailVerification">> {
+  const emails = accountEmails(mailer, () => config.appUrl ?? listeningUrl());
+  return {
+    passwordReset: { send: emails.passwordReset },
+    emailVerification: { send: emails.emailVerification, required: config.requireEmailVerification },
+  };
+}
+
+/** One line saying where the demo's emails go (never the SMTP URL itself: it may hold a password). */
+export function describeMailDelivery(config: DemoConfig): string {
+  return config.smtpUrl === undefined
+    ? "emails are printed here (set SMTP_URL to send them)"
+    : "emails are sent over SMTP (SMTP_URL)";
+}
+
 export { messageOf, serveDemo, startIfEntryPoint } from "./node-server.js";
+import type { DemoMailer } from "./mail.js";
+import { accountEmails } from "./mail.js";
 export { accountEmails, createDemoMailer, DEMO_MAIL_FROM } from "./mail.js";
 export type { AccountEmail, DemoEmail, DemoMailer } from "./mail.js";

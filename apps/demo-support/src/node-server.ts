@@ -3,7 +3,8 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
 import { Auth101 } from "@auth101/core";
-import { loadDemoConfig, openDemoStore } from "./index.js";
+import { demoEmailOptions, describeMailDelivery, loadDemoConfig, openDemoStore } from "./index.js";
+import { createDemoMailer } from "./mail.js";
 
 /** Only the message: a driver's error object may carry the connection string. */
 export function messageOf(error: unknown): string {
@@ -25,7 +26,8 @@ export function startIfEntryPoint(moduleUrl: string, name: string, start: () => 
 
 /**
  * The life of a demo on Node's http server (Express, Koa): open the store, listen on
- * 127.0.0.1:$PORT, and on SIGINT/SIGTERM stop serving, close the store and exit 0.
+ * 127.0.0.1:$PORT, and on SIGINT/SIGTERM stop serving, let the emails already asked for go
+ * out, close the store and exit 0.
  */
 export async function serveDemo(
   name: string,
@@ -33,17 +35,25 @@ export async function serveDemo(
 ): Promise<void> {
   const config = loadDemoConfig();
   const store = await openDemoStore(config);
-  const auth = new Auth101({ secret: config.secret, store });
+  const mailer = createDemoMailer(config.smtpUrl);
+  let listeningUrl = `http://${config.host}:${config.port}`;
+  const auth = new Auth101({
+    secret: config.secret,
+    store,
+    ...demoEmailOptions(config, mailer, () => listeningUrl),
+  });
 
   const server = createServer(createRequestListener(auth));
   try {
     await listen(server, config.port, config.host);
   } catch (error) {
+    mailer.close();
     await store.close();
     throw error;
   }
   const { address, port } = server.address() as AddressInfo;
-  console.log(`${name} listening on http://${address}:${port}`);
+  listeningUrl = `http://${address}:${port}`;
+  console.log(`${name} listening on ${listeningUrl}; ${describeMailDelivery(config)}`);
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
@@ -53,7 +63,13 @@ export async function serveDemo(
     // Requests in flight may finish; a client that keeps its connection open past that is cut.
     setTimeout(() => server.closeAllConnections(), 5_000).unref();
     server.close(() => {
-      store.close().then(
+      auth
+        .whenIdle()
+        .then(() => {
+          mailer.close();
+          return store.close();
+        })
+        .then(
         () => process.exit(0),
         (error: unknown) => {
           console.error(`${name}: closing the store failed:`, messageOf(error));
