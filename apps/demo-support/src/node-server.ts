@@ -70,12 +70,12 @@ export async function serveDemo(
           return store.close();
         })
         .then(
-        () => process.exit(0),
-        (error: unknown) => {
-          console.error(`${name}: closing the store failed:`, messageOf(error));
-          process.exit(1);
-        },
-      );
+          () => process.exit(0),
+          (error: unknown) => {
+            console.error(`${name}: closing the store failed:`, messageOf(error));
+            process.exit(1);
+          },
+        );
     });
   };
   process.once("SIGINT", stop);

@@ -8,6 +8,12 @@ import { MAX_BODY_BYTES } from "../http/request-body.js";
 import { MemoryStore } from "../memory-store.js";
 import type { Auth101Options, AuthFailureEvent } from "../options.js";
 import type { UserStore } from "../user-store.js";
+import {
+  describeAccountEmailEndpoints,
+  describeAccountEmailsOff,
+  describeRequiredVerification,
+  Outbox,
+} from "./http-conformance-accounts.js";
 import type {
   HttpAnswer,
   HttpExchange,
@@ -102,8 +108,33 @@ export function describeHttpConformance(
       describe(`endpoints mounted at ${prefix}`, () => {
         const fixture = useServer(startServer, prefix, () => new MemoryStore(), options.authOptions, serverTimeoutMs);
         describeEndpoints(fixture, prefixes);
+        describe("without email senders", () => describeAccountEmailsOff(fixture));
       });
     }
+
+    describe("password reset and email verification (senders given)", () => {
+      const outbox = new Outbox();
+      const fixture = useServer(
+        startServer,
+        prefixes[0] ?? "/auth",
+        () => new MemoryStore(),
+        { ...options.authOptions, ...outbox.options() },
+        serverTimeoutMs,
+      );
+      describeAccountEmailEndpoints(fixture, outbox);
+    });
+
+    describe("email verification required", () => {
+      const outbox = new Outbox();
+      const fixture = useServer(
+        startServer,
+        prefixes[0] ?? "/auth",
+        () => new MemoryStore(),
+        { ...options.authOptions, ...outbox.options(true) },
+        serverTimeoutMs,
+      );
+      describeRequiredVerification(fixture, outbox);
+    });
 
     describe("when the user store fails (503)", () => {
       const fixture = useServer(
