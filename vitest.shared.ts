@@ -8,7 +8,7 @@ const fromRoot = (path: string): string => fileURLToPath(new URL(path, import.me
  * each package's `exports` map instead.
  */
 export const workspaceSourceAliases = [
-  { find: /^@auth101\/core\/testing$/, replacement: fromRoot("./packages/core/src/testing/index.ts") },
+  { find: /^@auth101\/testing$/, replacement: fromRoot("./packages/testing/src/index.ts") },
   { find: /^@auth101\/core$/, replacement: fromRoot("./packages/core/src/index.ts") },
   { find: /^@auth101\/store-prisma$/, replacement: fromRoot("./packages/store-prisma/src/index.ts") },
   { find: /^@auth101\/express$/, replacement: fromRoot("./packages/express/src/index.ts") },

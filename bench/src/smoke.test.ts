@@ -45,7 +45,8 @@ describe("benchmark harness, tiny run", () => {
       process.execPath,
       [runScript],
       {
-        BENCH_ONLY: "session:express-bare,session:express-auth101,session:koa-auth101,sign-in:express-auth101",
+        BENCH_ONLY:
+          "session:express-bare,session:express-auth101,session:koa-auth101,session:nest-fastify-bare,session:nest-fastify-auth101,sign-in:express-auth101",
         BENCH_ROUNDS: "1",
         BENCH_SESSION_SECONDS: "1",
         BENCH_SIGNIN_SECONDS: "1",
@@ -53,9 +54,10 @@ describe("benchmark harness, tiny run", () => {
         BENCH_IDLE_PROBE_SECONDS: "0.5",
         BENCH_MICRO_MS: "150",
       },
-      50_000,
+      // Five servers started and stopped one after another, on a machine that may be busy.
+      100_000,
     );
-  }, 60_000);
+  }, 160_000);
 
   it("finishes by itself with exit code 0", () => {
     expect(finished.stderr).not.toMatch(/benchmark failed/);
@@ -76,6 +78,9 @@ describe("benchmark harness, tiny run", () => {
       "GET /auth/session, Express bare",
       "GET /auth/session, @auth101/express",
       "GET /auth/session, @auth101/koa",
+      "GET /auth/session, Nest on Fastify bare",
+      "GET /auth/session, @auth101/nestjs on Fastify",
+      "session: @auth101/nestjs on Fastify ÷ bare Nest on Fastify",
       "POST /auth/sign-in/email, @auth101/express",
       "session: @auth101/express ÷ bare Express",
       "trivial route during sign-in storm: @auth101/express",
@@ -87,5 +92,6 @@ describe("benchmark harness, tiny run", () => {
     expect(report).not.toMatch(/NOT MEASURED|NOT STARTED|FAILED|had failed responses/);
     expect(report).toMatch(/@auth101\/express \(memory store\)\s+yes\s+\d+/);
     expect(report).toMatch(/@auth101\/koa \(memory store\)\s+yes\s+\d+/);
+    expect(report).toMatch(/@auth101\/nestjs on Fastify \(memory store\)\s+yes\s+\d+/);
   });
 });

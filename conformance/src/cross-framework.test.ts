@@ -1,5 +1,5 @@
-import type { StartConformanceServer, TranscriptEntry } from "@auth101/core/testing";
-import { recordHttpTranscript, startReferenceServer } from "@auth101/core/testing";
+import type { StartConformanceServer, TranscriptEntry } from "@auth101/testing";
+import { recordHttpTranscript, startReferenceServer } from "@auth101/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 import { startExpressServer, startExpressServerBehindJsonParser } from "./servers/express.js";
 import { startKoaServer } from "./servers/koa.js";

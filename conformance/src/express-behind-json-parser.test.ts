@@ -1,4 +1,4 @@
-import { describeHttpConformance, describeHttpFuzzing } from "@auth101/core/testing";
+import { describeHttpConformance, describeHttpFuzzing } from "@auth101/testing";
 import { startExpressServerBehindJsonParser } from "./servers/express.js";
 
 describeHttpConformance("@auth101/express behind express.json()", startExpressServerBehindJsonParser);

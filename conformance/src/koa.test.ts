@@ -1,4 +1,4 @@
-import { describeHttpConformance, describeHttpFuzzing } from "@auth101/core/testing";
+import { describeHttpConformance, describeHttpFuzzing } from "@auth101/testing";
 import { startKoaServer } from "./servers/koa.js";
 
 describeHttpConformance("@auth101/koa", startKoaServer);

@@ -1,4 +1,4 @@
-import { describeHttpConformance, describeHttpFuzzing } from "@auth101/core/testing";
+import { describeHttpConformance, describeHttpFuzzing } from "@auth101/testing";
 import { startNestFastifyServer } from "./servers/nestjs.js";
 
 describeHttpConformance("@auth101/nestjs on Fastify", startNestFastifyServer);

@@ -1,4 +1,4 @@
-import { describeHttpConformance, describeHttpFuzzing } from "@auth101/core/testing";
+import { describeHttpConformance, describeHttpFuzzing } from "@auth101/testing";
 import { startNestServer } from "./servers/nestjs.js";
 
 describeHttpConformance("@auth101/nestjs", startNestServer);

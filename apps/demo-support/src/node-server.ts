@@ -2,7 +2,7 @@ import type { RequestListener, Server } from "node:http";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
-import { Auth101 } from "@auth101/core";
+import { answerClientError, Auth101 } from "@auth101/core";
 import { demoEmailOptions, describeMailDelivery, loadDemoConfig, openDemoStore } from "./index.js";
 import { createDemoMailer } from "./mail.js";
 
@@ -26,8 +26,9 @@ export function startIfEntryPoint(moduleUrl: string, name: string, start: () => 
 
 /**
  * The life of a demo on Node's http server (Express, Koa): open the store, listen on
- * 127.0.0.1:$PORT, and on SIGINT/SIGTERM stop serving, let the emails already asked for go
- * out, close the store and exit 0.
+ * 127.0.0.1:$PORT (answering what Node's parser refuses with the JSON envelope), and on
+ * SIGINT/SIGTERM stop serving, let the emails already asked for go out, close the store and
+ * exit 0.
  */
 export async function serveDemo(
   name: string,
@@ -44,6 +45,8 @@ export async function serveDemo(
   });
 
   const server = createServer(createRequestListener(auth));
+  // Requests Node's parser refuses get the JSON error envelope too, not a bare status line.
+  server.on("clientError", answerClientError);
   try {
     await listen(server, config.port, config.host);
   } catch (error) {

@@ -1,5 +1,5 @@
 import { Auth101 } from "@auth101/core";
-import { listenOnLoopback } from "@auth101/core/testing";
+import { listenOnLoopback } from "@auth101/testing";
 import { describeDemoApp } from "@auth101/demo-support/testing";
 import { createApp } from "./main.js";
 

@@ -1,5 +1,6 @@
 import "reflect-metadata";
 import type { AddressInfo } from "node:net";
+import { answerClientError } from "@auth101/core";
 import {
   createDemoMailer,
   demoEmailOptions,
@@ -34,7 +35,7 @@ export function nestPlatformOf(env: NodeJS.ProcessEnv = process.env): NestPlatfo
  * on `platform` (Express unless told otherwise). When the app closes, the emails already asked
  * for go out, then `mailer` and the store in `auth101Options` (if it has a `close()`) are closed.
  */
-export function createApp(
+export async function createApp(
   auth101Options: Auth101ModuleOptions,
   logLevels: LogLevel[] | false = ["error", "warn"],
   platform: NestPlatform = "express",
@@ -43,9 +44,15 @@ export function createApp(
   const module = AppModule.register(auth101Options, mailer);
   // abortOnError: let main() report a startup failure instead of Nest exiting the process.
   const options = { logger: logLevels, abortOnError: false };
-  return platform === "fastify"
-    ? NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter(), options)
-    : NestFactory.create<NestExpressApplication>(module, options);
+  // Requests Node's HTTP parser refuses get the JSON error envelope too, not a bare status
+  // line (Express) or Fastify's own error body.
+  if (platform === "fastify") {
+    const adapter = new FastifyAdapter({ clientErrorHandler: answerClientError });
+    return NestFactory.create<NestFastifyApplication>(module, adapter, options);
+  }
+  const app = await NestFactory.create<NestExpressApplication>(module, options);
+  app.getHttpServer().on("clientError", answerClientError);
+  return app;
 }
 
 async function main(): Promise<void> {

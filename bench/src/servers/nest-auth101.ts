@@ -1,9 +1,8 @@
 import "reflect-metadata";
 import { Auth101Module } from "@auth101/nestjs";
 import { Controller, Get, Module } from "@nestjs/common";
-import { NestFactory } from "@nestjs/core";
-import type { NestExpressApplication } from "@nestjs/platform-express";
 import { BENCH_RATE_LIMITS, HEALTH_BODY, benchSecret } from "./fixtures.js";
+import { startNestBenchApp } from "./nest-platform.js";
 import { runBenchServer } from "./serve.js";
 
 @Controller()
@@ -20,9 +19,8 @@ class HealthController {
 })
 class BenchModule {}
 
-/** @auth101/nestjs as its README mounts it (memory store), plus the trivial route case 4 samples. */
-await runBenchServer(async () => {
-  const app = await NestFactory.create<NestExpressApplication>(BenchModule, { logger: false, abortOnError: false });
-  await app.listen(0, "127.0.0.1");
-  return { server: app.getHttpServer(), close: () => app.close() };
-});
+/**
+ * @auth101/nestjs as its README mounts it (memory store), plus the trivial route case 4
+ * samples, on Express or (NEST_PLATFORM=fastify) on Fastify.
+ */
+await runBenchServer(() => startNestBenchApp(BenchModule));

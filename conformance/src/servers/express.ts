@@ -1,6 +1,6 @@
 import { auth101Router, requireUser } from "@auth101/express";
-import type { StartConformanceServer } from "@auth101/core/testing";
-import { listenOnLoopback } from "@auth101/core/testing";
+import type { StartConformanceServer } from "@auth101/testing";
+import { listenOnLoopback } from "@auth101/testing";
 import express from "express";
 
 /** @auth101/express mounted as its README shows. */

@@ -1,6 +1,6 @@
 import "reflect-metadata";
 import type { User } from "@auth101/core";
-import type { StartConformanceServer } from "@auth101/core/testing";
+import type { StartConformanceServer } from "@auth101/testing";
 import type { Auth101ModuleOptions } from "@auth101/nestjs";
 import { Auth101Guard, Auth101Module, CurrentUser } from "@auth101/nestjs";
 import type { Type } from "@nestjs/common";

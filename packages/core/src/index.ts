@@ -25,7 +25,15 @@ export { UnsafePasswordHashError } from "./password-hasher.js";
 export type { StoredHashLimits } from "./password-hasher.js";
 export type { PublicUser, User } from "./user.js";
 export { EmailTakenError } from "./user-store.js";
-export type { NewUser, OneTimeTokenPurpose, StoredOneTimeToken, StoredUser, UserStore } from "./user-store.js";
+export type {
+  NewUser,
+  OneTimeTokenPurpose,
+  SessionWithUser,
+  StoredOneTimeToken,
+  StoredSession,
+  StoredUser,
+  UserStore,
+} from "./user-store.js";
 export { MemoryStore } from "./memory-store.js";
 export {
   AUTH_ENDPOINTS,
@@ -50,3 +58,4 @@ export {
 } from "./http/request-body.js";
 export type { BodyFailure, BodyHeaders, RawBodySource, RequestBody } from "./http/request-body.js";
 export { bodyHeadersOf, nodeRequestBody, sendNodeResponse } from "./http/node-request.js";
+export { answerClientError } from "./http/node-client-error.js";

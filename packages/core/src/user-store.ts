@@ -25,6 +25,20 @@ export interface NewUser {
   readonly passwordHash: string;
 }
 
+/** A server-side session; its id is the token's `jti`. */
+export interface StoredSession {
+  readonly id: string;
+  readonly userId: string;
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+}
+
+/** What `findSession` answers: the session and its user, read together. */
+export interface SessionWithUser {
+  readonly session: StoredSession;
+  readonly user: User;
+}
+
 /**
  * The one contract a database implements to keep auth101's users.
  *
@@ -35,7 +49,7 @@ export interface NewUser {
  * - Any other failure (database down, timeout) rejects with whatever error the driver gives;
  *   the core reports it as STORE_UNAVAILABLE and never shows it to clients.
  *
- * Run `describeUserStoreContract` from `@auth101/core/testing` against an implementation.
+ * Run `describeUserStoreContract` from `@auth101/testing` against an implementation.
  */
 export interface UserStore {
   findById(id: string): Promise<User | null>;

@@ -1,4 +1,4 @@
-import { describeHttpConformance } from "@auth101/core/testing";
+import { describeHttpConformance } from "@auth101/testing";
 import { bodyParser } from "@koa/bodyparser";
 import { Router } from "@koa/router";
 import Koa from "koa";

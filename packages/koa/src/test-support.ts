@@ -1,8 +1,8 @@
 // Shared by this package's tests; excluded from the build.
 import type { NewUser, OneTimeTokenPurpose, StoredOneTimeToken, StoredUser, User, UserStore } from "@auth101/core";
 import { Auth101, MemoryStore } from "@auth101/core";
-import type { ConformanceServer } from "@auth101/core/testing";
-import { listenOnLoopback } from "@auth101/core/testing";
+import type { ConformanceServer } from "@auth101/testing";
+import { listenOnLoopback } from "@auth101/testing";
 import type Koa from "koa";
 
 export const TEST_SECRET = "koa-tests-secret-0123456789-abcdefghijklmnop";

@@ -1,7 +1,7 @@
 import { gzipSync } from "node:zlib";
 import { Auth101, MemoryStore } from "@auth101/core";
 import type { UserStore } from "@auth101/core";
-import { startReferenceServer } from "@auth101/core/testing";
+import { startReferenceServer } from "@auth101/testing";
 import { Body, Controller, Post } from "@nestjs/common";
 import type { NestExpressApplication } from "@nestjs/platform-express";
 import { ExpressAdapter } from "@nestjs/platform-express";

@@ -1,4 +1,4 @@
-import { ensureAuthUsersTable } from "./auth-users-table.js";
+import { ensureAuth101Tables } from "./auth101-tables.js";
 import { openFailure, probeDatabase } from "./connection-probe.js";
 import type { DatabaseTarget } from "./database-url.js";
 import type { PrismaClient as MysqlClient } from "./generated/mysql/client.js";
@@ -13,7 +13,7 @@ export type OwnedPrismaClient = PostgresClient | MysqlClient | SqliteClient;
 /**
  * What `PrismaUserStore.open()` does before it hands out a store: checks that the database
  * answers (one connection through the driver, for a precise and fast error), creates the
- * package's own PrismaClient, and creates the `auth_users` table if it is missing. Every
+ * package's own PrismaClient, and creates auth101's tables if they are missing. Every
  * failure is a `DatabaseConnectionError` whose message names the database and the cause.
  */
 export async function openOwnedClient(
@@ -23,7 +23,7 @@ export async function openOwnedClient(
   await probeDatabase(target, driverUrl(target, timeouts), timeouts.connectTimeoutMs);
   const client = await createOwnedClient(target, timeouts);
   try {
-    await ensureAuthUsersTable(client, target, {
+    await ensureAuth101Tables(client, target, {
       maxWaitMs: timeouts.connectTimeoutMs,
       timeoutMs: timeouts.connectTimeoutMs + 2 * timeouts.queryTimeoutMs,
     });

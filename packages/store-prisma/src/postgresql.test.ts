@@ -49,7 +49,7 @@ describe("PostgreSQL specifics", () => {
   it("opens a migrated database as a user who may only read and write rows (no DDL)", async () => {
     const database = await createPostgresSchema();
     cleanups.push(() => database.drop());
-    await database.applyShippedMigration();
+    await database.applyShippedMigrations();
     const schema = new URL(database.url).searchParams.get("schema") ?? "";
     const role = `auth101_test_app_${randomBytes(6).toString("hex")}`;
     await admin.$executeRawUnsafe(`CREATE ROLE "${role}" LOGIN`);
@@ -58,12 +58,17 @@ describe("PostgreSQL specifics", () => {
       await admin.$executeRawUnsafe(`DROP ROLE "${role}"`);
     });
     await admin.$executeRawUnsafe(`GRANT USAGE ON SCHEMA "${schema}" TO "${role}"`);
-    await admin.$executeRawUnsafe(`GRANT SELECT, INSERT, UPDATE ON "${schema}"."auth_users" TO "${role}"`);
+    await admin.$executeRawUnsafe(
+      `GRANT SELECT, INSERT, UPDATE, DELETE ON "${schema}"."auth_users", "${schema}"."auth_sessions" TO "${role}"`,
+    );
     const url = new URL(database.url);
     url.username = role;
     const store = await PrismaUserStore.open(url.toString());
     cleanups.push(() => store.close());
     const user = await store.create({ email: `a-${randomUUID()}@example.com`, passwordHash: "$argon2id$x" });
     expect(await store.findById(user.id)).toEqual(user);
+    const session = { id: randomUUID(), userId: user.id, createdAt: new Date(), expiresAt: new Date() };
+    await store.createSession(session);
+    expect(await store.findSession(session.id)).toEqual({ session, user });
   });
 });

@@ -7,6 +7,11 @@ describe("new PrismaUserStore(client)", () => {
     expect(() => new PrismaUserStore({} as never)).toThrow(/model Auth101User.*auth_users/);
     expect(() => new PrismaUserStore(undefined as never)).toThrow(TypeError);
   });
+
+  it("names the session model when the client predates it", () => {
+    const usersOnly = { auth101User: { findUnique: () => Promise.resolve(null) } };
+    expect(() => new PrismaUserStore(usersOnly as never)).toThrow(/model Auth101Session.*auth_sessions/);
+  });
 });
 
 describe("PrismaUserStore.open() arguments", () => {

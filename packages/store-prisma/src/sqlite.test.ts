@@ -45,6 +45,32 @@ describe("SQLite when the file is busy or unusable", () => {
     }
   });
 
+  it("enforces the foreign key on every connection, also after a transaction replaced it", async () => {
+    // @libsql/client opens a fresh connection after each transaction; SQLite enforces foreign
+    // keys per connection, and libsql turns them on for each one.
+    const migrated = await createSqliteFile();
+    await migrated.applyShippedMigrations();
+    const client = new PrismaClient({ adapter: new PrismaLibSql({ url: migrated.url }) });
+    try {
+      const store = new PrismaUserStore(client);
+      for (let round = 0; round < 2; round++) {
+        await client.$transaction(async (transaction) => transaction.auth101User.count());
+        const foreignKeys = (await client.$queryRawUnsafe("PRAGMA foreign_keys")) as { foreign_keys: unknown }[];
+        expect(Number(foreignKeys[0]?.foreign_keys)).toBe(1);
+        const user = await store.create({ email: `fk-${randomUUID()}@example.com`, passwordHash: "$argon2id$x" });
+        const session = { id: randomUUID(), userId: user.id, createdAt: new Date(), expiresAt: new Date() };
+        await store.createSession(session);
+        await expect(store.createSession({ ...session, id: randomUUID(), userId: randomUUID() })).rejects.toThrow();
+        await store.deleteUser(user.id);
+        expect(await store.findSession(session.id)).toBeNull();
+        expect(await client.auth101Session.count({ where: { userId: user.id } })).toBe(0);
+      }
+    } finally {
+      await client.$disconnect();
+      await migrated.drop();
+    }
+  });
+
   it("open() rejects at once when the file cannot be created", async () => {
     const started = performance.now();
     await expect(PrismaUserStore.open(`file:/nonexistent-${randomUUID()}/users.db`)).rejects.toThrow();

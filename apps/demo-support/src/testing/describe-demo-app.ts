@@ -1,11 +1,12 @@
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Auth101Options } from "@auth101/core";
 import { MemoryStore } from "@auth101/core";
-import { listenOnLoopback } from "@auth101/core/testing";
+import { listenOnLoopback } from "@auth101/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoEmailOptions, loadDemoConfig } from "../index.js";
 import type { DemoMailer } from "../mail.js";
@@ -316,6 +317,27 @@ function describeChildProcess(name: string, mainJs: string, demoEnv: Readonly<Re
       expect(await stop(demo, "SIGTERM")).toBe(0);
     }, 30_000);
 
+    it("answers requests Node's HTTP parser refuses with the JSON envelope and Connection: close", async () => {
+      const demo = await start({ AUTH101_SECRET: SECRET });
+      const { port } = new URL(demo.url);
+      const smuggling =
+        "POST /auth/sign-in/email HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\n" +
+        "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /me HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+      const hugeHeader = `GET /me HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${"a".repeat(64 * 1024)}\r\n\r\n`;
+      for (const [bytes, status] of [
+        [smuggling, 400],
+        [hugeHeader, 431],
+      ] as const) {
+        const answer = await sendRaw(Number(port), bytes);
+        expect(answer.split("\r\n")[0], demo.output()).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+        expect(answer).toContain("\r\nConnection: close\r\n");
+        expect(JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4))).toEqual({
+          error: { code: "VALIDATION_ERROR", message: expect.any(String) },
+        });
+      }
+      expect(await stop(demo, "SIGTERM")).toBe(0);
+    }, 30_000);
+
     it("exits with status 1 and a one-line message, not a stack trace, when the port is taken", async () => {
       const holder = await listenOnLoopback((_request, response) => response.end());
       try {
@@ -344,4 +366,17 @@ async function tokenFrom(response: Response): Promise<string> {
   const body = (await response.json()) as { token?: string };
   if (body.token === undefined) throw new Error(`no token: ${JSON.stringify(body)}`);
   return body.token;
+}
+
+/** Sends bytes as they are; resolves with everything received once the server closes. */
+function sendRaw(port: number, bytes: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, "127.0.0.1");
+    let received = "";
+    socket.setEncoding("latin1");
+    socket.on("data", (chunk: string) => (received += chunk));
+    socket.on("error", reject);
+    socket.on("close", () => resolve(received));
+    socket.write(bytes);
+  });
 }

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Auth101 } from "../auth101.js";
 import { MemoryStore } from "../memory-store.js";
-import { FailingStore } from "../testing/http-conformance-support.js";
 import type { AccountEmailMessage, Auth101Options } from "../options.js";
 import type { UserStore } from "../user-store.js";
 import type { AuthHttpRequest, AuthHttpResponse } from "./auth-http-handler.js";
@@ -166,7 +165,9 @@ describe("createAuthHttpHandler", () => {
   });
 
   it("answers 503 when the store fails and 500 when reading the body blows up", async () => {
-    const { handle } = setup(new FailingStore());
+    // Every method of the contract, present and failing.
+    const down = new Proxy(new MemoryStore(), { get: () => () => Promise.reject(new Error("down")) });
+    const { handle } = setup(down);
     const response = await answer(handle(request("POST", "/sign-in/email", { body: json(CREDENTIALS) })));
     expect(response).toMatchObject({ status: 503, body: { error: { code: "STORE_UNAVAILABLE" } } });
     const broken = await answer(

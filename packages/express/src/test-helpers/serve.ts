@@ -1,8 +1,8 @@
 import type { RequestListener } from "node:http";
 import { Auth101, MemoryStore } from "@auth101/core";
 import type { Auth101Options, UserStore } from "@auth101/core";
-import type { ConformanceServer } from "@auth101/core/testing";
-import { listenOnLoopback } from "@auth101/core/testing";
+import type { ConformanceServer } from "@auth101/testing";
+import { listenOnLoopback } from "@auth101/testing";
 import { afterEach } from "vitest";
 
 /**

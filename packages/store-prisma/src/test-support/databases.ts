@@ -9,7 +9,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as MysqlClient } from "../generated/mysql/client.js";
 import { PrismaClient as PostgresClient } from "../generated/postgresql/client.js";
 import { PrismaClient as SqliteClient } from "../generated/sqlite/client.js";
-import { quotePostgresIdentifier } from "../auth-users-table.js";
+import { quotePostgresIdentifier } from "../auth101-tables.js";
 import type { DatabaseProvider } from "../database-url.js";
 
 /** The services every machine runs (see .ci/services); override to test elsewhere. */
@@ -27,26 +27,39 @@ export interface ThrowawayDatabase {
   readonly url: string;
   /** The same database reached through another port on 127.0.0.1 (a proxy in front of the server). */
   urlThroughPort(port: number): string;
-  /** Runs the shipped prisma-migrate migration, statement by statement, as `prisma migrate deploy` would. */
-  applyShippedMigration(): Promise<void>;
-  /** Columns and indexes of `auth_users`, normalized so two databases compare equal. */
-  describeAuthUsers(): Promise<unknown>;
+  /**
+   * Runs the shipped prisma-migrate migrations in order, statement by statement, as `prisma
+   * migrate deploy` would: all of them, or only the first release's (`auth_users` alone), which
+   * is what a database made by that release holds.
+   */
+  applyShippedMigrations(upTo?: "first release"): Promise<void>;
+  /** Columns, indexes and foreign keys of auth101's tables, normalized so two databases compare equal. */
+  describeTables(): Promise<unknown>;
   /** Runs SQL with an admin connection inside this database. */
   execute(sql: string, ...values: unknown[]): Promise<void>;
   drop(): Promise<void>;
 }
 
-const MIGRATION_NAME = "20261125000000_auth101_create_auth_users";
+/** The shipped migrations, oldest first. */
+const MIGRATION_NAMES = ["20261125000000_auth101_create_auth_users", "20261201000000_auth101_create_auth_sessions"];
+const TABLES = ["auth_users", "auth_sessions"];
 
-export async function shippedMigrationStatements(provider: DatabaseProvider): Promise<string[]> {
-  const path = fileURLToPath(
-    new URL(`../../prisma/${provider}/migrations/${MIGRATION_NAME}/migration.sql`, import.meta.url),
-  );
-  const sql = await readFile(path, "utf8");
-  return sql
-    .split(/;\s*$/m)
-    .map((statement) => statement.replace(/^\s*--.*$/gm, "").trim())
-    .filter((statement) => statement !== "");
+export async function shippedMigrationStatements(
+  provider: DatabaseProvider,
+  upTo?: "first release",
+): Promise<string[]> {
+  const statements: string[] = [];
+  for (const name of upTo === "first release" ? MIGRATION_NAMES.slice(0, 1) : MIGRATION_NAMES) {
+    const path = fileURLToPath(new URL(`../../prisma/${provider}/migrations/${name}/migration.sql`, import.meta.url));
+    const sql = await readFile(path, "utf8");
+    statements.push(
+      ...sql
+        .split(/;\s*$/m)
+        .map((statement) => statement.replace(/^\s*--.*$/gm, "").trim())
+        .filter((statement) => statement !== ""),
+    );
+  }
+  return statements;
 }
 
 const randomName = (): string => `auth101_test_${randomBytes(6).toString("hex")}`;
@@ -75,25 +88,37 @@ export async function createPostgresSchema(): Promise<ThrowawayDatabase> {
     provider: "postgresql",
     url: url.toString(),
     urlThroughPort: (port) => withPort(url.toString(), port),
-    async applyShippedMigration() {
-      const statements = await shippedMigrationStatements("postgresql");
+    async applyShippedMigrations(upTo) {
+      const statements = await shippedMigrationStatements("postgresql", upTo);
       await inSchema(async (tx) => {
         for (const statement of statements) await tx.$executeRawUnsafe(statement);
       });
     },
-    async describeAuthUsers() {
+    async describeTables() {
       const columns = await admin.$queryRawUnsafe(
-        `SELECT column_name, data_type, is_nullable, column_default, character_maximum_length, datetime_precision
-           FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'auth_users' ORDER BY ordinal_position`,
+        `SELECT table_name, column_name, data_type, is_nullable, column_default, character_maximum_length, datetime_precision
+           FROM information_schema.columns WHERE table_schema = $1 AND table_name IN ('auth_users', 'auth_sessions') ORDER BY table_name, ordinal_position`,
         schema,
       );
       const indexes = (await admin.$queryRawUnsafe(
-        `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = 'auth_users' ORDER BY indexname`,
+        `SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename IN ('auth_users', 'auth_sessions') ORDER BY indexname`,
         schema,
       )) as { indexname: string; indexdef: string }[];
+      const constraints = (await admin.$queryRawUnsafe(
+        `SELECT c.conname::text AS name, pg_get_constraintdef(c.oid)::text AS definition, c.contype::text AS kind
+           FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
+          WHERE n.nspname = $1 ORDER BY c.conname`,
+        schema,
+      )) as { name: string; kind: string; definition: string }[];
+      const unqualified = (text: string): string =>
+        text.replaceAll(`${quotePostgresIdentifier(schema)}.`, "").replaceAll(`${schema}.`, "");
       return {
         columns,
-        indexes: indexes.map((index) => ({ ...index, indexdef: index.indexdef.replaceAll(schema, "<schema>") })),
+        indexes: indexes.map((index) => ({ ...index, indexdef: unqualified(index.indexdef) })),
+        constraints: constraints.map((constraint) => ({
+          ...constraint,
+          definition: unqualified(constraint.definition),
+        })),
       };
     },
     async execute(sql, ...values) {
@@ -123,22 +148,26 @@ export async function createMariaDbDatabase(): Promise<ThrowawayDatabase> {
     provider: "mysql",
     url: url.toString(),
     urlThroughPort: (port) => withPort(url.toString(), port),
-    async applyShippedMigration() {
-      for (const statement of await shippedMigrationStatements("mysql")) await admin.$executeRawUnsafe(statement);
+    async applyShippedMigrations(upTo) {
+      for (const statement of await shippedMigrationStatements("mysql", upTo)) await admin.$executeRawUnsafe(statement);
     },
-    async describeAuthUsers() {
+    async describeTables() {
       const columns = await admin.$queryRawUnsafe(
-        `SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, CHARACTER_SET_NAME, COLLATION_NAME
-           FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'auth_users' ORDER BY ORDINAL_POSITION`,
+        `SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, CHARACTER_SET_NAME, COLLATION_NAME
+           FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME, ORDINAL_POSITION`,
       );
       const indexes = await admin.$queryRawUnsafe(
-        `SELECT INDEX_NAME, NON_UNIQUE, SEQ_IN_INDEX, COLUMN_NAME
-           FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'auth_users' ORDER BY INDEX_NAME, SEQ_IN_INDEX`,
+        `SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, SEQ_IN_INDEX, COLUMN_NAME
+           FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`,
       );
-      const table = await admin.$queryRawUnsafe(
-        `SELECT ENGINE, TABLE_COLLATION FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'auth_users'`,
+      const foreignKeys = await admin.$queryRawUnsafe(
+        `SELECT CONSTRAINT_NAME, TABLE_NAME, REFERENCED_TABLE_NAME, UPDATE_RULE, DELETE_RULE
+           FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() ORDER BY CONSTRAINT_NAME`,
       );
-      return { table, columns, indexes };
+      const tables = await admin.$queryRawUnsafe(
+        `SELECT TABLE_NAME, ENGINE, TABLE_COLLATION FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME`,
+      );
+      return { tables, columns, indexes, foreignKeys };
     },
     async execute(sql, ...values) {
       await admin.$executeRawUnsafe(sql, ...values);
@@ -161,18 +190,29 @@ export async function createSqliteFile(): Promise<ThrowawayDatabase> {
     urlThroughPort: () => {
       throw new Error("SQLite has no port");
     },
-    async applyShippedMigration() {
-      for (const statement of await shippedMigrationStatements("sqlite")) await admin.$executeRawUnsafe(statement);
+    async applyShippedMigrations(upTo) {
+      for (const statement of await shippedMigrationStatements("sqlite", upTo))
+        await admin.$executeRawUnsafe(statement);
     },
-    async describeAuthUsers() {
-      const columns = await admin.$queryRawUnsafe(
-        `SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info('auth_users') ORDER BY cid`,
-      );
-      const indexes = await admin.$queryRawUnsafe(
-        `SELECT il.name, il."unique", il.origin, ii.name AS column_name
-           FROM pragma_index_list('auth_users') AS il JOIN pragma_index_info(il.name) AS ii ORDER BY il.name, ii.seqno`,
-      );
-      return { columns, indexes };
+    async describeTables() {
+      const described: Record<string, unknown> = {};
+      for (const table of TABLES) {
+        const columns = await admin.$queryRawUnsafe(
+          `SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info(?) ORDER BY cid`,
+          table,
+        );
+        const indexes = await admin.$queryRawUnsafe(
+          `SELECT il.name, il."unique", il.origin, ii.name AS column_name
+             FROM pragma_index_list(?) AS il JOIN pragma_index_info(il.name) AS ii ORDER BY il.name, ii.seqno`,
+          table,
+        );
+        const foreignKeys = await admin.$queryRawUnsafe(
+          `SELECT "table", "from", "to", on_update, on_delete FROM pragma_foreign_key_list(?) ORDER BY id, seq`,
+          table,
+        );
+        described[table] = { columns, indexes, foreignKeys };
+      }
+      return described;
     },
     async execute(sql, ...values) {
       await admin.$executeRawUnsafe(sql, ...values);

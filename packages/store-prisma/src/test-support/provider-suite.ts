@@ -1,9 +1,16 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { Auth101, type AuthFailureEvent } from "@auth101/core";
-import { describeUserStoreContract } from "@auth101/core/testing";
-import { PrismaUserStore, type Auth101PrismaClient, type OpenedPrismaUserStore, type OpenOptions } from "../index.js";
+import { Auth101, type AuthFailureEvent, MemoryStore } from "@auth101/core";
+import { describeUserStoreContract } from "@auth101/testing";
+import {
+  PrismaUserStore,
+  type Auth101PrismaClient,
+  type OpenedPrismaUserStore,
+  type OpenOptions,
+  type PrismaUserStoreOptions,
+} from "../index.js";
 import type { ThrowawayDatabase } from "./databases.js";
+import { describeSessionStoreCases } from "./session-store-cases.js";
 import { TcpProxy, closedPort } from "./tcp-proxy.js";
 
 export interface AppClient extends Auth101PrismaClient {
@@ -62,6 +69,18 @@ export function describeProviderSuite(options: ProviderSuiteOptions): void {
     later(() => store.close());
     return store;
   };
+  /** What an app passes beside its client: on PostgreSQL, the schema it gave PrismaPg. */
+  const appStoreOptions = (database: ThrowawayDatabase): PrismaUserStoreOptions => {
+    const schema = database.provider === "postgresql" ? new URL(database.url).searchParams.get("schema") : null;
+    return schema === null ? {} : { schema };
+  };
+  const appStore = async (): Promise<PrismaUserStore> => {
+    const database = await freshDatabase();
+    await database.applyShippedMigrations();
+    const client = options.createAppClient(database);
+    later(() => client.$disconnect());
+    return new PrismaUserStore(client, appStoreOptions(database));
+  };
   afterAll(async () => {
     for (const cleanup of cleanups.splice(0)) await cleanup();
   });
@@ -71,30 +90,82 @@ export function describeProviderSuite(options: ProviderSuiteOptions): void {
       openStore((await freshDatabase()).url),
     );
 
-    describeUserStoreContract(`new PrismaUserStore(app's own PrismaClient) on ${options.name}`, async () => {
-      const database = await freshDatabase();
-      await database.applyShippedMigration();
-      const client = options.createAppClient(database);
-      later(() => client.$disconnect());
-      return new PrismaUserStore(client);
-    });
+    describeUserStoreContract(`new PrismaUserStore(app's own PrismaClient) on ${options.name}`, appStore);
+
+    describeSessionStoreCases(`PrismaUserStore.open() on ${options.name}`, async () =>
+      openStore((await freshDatabase()).url),
+    );
+
+    describeSessionStoreCases(`new PrismaUserStore(app's own PrismaClient) on ${options.name}`, appStore);
 
     describe("open()", () => {
-      it("creates the same table, column for column, as the shipped migration", async () => {
+      it("creates the same tables, column for column, as the shipped migrations", async () => {
         const migrated = await freshDatabase();
-        await migrated.applyShippedMigration();
+        await migrated.applyShippedMigrations();
         const opened = await freshDatabase();
         await (await openStore(opened.url)).close();
-        const expected = await migrated.describeAuthUsers();
-        expect(
-          JSON.stringify(expected, (_key, value: unknown) => (typeof value === "bigint" ? Number(value) : value)),
-        ).toContain("auth_users_email_key");
-        expect(await opened.describeAuthUsers()).toEqual(expected);
+        const expected = await migrated.describeTables();
+        const described = JSON.stringify(expected, (_key, value: unknown) =>
+          typeof value === "bigint" ? Number(value) : value,
+        );
+        for (const name of ["auth_users_email_key", "auth_sessions_user_id_idx", "auth_sessions_expires_at_idx"]) {
+          expect(described).toContain(name);
+        }
+        expect(described).toMatch(/CASCADE/i);
+        expect(await opened.describeTables()).toEqual(expected);
       });
 
-      it("uses a table made by the shipped migration, and keeps its users across opens", async () => {
+      it("upgrades a database made by the first release in place: its users sign in, sessions work", async () => {
         const database = await freshDatabase();
-        await database.applyShippedMigration();
+        await database.applyShippedMigrations("first release");
+        // A user signed up under the first release: a real Argon2 hash in a row written by it.
+        const secret = randomBytes(32).toString("base64url");
+        const memory = new MemoryStore();
+        const password = "correct horse battery";
+        const address = email();
+        await new Auth101({ secret, store: memory, rateLimit: false }).signUp(address, password);
+        const hash = (await memory.findByEmail(address))?.passwordHash ?? "";
+        const id = randomUUID();
+        const placeholders = database.provider === "postgresql" ? "$1, $2, $3, $4, $5" : "?, ?, ?, ?, ?";
+        await database.execute(
+          `INSERT INTO auth_users (id, email, password_hash, is_active, updated_at) VALUES (${placeholders})`,
+          id,
+          address,
+          hash,
+          true,
+          new Date(),
+        );
+
+        const stores = await Promise.all([openStore(database.url), openStore(database.url)]);
+        const store = stores[0]!;
+        const migrated = await freshDatabase();
+        await migrated.applyShippedMigrations();
+        expect(await database.describeTables()).toEqual(await migrated.describeTables());
+
+        const auth = new Auth101({ secret, store, rateLimit: false });
+        const signedIn = await auth.signIn(address, password);
+        expect(signedIn).toMatchObject({ user: { id, email: address, is_active: true } });
+        if (!("token" in signedIn)) throw new Error("sign-in failed");
+        expect(await auth.verifyToken(signedIn.token)).toEqual({ id, email: address, isActive: true });
+
+        const session = {
+          id: randomUUID(),
+          userId: id,
+          createdAt: new Date(),
+          expiresAt: new Date(Date.now() + 60_000),
+        };
+        await store.createSession(session);
+        expect(await stores[1]!.findSession(session.id)).toEqual({
+          session,
+          user: { id, email: address, isActive: true },
+        });
+        await store.deleteUser(id);
+        expect(await stores[1]!.findSession(session.id)).toBeNull();
+      });
+
+      it("uses tables made by the shipped migrations, and keeps its users across opens", async () => {
+        const database = await freshDatabase();
+        await database.applyShippedMigrations();
         const first = await openStore(database.url);
         const user = await first.create({ email: email(), passwordHash: HASH });
         await first.close();

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import type { OneTimeTokenPurpose, StoredOneTimeToken, UserStore } from "../user-store.js";
+import type { OneTimeTokenPurpose, StoredOneTimeToken, UserStore } from "@auth101/core";
 
 const HASH = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g";
 

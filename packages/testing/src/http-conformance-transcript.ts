@@ -1,22 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { gzipSync } from "node:zlib";
-import { Auth101 } from "../auth101.js";
-import { MAX_BODY_BYTES } from "../http/request-body.js";
-import { MemoryStore } from "../memory-store.js";
-import type { Auth101Options } from "../options.js";
-import type { HttpAnswer, HttpExchange, StartConformanceServer } from "./http-conformance-support.js";
-import {
-  GOOD_PASSWORD,
-  ISSUER,
-  PROTECTED_PATH,
-  bearer,
-  jsonPost,
-  randomSecret,
-  sendHttp,
-  signedToken,
-  unsignedToken,
-  validClaims,
-} from "./http-conformance-support.js";
+import { Auth101 } from "@auth101/core";
+import { MAX_BODY_BYTES } from "@auth101/core";
+import { MemoryStore } from "@auth101/core";
+import type { Auth101Options } from "@auth101/core";
+import { GOOD_PASSWORD, randomSecret } from "./support/fixtures.js";
+import type { HttpAnswer, HttpExchange, StartConformanceServer } from "./support/http-client.js";
+import { PROTECTED_PATH, bearer, jsonPost, sendHttp } from "./support/http-client.js";
+import { ISSUER, signedToken, unsignedToken, validClaims } from "./support/tokens.js";
 
 /** One request of the sequence and what the server answered, with ids and tokens replaced by placeholders. */
 export interface TranscriptEntry {

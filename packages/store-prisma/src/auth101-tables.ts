@@ -1,17 +1,23 @@
 import type { DatabaseTarget } from "./database-url.js";
 
 /**
- * The SQL `PrismaUserStore.open()` runs to create the `auth_users` table when it is missing.
+ * The SQL `PrismaUserStore.open()` runs to create auth101's tables when they are missing:
+ * `auth_users`, and `auth_sessions` (added after the first release, so a database made by
+ * that release gets it on its next `open()`).
  *
  * It creates exactly what the reviewed migrations in prisma/<provider>/migrations create (a
- * test compares the two tables column by column), in an idempotent form: IF NOT EXISTS, and on
+ * test compares the tables column by column), in an idempotent form: IF NOT EXISTS, and on
  * PostgreSQL under an advisory lock because two concurrent CREATE TABLE IF NOT EXISTS there
- * can still collide. The index name is the one Prisma Migrate gives `email @unique`.
+ * can still collide. Index and constraint names are the ones Prisma Migrate gives the models.
  */
 export const TABLE_NAME = "auth_users";
 export const EMAIL_INDEX_NAME = "auth_users_email_key";
+export const SESSIONS_TABLE_NAME = "auth_sessions";
+const SESSIONS_EXPIRY_INDEX_NAME = "auth_sessions_expires_at_idx";
+/** Created last on every provider: when it exists, everything does. */
+const LAST_INDEX_NAME = SESSIONS_EXPIRY_INDEX_NAME;
 
-/** What `ensureAuthUsersTable` needs from a PrismaClient. */
+/** What `ensureAuth101Tables` needs from a PrismaClient. */
 export interface RawSqlClient {
   $queryRawUnsafe(query: string, ...values: unknown[]): PromiseLike<unknown>;
   $executeRawUnsafe(query: string, ...values: unknown[]): PromiseLike<number>;
@@ -31,11 +37,12 @@ export interface EnsureTableTimeouts {
 }
 
 /**
- * Creates `auth_users` and its unique email index if they are missing. Cheap when they exist
- * (one catalog lookup), and then needs no DDL privilege, so an app whose database user may
- * only read and write rows can still call `open()` against a migrated database.
+ * Creates `auth_users`, `auth_sessions` and their indexes and foreign key if they are missing.
+ * Cheap when they exist (one catalog lookup), and then needs no DDL privilege, so an app whose
+ * database user may only read and write rows can still call `open()` against a migrated
+ * database.
  */
-export async function ensureAuthUsersTable(
+export async function ensureAuth101Tables(
   client: RawSqlClient,
   target: DatabaseTarget,
   timeouts: EnsureTableTimeouts,
@@ -76,21 +83,39 @@ export function postgresCreateIndexSql(schema: string): string {
   return `CREATE UNIQUE INDEX IF NOT EXISTS "auth_users_email_key" ON ${quotePostgresIdentifier(schema)}."auth_users"("email")`;
 }
 
+/** The foreign key sits in the CREATE TABLE (the migration adds it with ALTER TABLE; same result). */
+export function postgresCreateSessionsSql(schema: string): string[] {
+  const table = `${quotePostgresIdentifier(schema)}."auth_sessions"`;
+  return [
+    `CREATE TABLE IF NOT EXISTS ${table} (
+    "id" TEXT NOT NULL,
+    "user_id" TEXT NOT NULL,
+    "created_at" TIMESTAMP(3) NOT NULL,
+    "expires_at" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "auth_sessions_pkey" PRIMARY KEY ("id"),
+    CONSTRAINT "auth_sessions_user_id_fkey" FOREIGN KEY ("user_id") REFERENCES ${quotePostgresIdentifier(schema)}."auth_users"("id") ON DELETE CASCADE ON UPDATE CASCADE
+)`,
+    `CREATE INDEX IF NOT EXISTS "auth_sessions_user_id_idx" ON ${table}("user_id")`,
+    `CREATE INDEX IF NOT EXISTS "auth_sessions_expires_at_idx" ON ${table}("expires_at")`,
+  ];
+}
+
 async function ensurePostgresTable(client: RawSqlClient, schema: string, timeouts: EnsureTableTimeouts): Promise<void> {
-  const indexExists = (queryable: RawSqlTransaction): Promise<boolean> =>
-    hasRows(
+  const tablesExist = async (queryable: RawSqlTransaction): Promise<boolean> =>
+    (await countRows(
       queryable.$queryRawUnsafe(
-        "SELECT 1 FROM pg_catalog.pg_indexes WHERE schemaname = $1 AND tablename = $2 AND indexname = $3",
+        "SELECT 1 FROM pg_catalog.pg_indexes WHERE schemaname = $1 AND indexname IN ($2, $3)",
         schema,
-        TABLE_NAME,
         EMAIL_INDEX_NAME,
+        LAST_INDEX_NAME,
       ),
-    );
-  if (await indexExists(client)) return;
+    )) === 2;
+  if (await tablesExist(client)) return;
   await client.$transaction(
     async (transaction) => {
       await transaction.$executeRawUnsafe(POSTGRES_CREATE_LOCK);
-      if (await indexExists(transaction)) return;
+      if (await tablesExist(transaction)) return;
       const schemaExists = await hasRows(
         transaction.$queryRawUnsafe("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1", schema),
       );
@@ -98,6 +123,7 @@ async function ensurePostgresTable(client: RawSqlClient, schema: string, timeout
         await transaction.$executeRawUnsafe(`CREATE SCHEMA IF NOT EXISTS ${quotePostgresIdentifier(schema)}`);
       await transaction.$executeRawUnsafe(postgresCreateTableSql(schema));
       await transaction.$executeRawUnsafe(postgresCreateIndexSql(schema));
+      for (const statement of postgresCreateSessionsSql(schema)) await transaction.$executeRawUnsafe(statement);
     },
     { maxWait: timeouts.maxWaitMs, timeout: timeouts.timeoutMs },
   );
@@ -124,7 +150,38 @@ export const MYSQL_CREATE_TABLE_SQL = `CREATE TABLE IF NOT EXISTS \`auth_users\`
 
 const MYSQL_CREATE_INDEX_SQL = "CREATE UNIQUE INDEX `auth_users_email_key` ON `auth_users`(`email`)";
 
+/**
+ * One statement, so it is atomic: indexes and foreign key inline (the migration adds the key
+ * with ALTER TABLE; same result). utf8mb4_bin like auth_users: a foreign key column must have
+ * the collation of the column it references.
+ */
+export const MYSQL_CREATE_SESSIONS_TABLE_SQL = `CREATE TABLE IF NOT EXISTS \`auth_sessions\` (
+    \`id\` VARCHAR(191) NOT NULL,
+    \`user_id\` VARCHAR(191) NOT NULL,
+    \`created_at\` DATETIME(3) NOT NULL,
+    \`expires_at\` DATETIME(3) NOT NULL,
+
+    INDEX \`auth_sessions_user_id_idx\`(\`user_id\`),
+    INDEX \`auth_sessions_expires_at_idx\`(\`expires_at\`),
+    PRIMARY KEY (\`id\`),
+    CONSTRAINT \`auth_sessions_user_id_fkey\` FOREIGN KEY (\`user_id\`) REFERENCES \`auth_users\`(\`id\`) ON DELETE CASCADE ON UPDATE CASCADE
+) DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`;
+
 async function ensureMysqlTable(client: RawSqlClient): Promise<void> {
+  const sessionsExist = (): Promise<boolean> =>
+    hasRows(
+      client.$queryRawUnsafe(
+        "SELECT 1 FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND INDEX_NAME = ?",
+        SESSIONS_TABLE_NAME,
+        LAST_INDEX_NAME,
+      ),
+    );
+  if (await sessionsExist()) return;
+  await ensureMysqlUsersTable(client);
+  await client.$executeRawUnsafe(MYSQL_CREATE_SESSIONS_TABLE_SQL);
+}
+
+async function ensureMysqlUsersTable(client: RawSqlClient): Promise<void> {
   const indexExists = (): Promise<boolean> =>
     hasRows(
       client.$queryRawUnsafe(
@@ -160,22 +217,39 @@ export const SQLITE_CREATE_TABLE_SQL = `CREATE TABLE IF NOT EXISTS "auth_users" 
 
 export const SQLITE_CREATE_INDEX_SQL = `CREATE UNIQUE INDEX IF NOT EXISTS "auth_users_email_key" ON "auth_users"("email")`;
 
+export const SQLITE_CREATE_SESSIONS_SQL = [
+  `CREATE TABLE IF NOT EXISTS "auth_sessions" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "user_id" TEXT NOT NULL,
+    "created_at" DATETIME NOT NULL,
+    "expires_at" DATETIME NOT NULL,
+    CONSTRAINT "auth_sessions_user_id_fkey" FOREIGN KEY ("user_id") REFERENCES "auth_users" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+)`,
+  `CREATE INDEX IF NOT EXISTS "auth_sessions_user_id_idx" ON "auth_sessions"("user_id")`,
+  `CREATE INDEX IF NOT EXISTS "auth_sessions_expires_at_idx" ON "auth_sessions"("expires_at")`,
+];
+
 async function ensureSqliteTable(client: RawSqlClient): Promise<void> {
-  const indexExists = await hasRows(
+  const existing = await countRows(
     client.$queryRawUnsafe(
-      "SELECT 1 FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND name = ?",
-      TABLE_NAME,
+      "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name IN (?, ?)",
       EMAIL_INDEX_NAME,
+      LAST_INDEX_NAME,
     ),
   );
-  if (indexExists) return;
+  if (existing === 2) return;
   // SQLite serializes writers (the busy timeout makes a second process wait rather than fail),
-  // and both statements are no-ops when the other process got there first.
-  await client.$executeRawUnsafe(SQLITE_CREATE_TABLE_SQL);
-  await client.$executeRawUnsafe(SQLITE_CREATE_INDEX_SQL);
+  // and every statement is a no-op when the other process got there first.
+  for (const statement of [SQLITE_CREATE_TABLE_SQL, SQLITE_CREATE_INDEX_SQL, ...SQLITE_CREATE_SESSIONS_SQL]) {
+    await client.$executeRawUnsafe(statement);
+  }
 }
 
 async function hasRows(rows: PromiseLike<unknown>): Promise<boolean> {
+  return (await countRows(rows)) > 0;
+}
+
+async function countRows(rows: PromiseLike<unknown>): Promise<number> {
   const result = await rows;
-  return Array.isArray(result) && result.length > 0;
+  return Array.isArray(result) ? result.length : 0;
 }

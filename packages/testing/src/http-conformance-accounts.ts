@@ -1,17 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import type { Auth101 } from "../auth101.js";
-import type { AccountEmailMessage, Auth101Options } from "../options.js";
-import type { HttpAnswer, HttpExchange, PublicUserJson } from "./http-conformance-support.js";
-import {
-  GOOD_PASSWORD,
-  describeAnswer,
-  expectErrorAnswer,
-  expectSessionCreated,
-  expectSignedOut,
-  jsonPost,
-  uniqueEmail,
-} from "./http-conformance-support.js";
+import type { AccountEmailMessage, Auth101, Auth101Options } from "@auth101/core";
+import type { PublicUserJson } from "./support/expectations.js";
+import { describeAnswer, expectErrorAnswer, expectSessionCreated, expectSignedOut } from "./support/expectations.js";
+import { GOOD_PASSWORD, uniqueEmail } from "./support/fixtures.js";
+import type { HttpAnswer, HttpExchange } from "./support/http-client.js";
+import { jsonPost } from "./support/http-client.js";
 
 /** What the account-email suites need from a running server. */
 export interface AccountEmailFixture {

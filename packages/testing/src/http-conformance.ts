@@ -3,47 +3,32 @@ import { once } from "node:events";
 import { connect } from "node:net";
 import jwt from "jsonwebtoken";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Auth101 } from "../auth101.js";
-import { MAX_BODY_BYTES } from "../http/request-body.js";
-import { MemoryStore } from "../memory-store.js";
-import type { Auth101Options, AuthFailureEvent } from "../options.js";
-import type { UserStore } from "../user-store.js";
+import { Auth101 } from "@auth101/core";
+import { MAX_BODY_BYTES } from "@auth101/core";
+import { MemoryStore } from "@auth101/core";
+import type { Auth101Options, AuthFailureEvent } from "@auth101/core";
+import type { UserStore } from "@auth101/core";
 import {
   describeAccountEmailEndpoints,
   describeAccountEmailsOff,
   describeRequiredVerification,
   Outbox,
 } from "./http-conformance-accounts.js";
-import type {
-  HttpAnswer,
-  HttpExchange,
-  PublicUserJson,
-  StartConformanceServer,
-  TokenClaims,
-} from "./http-conformance-support.js";
+import type { PublicUserJson } from "./support/expectations.js";
 import {
-  BrokenStore,
-  FailingStore,
-  GOOD_PASSWORD,
-  ISSUER,
-  PROTECTED_PATH,
-  bearer,
   describeAnswer,
   expectErrorAnswer,
   expectNoSecrets,
   expectSessionAnswer,
   expectSessionCreated,
   expectSignedOut,
-  hs256WithHeader,
-  jsonPost,
-  randomSecret,
-  sendHttp,
-  signedToken,
-  tamperedToken,
-  uniqueEmail,
-  unsignedToken,
-  validClaims,
-} from "./http-conformance-support.js";
+} from "./support/expectations.js";
+import { GOOD_PASSWORD, randomSecret, uniqueEmail } from "./support/fixtures.js";
+import type { HttpAnswer, HttpExchange, StartConformanceServer } from "./support/http-client.js";
+import { PROTECTED_PATH, bearer, jsonPost, sendHttp } from "./support/http-client.js";
+import { BrokenStore, FailingStore } from "./support/stores.js";
+import type { TokenClaims } from "./support/tokens.js";
+import { ISSUER, hs256WithHeader, signedToken, tamperedToken, unsignedToken, validClaims } from "./support/tokens.js";
 
 /** Auth101 options the suites pass through to every instance they build (not secret, store or issuer). */
 export type ConformanceAuthOptions = Omit<Auth101Options, "secret" | "store" | "issuer" | "onFailure">;

@@ -1,8 +1,8 @@
-import type { Auth101 } from "../auth101.js";
-import { authenticateRequest, createAuthHttpHandler } from "../http/auth-http-handler.js";
-import { nodeRequestBody, sendNodeResponse } from "../http/node-request.js";
-import type { ConformanceServer } from "./http-conformance-support.js";
-import { PROTECTED_PATH } from "./http-conformance-support.js";
+import type { Auth101 } from "@auth101/core";
+import { authenticateRequest, createAuthHttpHandler } from "@auth101/core";
+import { nodeRequestBody, sendNodeResponse } from "@auth101/core";
+import type { ConformanceServer } from "./support/http-client.js";
+import { PROTECTED_PATH } from "./support/http-client.js";
 import { listenOnLoopback } from "./listen-on-loopback.js";
 
 const JSON_TYPE = { "content-type": "application/json; charset=utf-8" };

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { UserStore } from "../user-store.js";
-import { EmailTakenError } from "../user-store.js";
+import type { UserStore } from "@auth101/core";
+import { EmailTakenError } from "@auth101/core";
 import { describeOneTimeTokenContract } from "./one-time-token-contract.js";
 
 export interface UserStoreContractOptions {

@@ -1,7 +1,7 @@
 import type { RequestListener } from "node:http";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { ConformanceServer } from "./http-conformance-support.js";
+import type { ConformanceServer } from "./support/http-client.js";
 
 /**
  * Serves a request listener (an Express app, `koaApp.callback()`, a bare handler) on
