@@ -306,6 +306,52 @@ function describeChildProcess(name: string, mainJs: string, demoEnv: Readonly<Re
       expect(await stop(second, "SIGINT"), second.output()).toBe(0);
     }, 60_000);
 
+    it("mails over SMTP_URL with links to its own address, and with AUTH101_REQUIRE_EMAIL_VERIFICATION=true lets no one in unverified", async () => {
+      const inbox = await startSmtpInbox();
+      try {
+        const demo = await start({
+          AUTH101_SECRET: SECRET,
+          SMTP_URL: inbox.url,
+          AUTH101_REQUIRE_EMAIL_VERIFICATION: "true",
+        });
+        expect(demo.output()).toContain("emails are sent over SMTP");
+        expect(demo.output()).not.toContain(inbox.url);
+        const email = freshEmail("child");
+        const up = await postJson(`${demo.url}/auth/sign-up/email`, { email, password: PASSWORD });
+        expect(await up.json(), demo.output()).toEqual({ user: { id: expect.any(String), email, is_active: true } });
+        expect((await postJson(`${demo.url}/auth/sign-in/email`, { email, password: PASSWORD })).status).toBe(403);
+
+        const verification = expectLinkTo(demo.url, await inbox.nextMailTo(email), "/verify-email");
+        expect((await postJson(`${demo.url}/auth/verify-email`, { token: verification })).status).toBe(200);
+        expect((await postJson(`${demo.url}/auth/sign-in/email`, { email, password: PASSWORD })).status).toBe(200);
+
+        expect((await postJson(`${demo.url}/auth/request-password-reset`, { email })).status).toBe(200);
+        const reset = expectLinkTo(demo.url, await inbox.nextMailTo(email), "/reset-password");
+        const answer = await postJson(`${demo.url}/auth/reset-password`, { token: reset, new_password: NEW_PASSWORD });
+        expect(answer.status).toBe(200);
+        expect((await postJson(`${demo.url}/auth/sign-in/email`, { email, password: NEW_PASSWORD })).status).toBe(200);
+        expect(await stop(demo, "SIGTERM"), demo.output()).toBe(0);
+      } finally {
+        await inbox.close();
+      }
+    }, 60_000);
+
+    it("prints the email, link included, when SMTP_URL is unset; links use APP_URL when set", async () => {
+      const demo = await start({ AUTH101_SECRET: SECRET, APP_URL: "https://app.example.com/" });
+      expect(demo.output()).toContain("emails are printed here");
+      const email = freshEmail("printed");
+      expect((await postJson(`${demo.url}/auth/sign-up/email`, { email, password: PASSWORD })).status).toBe(200);
+      expect((await postJson(`${demo.url}/auth/request-password-reset`, { email })).status).toBe(200);
+      const deadline = Date.now() + 10_000;
+      while (!demo.output().includes("/reset-password?token=") && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(demo.output()).toContain(`To: ${email}`);
+      expect(demo.output()).toMatch(/https:\/\/app\.example\.com\/verify-email\?token=[\w-]{43}/);
+      expect(demo.output()).toMatch(/https:\/\/app\.example\.com\/reset-password\?token=[\w-]{43}/);
+      expect(await stop(demo, "SIGTERM")).toBe(0);
+    }, 30_000);
+
     it("starts with a loud warning and a random secret when AUTH101_SECRET is unset", async () => {
       const demo = await start({});
       expect(demo.output()).toContain("AUTH101_SECRET is not set");
