@@ -79,7 +79,7 @@ describe.each(PLATFORMS)("Auth101Guard per route and per controller, on %s", (pl
     const { user, token } = await signUp(nest.url, "ada@example.com");
     const whole = await request(`${nest.url}/guarded/user`, { headers: bearer(token) });
     expect(whole.status).toBe(200);
-    expect(whole.json).toEqual({ id: user.id, email: "ada@example.com", isActive: true });
+    expect(whole.json).toEqual({ id: user.id, email: "ada@example.com", isActive: true, emailVerified: false });
     const fields = await request(`${nest.url}/guarded/email`, { headers: { authorization: `bearer ${token}` } });
     expect(fields.json).toEqual({ email: "ada@example.com", isActive: true });
     const onController = await request(`${nest.url}/whole-controller`, { headers: bearer(token) });
