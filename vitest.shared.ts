@@ -9,6 +9,7 @@ const fromRoot = (path: string): string => fileURLToPath(new URL(path, import.me
  */
 export const workspaceSourceAliases = [
   { find: /^@auth101\/testing$/, replacement: fromRoot("./packages/testing/src/index.ts") },
+  { find: /^@auth101\/core\/node$/, replacement: fromRoot("./packages/core/src/node/index.ts") },
   { find: /^@auth101\/core$/, replacement: fromRoot("./packages/core/src/index.ts") },
   { find: /^@auth101\/store-prisma$/, replacement: fromRoot("./packages/store-prisma/src/index.ts") },
   { find: /^@auth101\/express$/, replacement: fromRoot("./packages/express/src/index.ts") },

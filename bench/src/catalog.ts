@@ -1,6 +1,6 @@
 /**
  * What the benchmark runs: the servers (one Node process each), the measured targets
- * (a request pattern against one server) and the comparisons the issue judges.
+ * (a request pattern against one server) and the comparisons bench/README.md reports.
  */
 
 export type AccountKind = "auth101" | "better-auth" | "none";

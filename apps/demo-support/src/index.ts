@@ -1,112 +1,14 @@
-import { randomBytes } from "node:crypto";
-import type { Auth101Options, UserStore } from "@auth101/core";
-import { PrismaUserStore } from "@auth101/store-prisma";
-
-export interface DemoConfig {
-  readonly host: "127.0.0.1";
-  readonly port: number;
-  readonly secret: string;
-  /** Where users live: `DATABASE_URL`, or an SQLite file beside the app. */
-  readonly databaseUrl: string;
-  /** `SMTP_URL`: the mail server for reset and verification emails; unset, they are printed. */
-  readonly smtpUrl: string | undefined;
-  /** `APP_URL` without a trailing slash; unset, the links use `http://127.0.0.1:<listening port>`. */
-  readonly appUrl: string | undefined;
-  /** `AUTH101_REQUIRE_EMAIL_VERIFICATION=true`: no sign-in before the email is verified. */
-  readonly requireEmailVerification: boolean;
-}
-
-export const DEFAULT_DATABASE_URL = "file:./auth101-demo.db";
-
-/**
- * Reads PORT, AUTH101_SECRET, DATABASE_URL, SMTP_URL, APP_URL and
- * AUTH101_REQUIRE_EMAIL_VERIFICATION the same way in every demo app.
- */
-export function loadDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig {
-  const port = Number(env["PORT"] ?? 3000);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new Error(`PORT must be a port number; got ${env["PORT"]}`);
-  }
-  return {
-    host: "127.0.0.1",
-    port,
-    secret: env["AUTH101_SECRET"] || developmentSecret(),
-    databaseUrl: env["DATABASE_URL"] || DEFAULT_DATABASE_URL,
-    smtpUrl: env["SMTP_URL"] || undefined,
-    appUrl: appUrlOf(env["APP_URL"]),
-    requireEmailVerification: booleanOf(
-      "AUTH101_REQUIRE_EMAIL_VERIFICATION",
-      env["AUTH101_REQUIRE_EMAIL_VERIFICATION"],
-    ),
-  };
-}
-
-function appUrlOf(value: string | undefined): string | undefined {
-  if (value === undefined || value === "") return undefined;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new Error(`APP_URL must be an http(s) URL such as https://app.example.com; got ${value}`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new Error(`APP_URL must be an http(s) URL such as https://app.example.com; got ${value}`);
-  }
-  return url.href.replace(/\/+$/, "");
-}
-
-function booleanOf(name: string, value: string | undefined): boolean {
-  if (value === undefined || value === "" || value === "false") return false;
-  if (value === "true") return true;
-  throw new Error(`${name} must be true or false; got ${value}`);
-}
-
-function developmentSecret(): string {
-  console.warn(
-    [
-      "",
-      "  ************************************************************************",
-      "  *  AUTH101_SECRET is not set: using a random secret for this process.  *",
-      "  *  Every token dies when the server restarts. Never run like this in   *",
-      "  *  production; set AUTH101_SECRET to 32+ random bytes.                 *",
-      "  ************************************************************************",
-      "",
-    ].join("\n"),
-  );
-  return randomBytes(32).toString("base64url");
-}
-
-/** The demo's user store: Prisma on `config.databaseUrl`, table created if missing. */
-export function openDemoStore(config: DemoConfig): Promise<UserStore & { close(): Promise<void> }> {
-  return PrismaUserStore.open(config.databaseUrl);
-}
-
-/**
- * The options that turn on password reset and email verification in a demo, mailing with
- * `mailer`. Links go to APP_URL, else to `listeningUrl()` (asked at send time: with PORT=0
- * the port is known only once the server listens).
- */
-export function demoEmailOptions(
-  config: DemoConfig,
-  mailer: DemoMailer,
-  listeningUrl: () => string,
-): Required<Pick<Auth101Options, "passwordReset" | "emailVerification">> {
-  const emails = accountEmails(mailer, () => config.appUrl ?? listeningUrl());
-  return {
-    passwordReset: { send: emails.passwordReset },
-    emailVerification: { send: emails.emailVerification, required: config.requireEmailVerification },
-  };
-}
-
-/** One line saying where the demo's emails go (never the SMTP URL itself: it may hold a password). */
-export function describeMailDelivery(config: DemoConfig): string {
-  return config.smtpUrl === undefined
-    ? "emails are printed here (set SMTP_URL to send them)"
-    : "emails are sent over SMTP (SMTP_URL)";
-}
-
+// The demos' shared setup: configuration and store (demo-config.ts), the mailer (mail.ts, which
+// builds on demo-config.ts), the Node server around an app (node-server.ts, which builds on
+// both; imports run one way).
+export type { DemoConfig } from "./demo-config.js";
+export { DEFAULT_DATABASE_URL, loadDemoConfig, openDemoStore } from "./demo-config.js";
 export { messageOf, serveDemo, startIfEntryPoint } from "./node-server.js";
-import type { DemoMailer } from "./mail.js";
-import { accountEmails } from "./mail.js";
-export { accountEmails, createDemoMailer, DEMO_MAIL_FROM } from "./mail.js";
+export {
+  accountEmails,
+  createDemoMailer,
+  DEMO_MAIL_FROM,
+  demoEmailOptions,
+  describeMailDelivery,
+} from "./mail.js";
 export type { AccountEmail, DemoEmail, DemoMailer } from "./mail.js";

@@ -1,4 +1,6 @@
+import type { Auth101Options } from "@auth101/core";
 import { createTransport } from "nodemailer";
+import type { DemoConfig } from "./demo-config.js";
 
 /** An email a demo sends: plain text, one recipient. */
 export interface DemoEmail {
@@ -103,4 +105,28 @@ export function accountEmails(mailer: DemoMailer, appUrl: () => string) {
         ].join("\n"),
       }),
   };
+}
+
+/**
+ * The options that turn on password reset and email verification in a demo, mailing with
+ * `mailer`. Links go to APP_URL, else to `listeningUrl()` (asked at send time: with PORT=0
+ * the port is known only once the server listens).
+ */
+export function demoEmailOptions(
+  config: DemoConfig,
+  mailer: DemoMailer,
+  listeningUrl: () => string,
+): Required<Pick<Auth101Options, "passwordReset" | "emailVerification">> {
+  const emails = accountEmails(mailer, () => config.appUrl ?? listeningUrl());
+  return {
+    passwordReset: { send: emails.passwordReset },
+    emailVerification: { send: emails.emailVerification, required: config.requireEmailVerification },
+  };
+}
+
+/** One line saying where the demo's emails go (never the SMTP URL itself: it may hold a password). */
+export function describeMailDelivery(config: DemoConfig): string {
+  return config.smtpUrl === undefined
+    ? "emails are printed here (set SMTP_URL to send them)"
+    : "emails are sent over SMTP (SMTP_URL)";
 }

@@ -2,9 +2,10 @@ import type { RequestListener, Server } from "node:http";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
-import { answerClientError, Auth101 } from "@auth101/core";
-import { demoEmailOptions, describeMailDelivery, loadDemoConfig, openDemoStore } from "./index.js";
-import { createDemoMailer } from "./mail.js";
+import { Auth101 } from "@auth101/core";
+import { answerClientError } from "@auth101/core/node";
+import { loadDemoConfig, openDemoStore } from "./demo-config.js";
+import { createDemoMailer, demoEmailOptions, describeMailDelivery } from "./mail.js";
 
 /** Only the message: a driver's error object may carry the connection string. */
 export function messageOf(error: unknown): string {

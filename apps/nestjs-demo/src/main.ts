@@ -1,6 +1,6 @@
 import "reflect-metadata";
 import type { AddressInfo } from "node:net";
-import { answerClientError } from "@auth101/core";
+import { answerClientError } from "@auth101/core/node";
 import {
   createDemoMailer,
   demoEmailOptions,

@@ -1,3 +1,4 @@
+import { answerClientError } from "@auth101/core/node";
 import { auth101Router, requireUser } from "@auth101/koa";
 import type { StartConformanceServer } from "@auth101/testing";
 import { listenOnLoopback } from "@auth101/testing";
@@ -15,5 +16,7 @@ export const startKoaServer: StartConformanceServer = async ({ auth, prefix }) =
     ctx.body = { id, email };
   });
   app.use(router.routes()).use(router.allowedMethods());
-  return listenOnLoopback(app.callback());
+  // As the README says: without it, Node destroys the socket of a request its parser refuses
+  // with the error, and Koa's default error log prints that error's stack trace.
+  return listenOnLoopback(app.callback(), (server) => server.on("clientError", answerClientError));
 };

@@ -1,7 +1,8 @@
 import * as argon2 from "@node-rs/argon2";
 import { hash as bcryptHash } from "@node-rs/bcrypt";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { Auth101, StoreUnavailableError } from "./auth101.js";
+import { Auth101 } from "./auth101.js";
+import { StoreUnavailableError } from "./errors.js";
 import { MemoryStore } from "./memory-store.js";
 import type { AuthFailureEvent } from "./options.js";
 import type { StoredUser, UserStore } from "./user-store.js";
@@ -345,6 +346,34 @@ describe("Auth101 when the store fails", () => {
     },
   };
 
+  const signUpOutcomeUnknown = {
+    error: {
+      message:
+        "The user store failed while creating the account, so it may or may not exist. " +
+        "Sign in with the same email and password; if that answers INVALID_CREDENTIALS, sign up again",
+      code: "STORE_UNAVAILABLE",
+    },
+  };
+
+  it("never tells a sign-up whose write failed that nothing changed: the row may have been committed", async () => {
+    // The INSERT commits, then the reply is lost (a connection reset after the commit).
+    const base = new MemoryStore();
+    const store: UserStore = {
+      ...failingStore("create", base),
+      create: async (user) => {
+        await base.create(user);
+        throw new Error("read ECONNRESET");
+      },
+    };
+    const auth = new Auth101({ secret: SECRET, store, onFailure: () => {} });
+    const answer = await auth.signUp("committed@example.com", PASSWORD);
+    expect(answer).toEqual(signUpOutcomeUnknown);
+    expect(JSON.stringify(answer)).not.toContain("nothing was changed");
+    // What the message tells the client to do works.
+    expect(await auth.signIn("committed@example.com", PASSWORD)).toHaveProperty("token");
+    expect(await auth.signUp("committed@example.com", PASSWORD)).toHaveProperty("error.code", "USER_EXISTS");
+  });
+
   it("answers STORE_UNAVAILABLE, never INVALID_CREDENTIALS or a rejection", async () => {
     const failures: AuthFailureEvent[] = [];
     const auth = new Auth101({
@@ -352,7 +381,7 @@ describe("Auth101 when the store fails", () => {
       store: failingStore("all"),
       onFailure: (event) => failures.push(event),
     });
-    expect(await auth.signUp("ora@example.com", PASSWORD)).toEqual(unavailable);
+    expect(await auth.signUp("ora@example.com", PASSWORD)).toEqual(signUpOutcomeUnknown);
     expect(await auth.signIn("ora@example.com", PASSWORD)).toEqual(unavailable);
     expect(failures.map((event) => [event.code, event.operation])).toEqual([
       ["STORE_UNAVAILABLE", "signUp"],

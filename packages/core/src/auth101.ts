@@ -1,17 +1,16 @@
 import type { ErrorResult } from "./errors.js";
-import { errorResult } from "./errors.js";
+import { EmailTakenError, errorResult, StoreUnavailableError, UnsafePasswordHashError } from "./errors.js";
 import type { AccountEmailSender, Auth101Options, AuthFailureEvent, ResolvedOptions } from "./options.js";
 import { resolveOptions } from "./options.js";
 import { isCommonPassword } from "./common-passwords.js";
 import { hashOneTimeToken, newOneTimeToken } from "./one-time-tokens.js";
-import { PasswordHasher, UnsafePasswordHashError } from "./password-hasher.js";
+import { PasswordHasher } from "./password-hasher.js";
 import type { Throttle } from "./rate-limits.js";
 import { RateLimits } from "./rate-limits.js";
 import { TokenIssuer } from "./tokens.js";
 import type { PublicUser, User } from "./user.js";
 import { toPublicUser } from "./user.js";
 import type { OneTimeTokenPurpose, StoredOneTimeToken, UserStore } from "./user-store.js";
-import { EmailTakenError } from "./user-store.js";
 import type { Checked } from "./validation.js";
 import { normalizeEmail, normalizePassword } from "./validation.js";
 
@@ -28,14 +27,6 @@ type Operation = AuthFailureEvent["operation"];
 export interface RequestContext {
   /** The client's IP address, as the framework resolved it (honouring its proxy settings). */
   readonly clientAddress?: string | undefined;
-}
-
-/** The user store failed; `verifyToken` rejects with this, every other method answers STORE_UNAVAILABLE. */
-export class StoreUnavailableError extends Error {
-  constructor(options: { cause: unknown }) {
-    super("The user store is unavailable", options);
-    this.name = "StoreUnavailableError";
-  }
 }
 
 function rateLimited(throttle: NonNullable<Throttle>): ErrorResult {
@@ -70,11 +61,37 @@ class SendFailedError extends Error {
     this.name = "SendFailedError";
   }
 }
+const STORE_UNAVAILABLE = errorResult(
+  "STORE_UNAVAILABLE",
+  "The user store is unavailable; nothing was changed. Try again later",
+);
+/**
+ * A failed INSERT may still have committed (the reply was lost, say, when the connection
+ * reset after the commit), so a failed sign-up must not claim nothing changed. Signing in
+ * with the same credentials tells the client which way it went (README, "Endpoints").
+ */
+const SIGN_UP_OUTCOME_UNKNOWN = errorResult(
+  "STORE_UNAVAILABLE",
+  "The user store failed while creating the account, so it may or may not exist. " +
+    "Sign in with the same email and password; if that answers INVALID_CREDENTIALS, sign up again",
+);
 
 /**
  * Email/password authentication: sign-up, sign-in, sign-out and sessions over signed tokens.
  * Every method except `verifyToken` resolves to a JSON-ready result and never throws.
  */
+/**
+ * Each instance's `onFailure`, for the HTTP handler to report what fails around the service
+ * (reading a body, say) the way the service reports its own failures. Kept off the class so
+ * it is not public API.
+ */
+const failureReporters = new WeakMap<Auth101, (event: AuthFailureEvent) => void>();
+
+/** Hands `event` to the `onFailure` of `auth`. */
+export function reportFailure(auth: Auth101, event: AuthFailureEvent): void {
+  failureReporters.get(auth)?.(event);
+}
+
 export class Auth101 {
   readonly #options: ResolvedOptions;
   readonly #store: UserStore;
@@ -88,6 +105,7 @@ export class Auth101 {
 
   constructor(options: Auth101Options) {
     this.#options = resolveOptions(options);
+    failureReporters.set(this, this.#options.onFailure);
     this.#store = this.#options.store;
     this.#hasher = new PasswordHasher(this.#options.hashing, this.#options.storedHashLimits);
     this.#tokens = new TokenIssuer({
@@ -126,7 +144,8 @@ export class Auth101 {
         user = await this.#store.create({ email: checkedEmail.value, passwordHash });
       } catch (error) {
         if (EmailTakenError.is(error)) return errorResult("USER_EXISTS", "A user with this email already exists");
-        throw new StoreUnavailableError({ cause: error });
+        this.#options.onFailure({ code: "STORE_UNAVAILABLE", operation: "signUp", error });
+        return SIGN_UP_OUTCOME_UNKNOWN;
       }
       const verification = this.#options.emailVerification;
       if (verification !== undefined) {
@@ -441,7 +460,7 @@ export class Auth101 {
     } catch (error) {
       if (error instanceof StoreUnavailableError) {
         this.#options.onFailure({ code: "STORE_UNAVAILABLE", operation, error: error.cause });
-        return errorResult("STORE_UNAVAILABLE", "The user store is unavailable; nothing was changed. Try again later");
+        return STORE_UNAVAILABLE;
       }
       this.#options.onFailure({ code: "INTERNAL_ERROR", operation, error });
       return errorResult("INTERNAL_ERROR", "Internal error");

@@ -1,4 +1,4 @@
-export { Auth101, StoreUnavailableError } from "./auth101.js";
+export { Auth101 } from "./auth101.js";
 export type {
   AuthResult,
   RequestContext,
@@ -8,9 +8,14 @@ export type {
   SuccessResult,
 } from "./auth101.js";
 export type { LimitRule, RateLimitOptions, RedisClientLike } from "./rate-limits.js";
-export { ERROR_CODES } from "./errors.js";
+export {
+  Auth101ConfigError,
+  EmailTakenError,
+  ERROR_CODES,
+  StoreUnavailableError,
+  UnsafePasswordHashError,
+} from "./errors.js";
 export type { AuthError, ErrorCode, ErrorResult } from "./errors.js";
-export { Auth101ConfigError } from "./options.js";
 export type {
   AccountEmailMessage,
   AccountEmailSender,
@@ -21,10 +26,8 @@ export type {
   PasswordPolicyOptions,
   PasswordResetOptions,
 } from "./options.js";
-export { UnsafePasswordHashError } from "./password-hasher.js";
 export type { StoredHashLimits } from "./password-hasher.js";
 export type { PublicUser, User } from "./user.js";
-export { EmailTakenError } from "./user-store.js";
 export type {
   NewUser,
   OneTimeTokenPurpose,
@@ -51,11 +54,8 @@ export type {
 export { bearerToken } from "./http/bearer.js";
 export {
   MAX_BODY_BYTES,
-  bodyFromParserError,
   isJsonContentType,
   parsedBody,
   readJsonBody,
 } from "./http/request-body.js";
 export type { BodyFailure, BodyHeaders, RawBodySource, RequestBody } from "./http/request-body.js";
-export { bodyHeadersOf, nodeRequestBody, sendNodeResponse } from "./http/node-request.js";
-export { answerClientError } from "./http/node-client-error.js";

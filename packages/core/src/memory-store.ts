@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { User } from "./user.js";
 import type { NewUser, OneTimeTokenPurpose, StoredOneTimeToken, StoredUser, UserStore } from "./user-store.js";
-import { EmailTakenError } from "./user-store.js";
+import { EmailTakenError } from "./errors.js";
 
 /**
  * The default store: users in a Map, gone when the process exits. Good for tests, demos and

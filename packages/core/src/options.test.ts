@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { Auth101 } from "./auth101.js";
 import { MemoryStore } from "./memory-store.js";
 import type { Auth101Options } from "./options.js";
-import { Auth101ConfigError } from "./options.js";
+import { Auth101ConfigError } from "./errors.js";
 
 const SECRET = "k3J9x!vQ2mZ7pL0wR5tY8uB1nC4eF6gH";
 

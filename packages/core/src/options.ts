@@ -5,6 +5,7 @@ import { DEFAULT_IPV6_PREFIX_LENGTH, DEFAULT_MAX_TRACKED_KEYS, RATE_LIMIT_DEFAUL
 import type { StoredHashLimits } from "./password-hasher.js";
 import type { UserStore } from "./user-store.js";
 import { missingUserStoreMethods } from "./user-store.js";
+import { Auth101ConfigError } from "./errors.js";
 
 /** Argon2id cost parameters. None may be below the OWASP minimum (m=19456 KiB, t=2, p=1). */
 export interface HashingOptions {
@@ -159,13 +160,6 @@ const KNOWN_OPTIONS = new Set<string>([
   "onFailure",
 ]);
 const GENERATE_SECRET = `node -e "console.log(require('node:crypto').randomBytes(32).toString('base64url'))"`;
-
-export class Auth101ConfigError extends Error {
-  constructor(message: string) {
-    super(`auth101: ${message}`);
-    this.name = "Auth101ConfigError";
-  }
-}
 
 export function resolveOptions(options: Auth101Options): ResolvedOptions {
   if (typeof options !== "object" || options === null) {

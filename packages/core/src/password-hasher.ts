@@ -36,14 +36,6 @@ export interface PasswordCheck {
   readonly unsafeParameters?: string;
 }
 
-/** A stored hash asked for more work than `hashing.storedHashLimits` allows; reported through `onFailure`. */
-export class UnsafePasswordHashError extends Error {
-  constructor(userId: string, reason: string) {
-    super(`The stored password hash of user ${userId} was not verified: ${reason}`);
-    this.name = "UnsafePasswordHashError";
-  }
-}
-
 const dummyHashes = new Map<string, Promise<string>>();
 
 /**

@@ -74,23 +74,6 @@ export interface UserStore {
   markEmailVerified(userId: string, email: string): Promise<boolean>;
 }
 
-const EMAIL_TAKEN = Symbol.for("auth101.EmailTakenError");
-
-/** Thrown by `UserStore.create` when the email is already registered. */
-export class EmailTakenError extends Error {
-  readonly [EMAIL_TAKEN] = true;
-
-  constructor() {
-    super("A user with this email already exists");
-    this.name = "EmailTakenError";
-  }
-
-  /** Recognizes the error even when it comes from another copy of this package. */
-  static is(error: unknown): error is EmailTakenError {
-    return typeof error === "object" && error !== null && EMAIL_TAKEN in error;
-  }
-}
-
 const USER_STORE_METHODS = [
   "findById",
   "findByEmail",

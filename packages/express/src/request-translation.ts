@@ -1,5 +1,5 @@
 import type { AuthHttpRequest, RequestBody } from "@auth101/core";
-import { nodeRequestBody } from "@auth101/core";
+import { nodeRequestBody } from "@auth101/core/node";
 import type { Request } from "express";
 
 /** An Express request as the core's HTTP handler sees it. `req.path` is already relative to the mount point. */

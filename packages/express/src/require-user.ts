@@ -1,5 +1,6 @@
 import type { Auth101, User } from "@auth101/core";
-import { authenticateRequest, sendNodeResponse } from "@auth101/core";
+import { authenticateRequest } from "@auth101/core";
+import { sendNodeResponse } from "@auth101/core/node";
 import type { RequestHandler } from "express";
 
 declare global {

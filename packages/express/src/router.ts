@@ -1,5 +1,6 @@
 import type { Auth101 } from "@auth101/core";
-import { bodyFromParserError, bodyHeadersOf, createAuthHttpHandler, sendNodeResponse } from "@auth101/core";
+import { createAuthHttpHandler } from "@auth101/core";
+import { bodyFromParserError, bodyHeadersOf, sendNodeResponse } from "@auth101/core/node";
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import { toAuthHttpRequest } from "./request-translation.js";
 

@@ -1,5 +1,5 @@
 import type { AuthHttpRequest, AuthHttpResponse, RequestBody } from "@auth101/core";
-import { nodeRequestBody } from "@auth101/core";
+import { nodeRequestBody } from "@auth101/core/node";
 import type { ParameterizedContext } from "koa";
 
 /** The part of a Koa context the translation reads and writes; any state or router context fits. */

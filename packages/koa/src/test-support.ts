@@ -1,6 +1,7 @@
 // Shared by this package's tests; excluded from the build.
 import type { NewUser, OneTimeTokenPurpose, StoredOneTimeToken, StoredUser, User, UserStore } from "@auth101/core";
 import { Auth101, MemoryStore } from "@auth101/core";
+import { answerClientError } from "@auth101/core/node";
 import type { ConformanceServer } from "@auth101/testing";
 import { listenOnLoopback } from "@auth101/testing";
 import type Koa from "koa";
@@ -44,9 +45,13 @@ export class UnavailableStore implements UserStore {
 
 export type RunningServer = ConformanceServer;
 
-/** Listens on 127.0.0.1 on a free port (as `app.listen` would: a Node server on `app.callback()`). */
+/**
+ * Listens on 127.0.0.1 on a free port (as `app.listen` would: a Node server on `app.callback()`),
+ * with the `clientError` listener the README asks for: without it, Node destroys the socket of
+ * a request its parser refuses with the error, and Koa's default error log prints its stack.
+ */
 export function listen(app: Koa): Promise<RunningServer> {
-  return listenOnLoopback(app.callback());
+  return listenOnLoopback(app.callback(), (server) => server.on("clientError", answerClientError));
 }
 
 export interface Reply {

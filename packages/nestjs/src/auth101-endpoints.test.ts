@@ -2,7 +2,9 @@ import { gzipSync } from "node:zlib";
 import { Auth101, MemoryStore } from "@auth101/core";
 import type { UserStore } from "@auth101/core";
 import { startReferenceServer } from "@auth101/testing";
-import { Body, Controller, Post } from "@nestjs/common";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { MiddlewareConsumer, NestModule } from "@nestjs/common";
+import { Body, Controller, Module, Post } from "@nestjs/common";
 import type { NestExpressApplication } from "@nestjs/platform-express";
 import { ExpressAdapter } from "@nestjs/platform-express";
 import { FastifyAdapter } from "@nestjs/platform-fastify";
@@ -491,6 +493,54 @@ describe.each(PLATFORMS)("a non-default path, on %s", (platform) => {
     await expect(
       startNestApp({ imports: [Auth101Module.forRoot({ secret: SECRET, path })] }, { abortOnError: false, platform }),
     ).rejects.toThrow(/option "path"/);
+  });
+});
+
+/** Nest middleware for every route, as apps add for request ids, logging, headers. */
+@Module({})
+class StampModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer
+      .apply((_request: IncomingMessage, response: ServerResponse, next: () => void) => {
+        response.setHeader("x-stamp", "nest-middleware");
+        next();
+      })
+      .forRoutes("*");
+  }
+}
+
+describe.each(PLATFORMS)("what runs in front of the endpoints, on %s", (platform) => {
+  let nest: RunningApp;
+
+  beforeAll(async () => {
+    nest = await startNestApp(
+      { imports: [Auth101Module.forRoot({ secret: SECRET, store: new MemoryStore() }), StampModule] },
+      { platform, cors: { origin: "https://app.example" } },
+    );
+  });
+  afterAll(() => nest?.close());
+
+  test("Nest's CORS answers the preflight and its headers and Nest middleware reach the answers", async () => {
+    const preflight = await request(`${nest.url}/auth/sign-in/email`, {
+      method: "OPTIONS",
+      headers: {
+        origin: "https://app.example",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "content-type",
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("https://app.example");
+
+    const answer = await postJson(
+      `${nest.url}/auth/sign-in/email`,
+      { email: "nobody@example.com", password: PASSWORD },
+      { origin: "https://app.example" },
+    );
+    expect(answer.status).toBe(401);
+    expect(answer.headers.get("access-control-allow-origin")).toBe("https://app.example");
+    expect(answer.headers.get("x-stamp")).toBe("nest-middleware");
+    expect((answer.json as { error: { code: string } }).error.code).toBe("INVALID_CREDENTIALS");
   });
 });
 

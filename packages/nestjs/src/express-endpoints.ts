@@ -1,6 +1,7 @@
 import type { ServerResponse } from "node:http";
 import type { AuthHttpHandler, RequestBody } from "@auth101/core";
-import { AUTH_ENDPOINTS, bodyFromParserError, bodyHeadersOf, sendNodeResponse } from "@auth101/core";
+import { AUTH_ENDPOINTS } from "@auth101/core";
+import { bodyFromParserError, bodyHeadersOf, sendNodeResponse } from "@auth101/core/node";
 import type { ExpressRequest, NextFunction } from "./express-request.js";
 import { requestBody, toAuthHttpRequest } from "./express-request.js";
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import type { AuthHttpRequest, RequestBody } from "@auth101/core";
-import { nodeRequestBody } from "@auth101/core";
+import { nodeRequestBody } from "@auth101/core/node";
 
 /**
  * The parts of an Express request the endpoints read. Declared here so that the package

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import type { AuthHttpHandler, AuthHttpRequest } from "@auth101/core";
-import { nodeRequestBody, sendNodeResponse } from "@auth101/core";
+import { nodeRequestBody, sendNodeResponse } from "@auth101/core/node";
 
 /**
  * The parts of Fastify's request, reply and instance the endpoints use. Declared here so

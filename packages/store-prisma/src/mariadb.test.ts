@@ -28,5 +28,6 @@ describeProviderSuite({
     refusedWithinMs: 3_000,
     openRefusedWithinMs: 2_000,
     recoversWithinMs: 5_000,
+    createCommitsWith: "COMMIT",
   },
 });

@@ -23,6 +23,7 @@ describeProviderSuite({
     refusedWithinMs: 1_000,
     openRefusedWithinMs: 1_000,
     recoversWithinMs: 5_000,
+    createCommitsWith: "INSERT INTO",
   },
 });
 

@@ -62,7 +62,7 @@ interface Fixture {
 }
 
 /**
- * The HTTP contract of SPEC §5 as a vitest suite, run over real HTTP against a server an
+ * The HTTP contract of docs/http-api.md as a vitest suite, run over real HTTP against a server an
  * integration starts. An integration's test file calls it once:
  *
  * ```ts

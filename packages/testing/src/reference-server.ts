@@ -1,6 +1,6 @@
 import type { Auth101 } from "@auth101/core";
 import { authenticateRequest, createAuthHttpHandler } from "@auth101/core";
-import { nodeRequestBody, sendNodeResponse } from "@auth101/core";
+import { nodeRequestBody, sendNodeResponse } from "@auth101/core/node";
 import type { ConformanceServer } from "./support/http-client.js";
 import { PROTECTED_PATH } from "./support/http-client.js";
 import { listenOnLoopback } from "./listen-on-loopback.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Auth101 } from "../auth101.js";
 import { MemoryStore } from "../memory-store.js";
-import type { AccountEmailMessage, Auth101Options } from "../options.js";
+import type { AccountEmailMessage, Auth101Options, AuthFailureEvent } from "../options.js";
 import type { UserStore } from "../user-store.js";
 import type { AuthHttpRequest, AuthHttpResponse } from "./auth-http-handler.js";
 import { AUTH_ENDPOINTS, authenticateRequest, createAuthHttpHandler } from "./auth-http-handler.js";
@@ -183,6 +183,22 @@ describe("createAuthHttpHandler", () => {
       headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" },
       body: { error: { message: "Internal error", code: "INTERNAL_ERROR" } },
     });
+  });
+
+  it("reports a failure around the service (a body that cannot be read) to onFailure", async () => {
+    const failures: AuthFailureEvent[] = [];
+    const auth = new Auth101({ secret: SECRET, onFailure: (event) => failures.push(event) });
+    const error = new Error("socket hang up");
+    const response = await answer(
+      createAuthHttpHandler(auth)({
+        method: "POST",
+        path: "/sign-in/email",
+        authorization: undefined,
+        readBody: () => Promise.reject(error),
+      }),
+    );
+    expect(response.status).toBe(500);
+    expect(failures).toEqual([{ code: "INTERNAL_ERROR", operation: "signIn", error }]);
   });
 
   it("answers 429 with Retry-After, counting attempts per client address it is given", async () => {

@@ -1,4 +1,6 @@
 import type { Auth101, RequestContext } from "../auth101.js";
+import { reportFailure } from "../auth101.js";
+import type { AuthFailureEvent } from "../options.js";
 import type { AuthError, ErrorCode, ErrorResult } from "../errors.js";
 import { errorResult } from "../errors.js";
 import type { PublicUser, User } from "../user.js";
@@ -18,7 +20,7 @@ export interface AuthHttpRequest {
   readonly readBody: () => Promise<RequestBody>;
 }
 
-/** Every body the endpoints answer: a success shape of SPEC §5, or the error envelope. */
+/** Every body the endpoints answer: a success shape of docs/http-api.md, or the error envelope. */
 export type AuthHttpResponseBody =
   | { readonly user: PublicUser; readonly token: string }
   | { readonly user: PublicUser }
@@ -66,6 +68,8 @@ const JSON_HEADERS = {
 
 type Route = {
   readonly method: "GET" | "POST";
+  /** The service operation behind the endpoint, as `onFailure` names it. */
+  readonly operation: AuthFailureEvent["operation"];
   readonly respond: (auth: Auth101, request: AuthHttpRequest) => Promise<AuthHttpResponse>;
   /** For an optional feature: when it is off, the path is not an auth endpoint (passed on, so 404). */
   readonly enabled?: (auth: Auth101) => boolean;
@@ -74,6 +78,7 @@ type Route = {
 const ROUTES: Readonly<Record<string, Route>> = {
   "/sign-up/email": {
     method: "POST",
+    operation: "signUp",
     respond: (auth, request) =>
       withFields(request, { email: "string", password: "string" }, ({ email, password }) =>
         auth.signUp(email, password, context(request)),
@@ -81,6 +86,7 @@ const ROUTES: Readonly<Record<string, Route>> = {
   },
   "/sign-in/email": {
     method: "POST",
+    operation: "signIn",
     respond: (auth, request) =>
       withFields(request, { email: "string", password: "string" }, ({ email, password }) =>
         auth.signIn(email, password, context(request)),
@@ -88,12 +94,14 @@ const ROUTES: Readonly<Record<string, Route>> = {
   },
   "/request-password-reset": {
     method: "POST",
+    operation: "requestPasswordReset",
     enabled: (auth) => auth.features.passwordReset,
     respond: (auth, request) =>
       withFields(request, { email: "string" }, ({ email }) => auth.requestPasswordReset(email, context(request))),
   },
   "/reset-password": {
     method: "POST",
+    operation: "resetPassword",
     enabled: (auth) => auth.features.passwordReset,
     respond: (auth, request) =>
       withFields(request, { token: "string", new_password: "string" }, ({ token, new_password }) =>
@@ -102,21 +110,25 @@ const ROUTES: Readonly<Record<string, Route>> = {
   },
   "/send-verification-email": {
     method: "POST",
+    operation: "sendVerificationEmail",
     enabled: (auth) => auth.features.emailVerification,
     respond: (auth, request) =>
       withFields(request, { email: "string" }, ({ email }) => auth.sendVerificationEmail(email, context(request))),
   },
   "/verify-email": {
     method: "POST",
+    operation: "verifyEmail",
     enabled: (auth) => auth.features.emailVerification,
     respond: (auth, request) => withFields(request, { token: "string" }, ({ token }) => auth.verifyEmail(token)),
   },
   "/sign-out": {
     method: "POST",
+    operation: "signOut",
     respond: (auth, request) => withBearerToken(request, (token) => auth.signOut(token)),
   },
   "/session": {
     method: "GET",
+    operation: "getSession",
     respond: (auth, request) => withBearerToken(request, (token) => auth.getSession(token)),
   },
 };
@@ -145,10 +157,18 @@ export function createAuthHttpHandler(auth: Auth101): AuthHttpHandler {
     }
     try {
       return await route.respond(auth, request);
-    } catch {
+    } catch (error) {
+      // The service reports its own failures; this catches what fails around it (reading the
+      // body, an integration's readBody throwing), which must reach onFailure just the same.
+      if (!clientWentAway(error)) reportFailure(auth, { code: "INTERNAL_ERROR", operation: route.operation, error });
       return errorResponse(errorResult("INTERNAL_ERROR", "Internal error"));
     }
   };
+}
+
+/** A client that hung up mid-body (Node's `aborted`, ECONNRESET) is no failure of ours. */
+function clientWentAway(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "ECONNRESET";
 }
 
 export type RequestAuthentication = { readonly user: User } | { readonly response: AuthHttpResponse };

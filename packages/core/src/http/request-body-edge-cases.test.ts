@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { bodyFromParserError, isJsonContentType, MAX_BODY_BYTES, parsedBody, readJsonBody } from "./request-body.js";
+import { bodyFromParserError } from "../node/body-parser-errors.js";
+import { isJsonContentType, MAX_BODY_BYTES, parsedBody, readJsonBody } from "./request-body.js";
 
 // Cases the cross-framework conformance run found answered differently with and without a
 // body parser (Express's express.json(), Nest's built-in one) in front of the endpoints.

@@ -53,7 +53,7 @@ export function isJsonContentType(contentType: string | undefined): boolean {
  * What the headers alone say is wrong with a body, checked in the same order on every path:
  * declared size, content coding, content type, emptiness.
  */
-function headerFailure(headers: BodyHeaders, limit: number): BodyFailure | undefined {
+export function headerFailure(headers: BodyHeaders, limit: number): BodyFailure | undefined {
   const declaredLength = headers.contentLength === undefined ? undefined : Number(headers.contentLength);
   if (declaredLength !== undefined && Number.isFinite(declaredLength) && declaredLength > limit) return "too-large";
   if (isEncoded(headers.contentEncoding)) return "unsupported-media-type";
@@ -65,7 +65,7 @@ function headerFailure(headers: BodyHeaders, limit: number): BodyFailure | undef
   return declaredLength === 0 ? "malformed" : undefined;
 }
 
-function isEncoded(contentEncoding: string | undefined): boolean {
+export function isEncoded(contentEncoding: string | undefined): boolean {
   if (contentEncoding === undefined) return false;
   return contentEncoding.split(",").some((coding) => !/^\s*(identity)?\s*$/i.test(coding));
 }
@@ -121,42 +121,6 @@ export function parsedBody(
   return { kind: "json", value };
 }
 
-/** The `type`s body-parser and raw-body give the errors they pass to `next(err)`. */
-const BODY_PARSER_ERROR_TYPES = new Set([
-  "entity.parse.failed",
-  "entity.too.large",
-  "charset.unsupported",
-  "encoding.unsupported",
-  "request.aborted",
-  "request.size.invalid",
-  "stream.encoding.set",
-  "stream.not.readable",
-  "parameters.too.many",
-]);
-
-/**
- * For an integration behind an app's body parser (Express's `express.json()`, Nest's built-in
- * one) that refused the request and passed `error` on: the body as the core would have judged
- * it reading the request itself, so the answer is the same with or without that parser.
- * `undefined` when `error` is not a body parser's refusal (e.g. an app's own `verify` hook):
- * that is the app's error to handle.
- */
-export function bodyFromParserError(error: unknown, headers: BodyHeaders): RequestBody | undefined {
-  if (typeof error !== "object" || error === null) return undefined;
-  const { type, status, body } = error as { type?: unknown; status?: unknown; body?: unknown };
-  if (typeof status !== "number" || status < 400 || status > 499) return undefined;
-  // Decompression errors carry no type; a refused content coding is the core's to answer anyway.
-  const fromParser = typeof type === "string" ? BODY_PARSER_ERROR_TYPES.has(type) : isEncoded(headers.contentEncoding);
-  if (!fromParser) return undefined;
-  const failure = headerFailure(headers, MAX_BODY_BYTES);
-  if (failure !== undefined) return invalid(failure);
-  if (status === 413) return invalid("too-large");
-  if (status === 415) return invalid("unsupported-media-type");
-  // In strict mode body-parser refuses valid JSON that is not an object or array ("ada", null).
-  if (type === "entity.parse.failed" && typeof body === "string") return parsedBody(body, headers.contentType);
-  return invalid("malformed");
-}
-
 /**
  * Leaving a `for await` over a Node request early calls `return()`, which by default destroys
  * the stream and its socket before the 413 is written. Detach without destroying instead; the
@@ -178,6 +142,6 @@ function parseJsonText(text: string): RequestBody {
   }
 }
 
-function invalid(reason: BodyFailure): RequestBody {
+export function invalid(reason: BodyFailure): RequestBody {
   return { kind: "invalid", reason };
 }

@@ -34,6 +34,11 @@ export interface ProviderSuiteOptions {
     readonly openRefusedWithinMs: number;
     /** How soon a store works again after the server hung and came back (driver reconnect backoff). */
     readonly recoversWithinMs: number;
+    /**
+     * Text in the request after which `create()`'s row is committed: the INSERT itself where
+     * it autocommits, else the COMMIT of the transaction around it.
+     */
+    readonly createCommitsWith: string;
   };
 }
 
@@ -268,6 +273,46 @@ export function describeProviderSuite(options: ProviderSuiteOptions): void {
         await proxy.restore();
         expect(await store.findByEmail(address)).toBeNull();
         expect(await auth.signUp(address, "correct horse battery")).toHaveProperty("token");
+      });
+
+      it("never says nothing changed when a sign-up's reply is lost after the commit: stall, then reset", async () => {
+        const database = await freshDatabase();
+        const store = await openStore(database.urlThroughPort(proxy.port));
+        const direct = await openStore(database.url);
+        const auth = new Auth101({
+          secret: randomBytes(32).toString("base64url"),
+          store,
+          rateLimit: false,
+          onFailure: () => {},
+        });
+        const address = email();
+        const password = "correct horse battery";
+
+        proxy.stallRepliesAfter(server.createCommitsWith);
+        const signingUp = auth.signUp(address, password);
+        // The row is committed (seen on a connection of its own) while the reply is held back...
+        const row = await eventually(async () => {
+          const found = await direct.findByEmail(address);
+          if (found === null) throw new Error("not committed yet");
+          return found;
+        }, 10_000);
+        // ...then the connection resets before the reply arrives.
+        proxy.resetConnections();
+        const answer = await signingUp;
+        expect(answer).toMatchObject({ error: { code: "STORE_UNAVAILABLE" } });
+        const message = "error" in answer ? answer.error.message : "";
+        expect(message).not.toContain("nothing was changed");
+        expect(message).toContain("Sign in with the same email and password");
+
+        await proxy.restore();
+        // Doing what the message says works; a retried sign-up is a duplicate.
+        const signedIn = await eventually(async () => {
+          const result = await auth.signIn(address, password);
+          if ("error" in result) throw new Error(result.error.code);
+          return result;
+        }, server.recoversWithinMs);
+        expect(signedIn.user.id).toBe(row.id);
+        expect(await auth.signUp(address, password)).toMatchObject({ error: { code: "USER_EXISTS" } });
       });
 
       it("fails within the timeouts when the server stops answering, then recovers", async () => {

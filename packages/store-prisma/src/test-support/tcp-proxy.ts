@@ -5,6 +5,9 @@ import { createServer, connect, type AddressInfo, type Server, type Socket } fro
  * away and bring it back without touching the shared server other test runs use:
  * - `refuse()`: the port closes and open connections drop (a server that is down);
  * - `blackhole()`: connections stay open but nothing gets through (a server that hangs);
+ * - `stallRepliesAfter(marker)`: requests still reach the server, but once one containing
+ *   `marker` has passed, no reply comes back (the server acted, the answer is lost);
+ * - `resetConnections()`: every open connection is cut with a TCP reset;
  * - `restore()`: forwarding again on the same port.
  */
 export class TcpProxy {
@@ -13,6 +16,8 @@ export class TcpProxy {
   #server: Server | undefined;
   #port = 0;
   #blackholed = false;
+  #stallMarker: Buffer | undefined;
+  #repliesStalled = false;
 
   private constructor(target: { host: string; port: number }) {
     this.#target = target;
@@ -39,7 +44,21 @@ export class TcpProxy {
     this.#blackholed = true;
   }
 
+  stallRepliesAfter(marker: string): void {
+    this.#stallMarker = Buffer.from(marker, "latin1");
+  }
+
+  resetConnections(): void {
+    for (const socket of this.#sockets) socket.resetAndDestroy();
+    this.#sockets.clear();
+  }
+
   async restore(): Promise<void> {
+    this.#stallMarker = undefined;
+    if (this.#repliesStalled) {
+      this.#repliesStalled = false;
+      this.#dropConnections();
+    }
     if (this.#blackholed) {
       this.#blackholed = false;
       // Whatever was swallowed left those connections out of step with the server.
@@ -70,14 +89,17 @@ export class TcpProxy {
     }
     const upstream = connect(this.#target.port, this.#target.host);
     this.#track(upstream);
-    const forward = (from: Socket, to: Socket): void => {
-      from.on("data", (chunk) => {
-        if (!this.#blackholed) to.write(chunk);
+    const forward = (from: Socket, to: Socket, isReply: boolean): void => {
+      from.on("data", (chunk: Buffer) => {
+        if (this.#blackholed || (isReply && this.#repliesStalled)) return;
+        to.write(chunk);
+        if (!isReply && this.#stallMarker !== undefined && chunk.includes(this.#stallMarker))
+          this.#repliesStalled = true;
       });
       from.on("close", () => to.destroy());
     };
-    forward(client, upstream);
-    forward(upstream, client);
+    forward(client, upstream, false);
+    forward(upstream, client, true);
   }
 
   #track(socket: Socket): void {

@@ -55,7 +55,7 @@ function base64url(value: unknown): string {
   return Buffer.from(JSON.stringify(value), "utf8").toString("base64url");
 }
 
-/** The core's rules for the claims of a token signed right with HS256 (SPEC §3). */
+/** The core's rules for the claims of a token signed right with HS256 (docs/security.md, Tokens). */
 export function claimsAreValid(claims: TokenClaims): boolean {
   const now = Math.floor(Date.now() / 1000);
   const { sub, iat, exp, nbf, iss } = claims;

@@ -4,7 +4,7 @@ import type { Server } from "node:http";
 import { createServer } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Auth101 } from "../auth101.js";
-import { createAuthHttpHandler } from "./auth-http-handler.js";
+import { createAuthHttpHandler } from "../http/auth-http-handler.js";
 import { answerClientError } from "./node-client-error.js";
 import { nodeRequestBody, sendNodeResponse } from "./node-request.js";
 

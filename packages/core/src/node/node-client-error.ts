@@ -1,5 +1,5 @@
 import type { Duplex } from "node:stream";
-import type { AuthHttpResponseBody } from "./auth-http-handler.js";
+import type { AuthHttpResponseBody } from "../http/auth-http-handler.js";
 
 /**
  * Requests Node's HTTP parser refuses (smuggling shapes such as Content-Length with

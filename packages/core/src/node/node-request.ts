@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { AuthHttpResponse } from "./auth-http-handler.js";
-import type { BodyHeaders, RequestBody } from "./request-body.js";
-import { parsedBody, readJsonBody } from "./request-body.js";
+import type { AuthHttpResponse } from "../http/auth-http-handler.js";
+import type { BodyHeaders, RequestBody } from "../http/request-body.js";
+import { parsedBody, readJsonBody } from "../http/request-body.js";
 
 // Express, Koa and NestJS all sit on Node's http server: these are the translations they share.
 
