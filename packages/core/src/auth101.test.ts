@@ -5,7 +5,7 @@ import { Auth101 } from "./auth101.js";
 import { StoreUnavailableError } from "./errors.js";
 import { MemoryStore } from "./memory-store.js";
 import type { AuthFailureEvent } from "./options.js";
-import type { StoredUser, UserStore } from "./user-store.js";
+import type { NewUser, StoredUser, UserStore } from "./user-store.js";
 
 vi.mock("@node-rs/argon2", async (importOriginal) => {
   const actual = await importOriginal<typeof import("@node-rs/argon2")>();
@@ -358,13 +358,18 @@ describe("Auth101 when the store fails", () => {
   it("never tells a sign-up whose write failed that nothing changed: the row may have been committed", async () => {
     // The INSERT commits, then the reply is lost (a connection reset after the commit).
     const base = new MemoryStore();
-    const store: UserStore = {
-      ...failingStore("create", base),
-      create: async (user) => {
-        await base.create(user);
-        throw new Error("read ECONNRESET");
+    const store: UserStore = new Proxy(base, {
+      get(target, name) {
+        if (name === "create") {
+          return async (user: NewUser) => {
+            await base.create(user);
+            throw new Error("read ECONNRESET");
+          };
+        }
+        const value: unknown = Reflect.get(target, name, target);
+        return typeof value === "function" ? value.bind(target) : value;
       },
-    };
+    });
     const auth = new Auth101({ secret: SECRET, store, onFailure: () => {} });
     const answer = await auth.signUp("committed@example.com", PASSWORD);
     expect(answer).toEqual(signUpOutcomeUnknown);
