@@ -20,6 +20,10 @@ export const workspaceSourceAliases = [
     replacement: fromRoot("./apps/demo-support/src/testing/smtp-inbox.ts"),
   },
   {
+    find: /^@auth101\/demo-support\/testing\/browser$/,
+    replacement: fromRoot("./apps/demo-support/src/testing/describe-demo-in-browser.ts"),
+  },
+  {
     find: /^@auth101\/demo-support\/testing$/,
     replacement: fromRoot("./apps/demo-support/src/testing/describe-demo-app.ts"),
   },

@@ -12,3 +12,5 @@ export {
   describeMailDelivery,
 } from "./mail.js";
 export type { AccountEmail, DemoEmail, DemoMailer } from "./mail.js";
+export { CONTENT_SECURITY_POLICY, PAGE_PATHS, pageAnswer, servePage } from "./page.js";
+export type { PageAnswer } from "./page.js";

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import type { AuthHttpHandler, AuthHttpRequest } from "@auth101/core";
-import { nodeRequestBody, sendNodeResponse } from "@auth101/core/node";
+import { nodeHeaderReader, nodeRequestBody, sendNodeResponse } from "@auth101/core/node";
 
 /**
  * The parts of Fastify's request, reply and instance the endpoints use. Declared here so
@@ -68,7 +68,7 @@ function toAuthHttpRequest(request: FastifyRequestLike, path: string): AuthHttpR
   return {
     method: request.method,
     path,
-    authorization: request.headers.authorization,
+    header: nodeHeaderReader(request.headers),
     clientAddress: request.ip,
     readBody: () => nodeRequestBody(request.raw, () => request.body),
   };

@@ -15,6 +15,7 @@ import {
   Outbox,
 } from "./http-conformance-accounts.js";
 import type { PublicUserJson } from "./support/expectations.js";
+import { describeCookieTransport } from "./http-conformance-cookie.js";
 import {
   describeAnswer,
   expectErrorAnswer,
@@ -94,6 +95,7 @@ export function describeHttpConformance(
         const fixture = useServer(startServer, prefix, () => new MemoryStore(), options.authOptions, serverTimeoutMs);
         describeEndpoints(fixture, prefixes);
         describe("without email senders", () => describeAccountEmailsOff(fixture));
+        if (prefix === prefixes[0]) describeCookieTransport(fixture);
       });
     }
 
