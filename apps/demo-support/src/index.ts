@@ -3,3 +3,5 @@
 export type { DemoConfig } from "./demo-config.js";
 export { DEFAULT_DATABASE_URL, loadDemoConfig, openDemoStore } from "./demo-config.js";
 export { messageOf, serveDemo, startIfEntryPoint } from "./node-server.js";
+export { CONTENT_SECURITY_POLICY, PAGE_PATHS, pageAnswer, servePage } from "./page.js";
+export type { PageAnswer } from "./page.js";

@@ -1,7 +1,8 @@
 import "reflect-metadata";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { answerClientError } from "@auth101/core/node";
-import { loadDemoConfig, openDemoStore, startIfEntryPoint } from "@auth101/demo-support";
+import { loadDemoConfig, openDemoStore, servePage, startIfEntryPoint } from "@auth101/demo-support";
 import type { Auth101ModuleOptions } from "@auth101/nestjs";
 import type { INestApplication, LogLevel } from "@nestjs/common";
 import { NestFactory } from "@nestjs/core";
@@ -23,9 +24,9 @@ export function nestPlatformOf(env: NodeJS.ProcessEnv = process.env): NestPlatfo
 }
 
 /**
- * The demo app, not yet listening: the auth endpoints under /auth and a protected GET /me,
- * on `platform` (Express unless told otherwise). The store in `auth101Options`, if it has a
- * `close()`, is closed when the app closes.
+ * The demo app, not yet listening: the sign-in page at /, the auth endpoints under /auth and
+ * a protected GET /me, on `platform` (Express unless told otherwise). The store in
+ * `auth101Options`, if it has a `close()`, is closed when the app closes.
  */
 export async function createApp(
   auth101Options: Auth101ModuleOptions,
@@ -37,12 +38,19 @@ export async function createApp(
   const options = { logger: logLevels, abortOnError: false };
   // Requests Node's HTTP parser refuses get the JSON error envelope too, not a bare status
   // line (Express) or Fastify's own error body.
-  if (platform === "fastify") {
-    const adapter = new FastifyAdapter({ clientErrorHandler: answerClientError });
-    return NestFactory.create<NestFastifyApplication>(module, adapter, options);
-  }
-  const app = await NestFactory.create<NestExpressApplication>(module, options);
-  app.getHttpServer().on("clientError", answerClientError);
+  const app =
+    platform === "fastify"
+      ? await NestFactory.create<NestFastifyApplication>(
+          module,
+          new FastifyAdapter({ clientErrorHandler: answerClientError }),
+          options,
+        )
+      : await NestFactory.create<NestExpressApplication>(module, options);
+  if (platform === "express") app.getHttpServer().on("clientError", answerClientError);
+  // Node middleware on either platform (Nest runs it through @fastify/middie on Fastify).
+  app.use((req: IncomingMessage, res: ServerResponse, next: () => void) => {
+    if (!servePage(req, res)) next();
+  });
   return app;
 }
 

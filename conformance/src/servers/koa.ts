@@ -1,9 +1,11 @@
 import { answerClientError } from "@auth101/core/node";
+import type { AuthUserState } from "@auth101/koa";
 import { auth101Router, requireUser } from "@auth101/koa";
 import type { StartConformanceServer } from "@auth101/testing";
 import { listenOnLoopback } from "@auth101/testing";
 import { Router } from "@koa/router";
 import Koa from "koa";
+import type { Middleware } from "koa";
 
 /** @auth101/koa mounted as its README shows. */
 export const startKoaServer: StartConformanceServer = async ({ auth, prefix }) => {
@@ -11,10 +13,13 @@ export const startKoaServer: StartConformanceServer = async ({ auth, prefix }) =
   const authRouter = auth101Router(auth, { prefix });
   app.use(authRouter.routes()).use(authRouter.allowedMethods());
   const router = new Router();
-  router.get("/protected", requireUser(auth), (ctx) => {
+  const protectedRoute: Middleware<AuthUserState> = (ctx) => {
     const { id, email } = ctx.state.authUser;
     ctx.body = { id, email };
-  });
+  };
+  router.get("/protected", requireUser(auth), protectedRoute);
+  // POST too: a state-changing route, where the guard makes the CSRF check on a cookie session.
+  router.post("/protected", requireUser(auth), protectedRoute);
   app.use(router.routes()).use(router.allowedMethods());
   // As the README says: without it, Node destroys the socket of a request its parser refuses
   // with the error, and Koa's default error log prints that error's stack trace.

@@ -4,7 +4,7 @@ import type { StartConformanceServer } from "@auth101/testing";
 import type { Auth101ModuleOptions } from "@auth101/nestjs";
 import { Auth101Guard, Auth101Module, CurrentUser } from "@auth101/nestjs";
 import type { Type } from "@nestjs/common";
-import { Controller, Get, Module, UseGuards } from "@nestjs/common";
+import { Controller, Get, HttpCode, Module, Post, UseGuards } from "@nestjs/common";
 import { NestFactory } from "@nestjs/core";
 import type { NestExpressApplication } from "@nestjs/platform-express";
 import type { NestFastifyApplication } from "@nestjs/platform-fastify";
@@ -15,6 +15,14 @@ class ProtectedController {
   @Get("protected")
   @UseGuards(Auth101Guard)
   protectedRoute(@CurrentUser() user: User): { id: string; email: string } {
+    return { id: user.id, email: user.email };
+  }
+
+  /** A state-changing route, where the guard makes the CSRF check on a cookie session. */
+  @Post("protected")
+  @HttpCode(200)
+  @UseGuards(Auth101Guard)
+  protectedPost(@CurrentUser() user: User): { id: string; email: string } {
     return { id: user.id, email: user.email };
   }
 }

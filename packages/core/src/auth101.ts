@@ -50,6 +50,13 @@ const SIGN_UP_OUTCOME_UNKNOWN = errorResult(
     "Sign in with the same email and password; if that answers INVALID_CREDENTIALS, sign up again",
 );
 
+const trustedOriginsByInstance = new WeakMap<Auth101, readonly string[] | undefined>();
+
+/** The instance's `trustedOrigins` option, for the core's HTTP layer only (not exported by the package). */
+export function trustedOriginsOf(auth: Auth101): readonly string[] | undefined {
+  return trustedOriginsByInstance.get(auth);
+}
+
 /**
  * Email/password authentication: sign-up, sign-in, sign-out and sessions over signed tokens.
  * Every method except `verifyToken` resolves to a JSON-ready result and never throws.
@@ -87,6 +94,7 @@ export class Auth101 {
     });
     this.#signInPasswordPolicy = { minLength: 1, maxLength: this.#options.password.maxLength };
     this.#rateLimits = this.#options.rateLimit === false ? undefined : new RateLimits(this.#options.rateLimit);
+    trustedOriginsByInstance.set(this, this.#options.trustedOrigins);
   }
 
   signUp(email: string, password: string, context: RequestContext = {}): Promise<AuthResult> {

@@ -8,6 +8,7 @@ export const ERROR_CODES = [
   "RATE_LIMITED",
   "STORE_UNAVAILABLE",
   "INTERNAL_ERROR",
+  "FORBIDDEN",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

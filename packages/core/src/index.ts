@@ -25,8 +25,11 @@ export type {
   AuthHttpRequest,
   AuthHttpResponse,
   AuthHttpResponseBody,
+  GuardedRequest,
   RequestAuthentication,
 } from "./http/auth-http-handler.js";
+export { SESSION_COOKIE_NAME, TRANSPORT_HEADER } from "./http/cookie-session.js";
+export type { HeaderReader } from "./http/cookie-session.js";
 export { bearerToken } from "./http/bearer.js";
 export {
   MAX_BODY_BYTES,

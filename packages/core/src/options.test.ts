@@ -98,6 +98,14 @@ describe("Auth101 configuration", () => {
     ],
     ["an empty issuer", { secret: SECRET, issuer: " " }, /issuer must be a non-empty string/],
     ["a non-function onFailure", { secret: SECRET, onFailure: "log" }, /onFailure must be a function/],
+    ["trustedOrigins as a string", { secret: SECRET, trustedOrigins: "https://a.example" }, /must be an array/],
+    [
+      "a trusted origin with a path",
+      { secret: SECRET, trustedOrigins: ["https://a.example/app"] },
+      /"https:\/\/a.example\/app" is not an origin/,
+    ],
+    ["a trusted origin without a scheme", { secret: SECRET, trustedOrigins: ["a.example"] }, /is not an origin/],
+    ["a trusted origin that is not a string", { secret: SECRET, trustedOrigins: [42] }, /42 is not an origin/],
   ])("throws for %s", (_, options, message) => {
     expect(construct(options as Record<string, unknown>)).toThrow(Auth101ConfigError);
     expect(construct(options as Record<string, unknown>)).toThrow(message);
@@ -115,6 +123,7 @@ describe("Auth101 configuration", () => {
         password: { minLength: 12, maxLength: 256 },
         tokenExpiresIn: 15,
         issuer: "my-app",
+        trustedOrigins: ["https://app.example.com", "http://127.0.0.1:3000"],
       }),
     ).toBeInstanceOf(Auth101);
   });

@@ -1,3 +1,4 @@
+import { canonicalOrigin } from "./http/cookie-session.js";
 import { errorCodes } from "./error-codes.js";
 import { MemoryStore } from "./memory-store.js";
 import type { LimitRule, RateLimitOptions, ResolvedRateLimits } from "./rate-limits.js";
@@ -70,6 +71,13 @@ export interface Auth101Options {
    * may carry emails or SQL). Replace it to route the full error to your own logger.
    */
   readonly onFailure?: (event: AuthFailureEvent) => void;
+  /**
+   * Origins (`https://app.example.com`) whose pages may make cookie-authenticated requests
+   * that change state, for browsers that send no `Sec-Fetch-Site` (see `docs/security.md`).
+   * Default: the request's own origin, as its `Host` header names it. Set it when a proxy
+   * rewrites `Host`; it then replaces the default, so list your own origin too.
+   */
+  readonly trustedOrigins?: readonly string[];
 }
 
 export interface ResolvedOptions {
@@ -82,6 +90,8 @@ export interface ResolvedOptions {
   readonly hashing: { readonly memoryCost: number; readonly timeCost: number; readonly parallelism: number };
   readonly storedHashLimits: StoredHashLimits;
   readonly onFailure: (event: AuthFailureEvent) => void;
+  /** Canonical origins, or `undefined` for the default (the request's own origin). */
+  readonly trustedOrigins: readonly string[] | undefined;
 }
 
 export const DEFAULTS = {
@@ -103,6 +113,7 @@ const KNOWN_OPTIONS = new Set<string>([
   "hashing",
   "rateLimit",
   "onFailure",
+  "trustedOrigins",
 ]);
 const GENERATE_SECRET = `node -e "console.log(require('node:crypto').randomBytes(32).toString('base64url'))"`;
 
@@ -125,6 +136,7 @@ export function resolveOptions(options: Auth101Options): ResolvedOptions {
     rateLimit: checkRateLimit(options.rateLimit ?? {}),
     ...checkHashing(options.hashing ?? {}),
     onFailure: checkFunction("onFailure", options.onFailure) ?? logFailure,
+    trustedOrigins: checkTrustedOrigins(options.trustedOrigins),
   };
 }
 
@@ -175,6 +187,24 @@ function checkHashing(hashing: HashingOptions): Pick<ResolvedOptions, "hashing" 
       ),
     },
   };
+}
+
+function checkTrustedOrigins(origins: unknown): readonly string[] | undefined {
+  if (origins === undefined) return undefined;
+  if (!Array.isArray(origins)) {
+    throw new Auth101ConfigError('trustedOrigins must be an array of origins, e.g. ["https://app.example.com"]');
+  }
+  return Object.freeze(
+    origins.map((origin: unknown) => {
+      const canonical = typeof origin === "string" ? canonicalOrigin(origin) : undefined;
+      if (canonical === undefined) {
+        throw new Auth101ConfigError(
+          `trustedOrigins: ${JSON.stringify(origin)} is not an origin; write scheme://host[:port] with nothing after it, e.g. "https://app.example.com"`,
+        );
+      }
+      return canonical;
+    }),
+  );
 }
 
 function checkSecret(secret: unknown): string {

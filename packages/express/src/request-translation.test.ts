@@ -14,8 +14,8 @@ describe.each(EXPRESS_VERSIONS)("%s", (_version, express) => {
     configure(app);
     app.use("/auth", async (req, res) => {
       const translated: AuthHttpRequest = toAuthHttpRequest(req);
-      const { readBody, ...rest } = translated;
-      res.json({ ...rest, body: await readBody() });
+      const { readBody, header, ...rest } = translated;
+      res.json({ ...rest, authorization: header("authorization"), cookie: header("cookie"), body: await readBody() });
     });
     return start(app);
   }
@@ -25,13 +25,14 @@ describe.each(EXPRESS_VERSIONS)("%s", (_version, express) => {
       const origin = await translatingApp();
       const response = await request(`${origin}/auth/sign-in/email?next=/home`, {
         method: "POST",
-        headers: { authorization: "Bearer abc", "content-type": "application/json" },
+        headers: { authorization: "Bearer abc", cookie: "a=1", "content-type": "application/json" },
         body: '{"email":"a@b.co"}',
       });
       expect(response.body).toEqual({
         method: "POST",
         path: "/sign-in/email",
         authorization: "Bearer abc",
+        cookie: "a=1",
         clientAddress: "127.0.0.1",
         body: { kind: "json", value: { email: "a@b.co" } },
       });

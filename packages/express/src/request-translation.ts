@@ -1,5 +1,5 @@
 import type { AuthHttpRequest, RequestBody } from "@auth101/core";
-import { clientAddressOf, nodeRequestBody } from "@auth101/core/node";
+import { clientAddressOf, nodeHeaderReader, nodeRequestBody } from "@auth101/core/node";
 import type { Request } from "express";
 
 /** An Express request as the core's HTTP handler sees it. `req.path` is already relative to the mount point. */
@@ -10,7 +10,7 @@ export function toAuthHttpRequest(
   return {
     method: req.method,
     path: req.path,
-    authorization: req.headers.authorization,
+    header: nodeHeaderReader(req.headers),
     // Express resolves req.ip according to the app's "trust proxy" setting.
     clientAddress: clientAddressOf(req, req.ip),
     readBody,

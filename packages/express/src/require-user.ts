@@ -1,6 +1,6 @@
 import type { Auth101, User } from "@auth101/core";
 import { authenticateRequest } from "@auth101/core";
-import { sendNodeResponse } from "@auth101/core/node";
+import { nodeHeaderReader, sendNodeResponse } from "@auth101/core/node";
 import type { RequestHandler } from "express";
 
 declare global {
@@ -18,13 +18,14 @@ declare global {
 
 /**
  * Middleware for the app's own routes that need a signed-in user: with a valid
- * `Authorization: Bearer <token>` of an existing, active user it sets `req.authUser` and
+ * `Authorization: Bearer <token>` (or session cookie, CSRF-checked when the request changes
+ * state) of an existing, active user it sets `req.authUser` and
  * calls `next()`; otherwise it answers 401 with the error body and `WWW-Authenticate`
  * (UNAUTHORIZED, INVALID_TOKEN or USER_NOT_FOUND), or 503 when the user store is down.
  */
 export function requireUser(auth: Auth101): RequestHandler {
   return (req, res, next) => {
-    authenticateRequest(auth, req.headers.authorization).then((authentication) => {
+    authenticateRequest(auth, { method: req.method, header: nodeHeaderReader(req.headers) }).then((authentication) => {
       if ("response" in authentication) {
         sendNodeResponse(res, authentication.response);
         return;

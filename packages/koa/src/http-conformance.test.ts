@@ -16,9 +16,11 @@ function startApp(
   const authRouter = auth101Router(auth, { prefix });
   app.use(authRouter.routes()).use(authRouter.allowedMethods());
   const appRouter = new Router();
-  appRouter.get("/protected", requireUser(auth), (ctx) => {
-    ctx.body = { id: ctx.state.authUser.id, email: ctx.state.authUser.email };
-  });
+  for (const method of ["get", "post"] as const) {
+    appRouter[method]("/protected", requireUser(auth), (ctx) => {
+      ctx.body = { id: ctx.state.authUser.id, email: ctx.state.authUser.email };
+    });
+  }
   app.use(appRouter.routes()).use(appRouter.allowedMethods());
   return listen(app);
 }

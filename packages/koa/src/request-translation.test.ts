@@ -14,7 +14,9 @@ describe("toAuthHttpRequest", () => {
   async function translated(
     app: Koa,
     headers: Record<string, string> = {},
-  ): Promise<Omit<AuthHttpRequest, "readBody">> {
+  ): Promise<
+    Omit<AuthHttpRequest, "readBody" | "header"> & { authorization: string | undefined; cookie: string | undefined }
+  > {
     let seen: AuthHttpRequest | undefined;
     app.use((ctx) => {
       seen = toAuthHttpRequest(ctx, "/session");
@@ -23,15 +25,18 @@ describe("toAuthHttpRequest", () => {
     server = await listen(app);
     await send(`${server.url}/auth/session?x=1`, { method: "DELETE", headers });
     if (seen === undefined) throw new Error("the middleware did not run");
-    const { readBody: _readBody, ...fields } = seen;
-    return fields;
+    const { readBody: _readBody, header, ...fields } = seen;
+    return { ...fields, authorization: header("authorization"), cookie: header("cookie") };
   }
 
-  it("passes method, endpoint path, Authorization and the socket's address", async () => {
-    expect(await translated(new Koa(), { authorization: "Bearer abc", "x-forwarded-for": "203.0.113.7" })).toEqual({
+  it("passes method, endpoint path, the headers (Authorization, Cookie) and the socket's address", async () => {
+    expect(
+      await translated(new Koa(), { authorization: "Bearer abc", cookie: "a=1", "x-forwarded-for": "203.0.113.7" }),
+    ).toEqual({
       method: "DELETE",
       path: "/session",
       authorization: "Bearer abc",
+      cookie: "a=1",
       clientAddress: "127.0.0.1",
     });
   });

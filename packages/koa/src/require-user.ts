@@ -1,5 +1,6 @@
 import type { Auth101, User } from "@auth101/core";
 import { authenticateRequest } from "@auth101/core";
+import { nodeHeaderReader } from "@auth101/core/node";
 import type { DefaultState, Middleware } from "koa";
 import { sendAuthHttpResponse } from "./request-translation.js";
 
@@ -10,13 +11,17 @@ export interface AuthUserState {
 
 /**
  * Middleware for the app's own routes that need a signed-in user: with a valid
- * `Authorization: Bearer <token>` of an existing, active user it sets `ctx.state.authUser` and
+ * `Authorization: Bearer <token>` (or session cookie, CSRF-checked when the request changes
+ * state) of an existing, active user it sets `ctx.state.authUser` and
  * calls `next()`; otherwise it answers 401 with the error body and `WWW-Authenticate`
  * (UNAUTHORIZED, INVALID_TOKEN or USER_NOT_FOUND), or 503 when the user store is down.
  */
 export function requireUser<StateT = DefaultState>(auth: Auth101): Middleware<StateT & AuthUserState> {
   return async (ctx, next) => {
-    const authentication = await authenticateRequest(auth, ctx.request.headers.authorization);
+    const authentication = await authenticateRequest(auth, {
+      method: ctx.method,
+      header: nodeHeaderReader(ctx.request.headers),
+    });
     if ("response" in authentication) {
       sendAuthHttpResponse(ctx, authentication.response);
       return;

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { AuthHttpResponse } from "@auth101/core";
 import { Auth101, authenticateRequest } from "@auth101/core";
+import { nodeHeaderReader } from "@auth101/core/node";
 import type { CanActivate, ExecutionContext } from "@nestjs/common";
 import { HttpException, Inject, Injectable } from "@nestjs/common";
 import { HttpAdapterHost, Reflector } from "@nestjs/core";
@@ -23,7 +24,8 @@ export class Auth101UnauthorizedException extends HttpException {
 
 /**
  * Guard for the app's own routes that need a signed-in user: with a valid
- * `Authorization: Bearer <token>` of an existing, active user it sets `request.authUser` (what
+ * `Authorization: Bearer <token>` (or session cookie, CSRF-checked when the request changes
+ * state) of an existing, active user it sets `request.authUser` (what
  * `@CurrentUser()` reads) and lets the request through; otherwise it answers 401 with the
  * error body and `WWW-Authenticate` (UNAUTHORIZED, INVALID_TOKEN or USER_NOT_FOUND), or 503
  * when the user store is down. Use it per route or controller (`@UseGuards(Auth101Guard)`) or
@@ -58,8 +60,13 @@ export class Auth101Guard implements CanActivate {
 
     const http = context.switchToHttp();
     // Express's request or Fastify's: both have Node's headers.
-    const request = http.getRequest<{ readonly headers: IncomingHttpHeaders } & RequestWithUser>();
-    const authentication = await authenticateRequest(this.#auth, request.headers.authorization);
+    const request = http.getRequest<
+      { readonly method?: string; readonly headers: IncomingHttpHeaders } & RequestWithUser
+    >();
+    const authentication = await authenticateRequest(this.#auth, {
+      method: request.method ?? "GET",
+      header: nodeHeaderReader(request.headers),
+    });
     if ("response" in authentication) {
       // Nest's exception layer writes the status and body; the core's headers go on first,
       // through Nest's adapter (Express's response and Fastify's reply set headers differently).

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import type { AuthHttpRequest, RequestBody } from "@auth101/core";
-import { clientAddressOf, nodeRequestBody } from "@auth101/core/node";
+import { clientAddressOf, nodeHeaderReader, nodeRequestBody } from "@auth101/core/node";
 
 /**
  * The parts of an Express request the endpoints read. Declared here so that the package
@@ -29,7 +29,7 @@ export function toAuthHttpRequest(
   return {
     method: req.method ?? "GET",
     path: req.path,
-    authorization: req.headers.authorization,
+    header: nodeHeaderReader(req.headers),
     // Express resolves req.ip according to the app's "trust proxy" setting.
     clientAddress: clientAddressOf(req, req.ip),
     readBody,

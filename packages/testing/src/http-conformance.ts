@@ -9,6 +9,7 @@ import { MemoryStore } from "@auth101/core";
 import type { Auth101Options, AuthFailureEvent } from "@auth101/core";
 import type { UserStore } from "@auth101/core";
 import type { PublicUserJson } from "./support/expectations.js";
+import { describeCookieTransport } from "./http-conformance-cookie.js";
 import {
   describeAnswer,
   expectErrorAnswer,
@@ -87,6 +88,7 @@ export function describeHttpConformance(
       describe(`endpoints mounted at ${prefix}`, () => {
         const fixture = useServer(startServer, prefix, () => new MemoryStore(), options.authOptions, serverTimeoutMs);
         describeEndpoints(fixture, prefixes);
+        if (prefix === prefixes[0]) describeCookieTransport(fixture);
       });
     }
 

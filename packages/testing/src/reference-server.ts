@@ -1,6 +1,6 @@
 import type { Auth101 } from "@auth101/core";
 import { authenticateRequest, createAuthHttpHandler } from "@auth101/core";
-import { nodeRequestBody, sendNodeResponse } from "@auth101/core/node";
+import { nodeHeaderReader, nodeRequestBody, sendNodeResponse } from "@auth101/core/node";
 import type { ConformanceServer } from "./support/http-client.js";
 import { PROTECTED_PATH } from "./support/http-client.js";
 import { listenOnLoopback } from "./listen-on-loopback.js";
@@ -9,7 +9,7 @@ const JSON_TYPE = { "content-type": "application/json; charset=utf-8" };
 
 /**
  * The core on bare node:http, with no framework, reading the raw request stream: the four
- * endpoints at `prefix` (default `/auth`) and `GET /protected` behind `authenticateRequest`,
+ * endpoints at `prefix` (default `/auth`) and `GET` and `POST /protected` behind `authenticateRequest`,
  * answering `{ id, email }`; anything else is 404. What every integration must answer, byte
  * for byte, for the same request, and the smallest example of what one has to translate.
  * Takes the options a `StartConformanceServer` is given, so it can be passed as one.
@@ -27,15 +27,19 @@ export function startReferenceServer(options: {
         const handled = await handleAuth({
           method: request.method ?? "GET",
           path: path.slice(prefix.length),
-          authorization: request.headers.authorization,
+          header: nodeHeaderReader(request.headers),
           clientAddress: request.socket.remoteAddress,
           // Nothing ahead of this server reads the body.
           readBody: () => nodeRequestBody(request, () => undefined),
         });
         if (handled !== undefined) return sendNodeResponse(response, handled);
       }
-      if (path === PROTECTED_PATH && request.method === "GET") {
-        const authentication = await authenticateRequest(auth, request.headers.authorization);
+      // POST too: a state-changing route, where the guard makes the CSRF check on a cookie session.
+      if (path === PROTECTED_PATH && (request.method === "GET" || request.method === "POST")) {
+        const authentication = await authenticateRequest(auth, {
+          method: request.method ?? "GET",
+          header: nodeHeaderReader(request.headers),
+        });
         if ("response" in authentication) return sendNodeResponse(response, authentication.response);
         const { id, email } = authentication.user;
         response.writeHead(200, JSON_TYPE).end(JSON.stringify({ id, email }));

@@ -8,6 +8,7 @@ import type { UserStore } from "@auth101/core";
 import { MemoryStore } from "@auth101/core";
 import { listenOnLoopback } from "@auth101/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CONTENT_SECURITY_POLICY } from "../page.js";
 
 export interface DemoAppTestOptions {
   /** The demo's build output, run as `node <builtMain>`: `new URL("../dist/main.js", import.meta.url)`. */
@@ -74,6 +75,36 @@ function describeInProcess({ serveInProcess }: DemoAppTestOptions): void {
       expect(me.status).toBe(401);
       expect(me.headers.get("www-authenticate")).toBe('Bearer realm="auth101"');
       expect(await me.json()).toEqual({ error: { code: "UNAUTHORIZED", message: expect.any(String) } });
+    });
+
+    it("serves the sign-in page and its assets from 'self' under a strict Content-Security-Policy", async () => {
+      for (const [path, type] of [
+        ["/", "text/html"],
+        ["/assets/page.js", "text/javascript"],
+        ["/assets/page.css", "text/css"],
+      ] as const) {
+        const answer = await fetch(url(path));
+        expect(answer.status, path).toBe(200);
+        expect(answer.headers.get("content-type"), path).toMatch(new RegExp(`^${type}; charset=utf-8$`));
+        expect(answer.headers.get("content-security-policy"), path).toBe(CONTENT_SECURITY_POLICY);
+        expect(answer.headers.get("x-content-type-options"), path).toBe("nosniff");
+      }
+      const page = await (await fetch(url("/"))).text();
+      expect(page).toContain('<script type="module" src="/assets/page.js"></script>');
+      expect(page).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+      expect(page).not.toMatch(/\sstyle=|\son[a-z]+=/i);
+    });
+
+    it("serves the token pages with Referrer-Policy: no-referrer and no-store", async () => {
+      for (const path of ["/reset-password?token=abc", "/verify-email?token=abc"]) {
+        const answer = await fetch(url(path));
+        expect(answer.status, path).toBe(200);
+        expect(answer.headers.get("referrer-policy"), path).toBe("no-referrer");
+        expect(answer.headers.get("cache-control"), path).toBe("no-store");
+        expect(answer.headers.get("content-security-policy"), path).toBe(CONTENT_SECURITY_POLICY);
+        expect(await answer.text(), path).toContain('data-testid="message"');
+      }
+      expect((await fetch(url("/"))).headers.get("referrer-policy")).toBeNull();
     });
 
     it("answers a malformed body with the core's 400, not the framework's", async () => {

@@ -13,12 +13,13 @@ const CREDENTIALS = { email: "alice@example.com", password: "correct horse batte
 function request(
   method: string,
   path: string,
-  options: { body?: RequestBody; authorization?: string } = {},
+  options: { body?: RequestBody; authorization?: string; headers?: Record<string, string> } = {},
 ): AuthHttpRequest {
+  const headers: Record<string, string | undefined> = { ...options.headers, authorization: options.authorization };
   return {
     method,
     path,
-    authorization: options.authorization,
+    header: (name) => headers[name],
     readBody: async () => options.body ?? { kind: "invalid", reason: "malformed" },
   };
 }
@@ -69,7 +70,7 @@ describe("createAuthHttpHandler", () => {
       handle({
         method: "GET",
         path: "/sign-in/email",
-        authorization: undefined,
+        header: () => undefined,
         readBody: async () => {
           bodyRead = true;
           return json(CREDENTIALS);
@@ -162,7 +163,7 @@ describe("createAuthHttpHandler", () => {
       handle({
         method: "POST",
         path: "/sign-up/email",
-        authorization: undefined,
+        header: () => undefined,
         readBody: () => Promise.reject(new Error("socket hang up")),
       }),
     );
@@ -181,7 +182,7 @@ describe("createAuthHttpHandler", () => {
       createAuthHttpHandler(auth)({
         method: "POST",
         path: "/sign-in/email",
-        authorization: undefined,
+        header: () => undefined,
         readBody: () => Promise.reject(error),
       }),
     );
@@ -217,17 +218,21 @@ describe("authenticateRequest", () => {
     const { auth } = setup();
     const up = await auth.signUp(CREDENTIALS.email, CREDENTIALS.password);
     if ("error" in up) throw new Error(up.error.message);
-    expect(await authenticateRequest(auth, `Bearer ${up.token}`)).toEqual({
+    const guarded = (authorization: string | undefined) => ({
+      method: "GET",
+      header: (name: string) => (name === "authorization" ? authorization : undefined),
+    });
+    expect(await authenticateRequest(auth, guarded(`Bearer ${up.token}`))).toEqual({
       user: { id: up.user.id, email: "alice@example.com", isActive: true },
     });
-    expect(await authenticateRequest(auth, undefined)).toMatchObject({
+    expect(await authenticateRequest(auth, guarded(undefined))).toMatchObject({
       response: {
         status: 401,
         body: { error: { code: "UNAUTHORIZED" } },
         headers: { "www-authenticate": 'Bearer realm="auth101"' },
       },
     });
-    expect(await authenticateRequest(auth, "Bearer x.y.z")).toMatchObject({
+    expect(await authenticateRequest(auth, guarded("Bearer x.y.z"))).toMatchObject({
       response: { status: 401, body: { error: { code: "INVALID_TOKEN" } } },
     });
   });

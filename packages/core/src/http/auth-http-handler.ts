@@ -1,10 +1,21 @@
 import type { Auth101, RequestContext } from "../auth101.js";
-import { reportFailure } from "../auth101.js";
+import { reportFailure, trustedOriginsOf } from "../auth101.js";
 import type { AuthFailureEvent } from "../options.js";
 import type { AuthError, ErrorCode, ErrorResult } from "../errors.js";
 import { errorResult } from "../errors.js";
 import type { PublicUser, User } from "../user.js";
 import { bearerToken } from "./bearer.js";
+import type { HeaderReader } from "./cookie-session.js";
+import {
+  CROSS_SITE_VARY,
+  TRANSPORT_HEADER,
+  checkCrossSite,
+  expiredSessionCookie,
+  requestedTransport,
+  secondsUntilExpiry,
+  sessionCookie,
+  sessionCookieToken,
+} from "./cookie-session.js";
 import type { BodyFailure, RequestBody } from "./request-body.js";
 
 /** What an integration hands the handler: a framework's request, translated. */
@@ -12,8 +23,11 @@ export interface AuthHttpRequest {
   readonly method: string;
   /** Path relative to the mount prefix, without the query string: `/sign-in/email`. */
   readonly path: string;
-  /** The `Authorization` header, if any. */
-  readonly authorization: string | undefined;
+  /**
+   * A request header by its lower-case name (`authorization`, `cookie`, `origin`, ...), as one
+   * string, or `undefined` when absent.
+   */
+  readonly header: HeaderReader;
   /** The client's address as the framework resolved it (honouring its proxy settings). */
   readonly clientAddress?: string | undefined;
   /** Reads the body; called only by the routes that take one. */
@@ -49,6 +63,7 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   RATE_LIMITED: 429,
   STORE_UNAVAILABLE: 503,
   INTERNAL_ERROR: 500,
+  FORBIDDEN: 403,
 };
 
 const BODY_FAILURES: Readonly<Record<BodyFailure, { status: number; message: string }>> = {
@@ -103,8 +118,11 @@ export const AUTH_ENDPOINTS: readonly { readonly method: "GET" | "POST"; readonl
   ROUTES,
 ).map(([path, route]) => ({ method: route.method, path }));
 
+/** Successful answers after which the browser's session cookie is dead: it is expired too. */
+const ENDS_THE_SESSION: ReadonlySet<string> = new Set(["/sign-out"]);
+
 /**
- * The four auth endpoints, framework-free. Integrations translate their request into an
+ * The auth endpoints, framework-free. Integrations translate their request into an
  * {@link AuthHttpRequest}, call this, and write the {@link AuthHttpResponse} back unchanged.
  */
 export function createAuthHttpHandler(auth: Auth101): AuthHttpHandler {
@@ -116,8 +134,11 @@ export function createAuthHttpHandler(auth: Auth101): AuthHttpHandler {
         allow: route.method,
       });
     }
+    const transport = transportOf(auth, request);
+    if ("response" in transport) return transport.response;
     try {
-      return await route.respond(auth, request);
+      const response = await route.respond(auth, request);
+      return transport.cookie ? toCookieTransport(response, request.path, transport) : response;
     } catch (error) {
       // The service reports its own failures; this catches what fails around it (reading the
       // body, an integration's readBody throwing), which must reach onFailure just the same.
@@ -132,20 +153,114 @@ function clientWentAway(error: unknown): boolean {
   return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "ECONNRESET";
 }
 
-export type RequestAuthentication = { readonly user: User } | { readonly response: AuthHttpResponse };
+/** Where a request's session token comes from: the `Authorization` header wins over the cookie. */
+type Credential = "bearer" | "cookie" | "none";
+
+function credentialOf(header: HeaderReader): Credential {
+  if (header("authorization") !== undefined) return "bearer";
+  return sessionCookieToken(header("cookie")) !== undefined ? "cookie" : "none";
+}
+
+/** The session token a request carries: the bearer token, else the session cookie's. */
+function sessionTokenOf(header: HeaderReader): string | undefined {
+  return header("authorization") !== undefined
+    ? bearerToken(header("authorization"))
+    : sessionCookieToken(header("cookie"));
+}
+
+interface TransportOfRequest {
+  readonly cookie: boolean;
+  readonly credential: Credential;
+  /** Whether the CSRF check ran, so the answer depended on `Origin` and `Sec-Fetch-Site`. */
+  readonly crossSiteChecked: boolean;
+}
+
+type Transport = TransportOfRequest | { readonly response: AuthHttpResponse };
 
 /**
- * The "require a signed-in user" check every integration's guard makes: the `User`, or the
- * 401 (or 503) response to send instead.
+ * Whether the request speaks the cookie transport (it asks with `X-Auth101-Transport: cookie`,
+ * or is authenticated by the session cookie), and, when it does and changes state, the CSRF
+ * check: a refused request is answered 403 FORBIDDEN before anything runs.
  */
-export async function authenticateRequest(
-  auth: Auth101,
-  authorization: string | undefined,
-): Promise<RequestAuthentication> {
-  const token = bearerToken(authorization);
-  if (token === undefined) return { response: errorResponse(noTokenGiven()) };
+function transportOf(auth: Auth101, request: Pick<AuthHttpRequest, "method" | "header">): Transport {
+  const requested = requestedTransport(request.header(TRANSPORT_HEADER));
+  if (requested === "invalid") {
+    return {
+      response: errorResponse(
+        errorResult("VALIDATION_ERROR", "X-Auth101-Transport must be cookie (or left out for the bearer transport)"),
+      ),
+    };
+  }
+  const credential = credentialOf(request.header);
+  const cookie = requested === "cookie" || credential === "cookie";
+  const crossSiteChecked = cookie && changesState(request.method);
+  if (crossSiteChecked) {
+    const verdict = checkCrossSite(request.header, trustedOriginsOf(auth));
+    if (!verdict.allowed) {
+      return { response: errorResponse(errorResult("FORBIDDEN", verdict.reason), 403, { vary: CROSS_SITE_VARY }) };
+    }
+  }
+  return { cookie, credential, crossSiteChecked };
+}
+
+function changesState(method: string): boolean {
+  const upper = method.toUpperCase();
+  return upper !== "GET" && upper !== "HEAD" && upper !== "OPTIONS";
+}
+
+/**
+ * A response in the cookie transport: a token moves from the body into the session cookie
+ * (so the page's script never sees it), an ended session expires the cookie, and so does a
+ * cookie the server no longer accepts.
+ */
+function toCookieTransport(
+  response: AuthHttpResponse,
+  path: string,
+  { credential, crossSiteChecked }: TransportOfRequest,
+): AuthHttpResponse {
+  const headers: Record<string, string> = { ...response.headers };
+  if (crossSiteChecked) headers["vary"] = CROSS_SITE_VARY;
+  const body = response.body;
+  if ("token" in body) {
+    const { token, ...rest } = body;
+    headers["set-cookie"] = sessionCookie(token, secondsUntilExpiry(token));
+    return { status: response.status, headers, body: rest };
+  }
+  if (response.status === 200 && ENDS_THE_SESSION.has(path)) headers["set-cookie"] = expiredSessionCookie();
+  if (credential === "cookie" && rejectsTheCookie(body)) headers["set-cookie"] = expiredSessionCookie();
+  return { status: response.status, headers, body };
+}
+
+function rejectsTheCookie(body: AuthHttpResponseBody): boolean {
+  return "error" in body && (body.error.code === "INVALID_TOKEN" || body.error.code === "USER_NOT_FOUND");
+}
+
+export type RequestAuthentication = { readonly user: User } | { readonly response: AuthHttpResponse };
+
+/** What a guard hands {@link authenticateRequest}: the request's method and its headers. */
+export interface GuardedRequest {
+  readonly method: string;
+  /** A request header by its lower-case name, or `undefined` when absent. */
+  readonly header: HeaderReader;
+}
+
+/**
+ * The "require a signed-in user" check every integration's guard makes, with the session
+ * from the `Authorization` header or else the session cookie (a cookie-authenticated request
+ * that changes state must pass the CSRF check): the `User`, or the 401 (403, 503) response
+ * to send instead.
+ */
+export async function authenticateRequest(auth: Auth101, request: GuardedRequest): Promise<RequestAuthentication> {
+  const transport = transportOf(auth, request);
+  if ("response" in transport) return transport;
+  const token = sessionTokenOf(request.header);
+  const response = (result: ErrorResult): RequestAuthentication => {
+    const answer = errorResponse(result);
+    return { response: transport.cookie ? toCookieTransport(answer, "", transport) : answer };
+  };
+  if (token === undefined) return response(noTokenGiven());
   const session = await auth.getSession(token);
-  if ("error" in session) return { response: errorResponse(session) };
+  if ("error" in session) return response(session);
   return { user: fromPublicUser(session.user) };
 }
 
@@ -154,7 +269,10 @@ function fromPublicUser(user: PublicUser): User {
 }
 
 function noTokenGiven(): ErrorResult {
-  return errorResult("UNAUTHORIZED", "Missing bearer token (Authorization: Bearer <token>)");
+  return errorResult(
+    "UNAUTHORIZED",
+    "Not signed in: no bearer token (Authorization: Bearer <token>) or session cookie",
+  );
 }
 
 async function withCredentials(
@@ -188,7 +306,7 @@ async function withBearerToken(
   request: AuthHttpRequest,
   action: (token: string) => Promise<Success | ErrorResult>,
 ): Promise<AuthHttpResponse> {
-  const token = bearerToken(request.authorization);
+  const token = sessionTokenOf(request.header);
   if (token === undefined) return errorResponse(noTokenGiven());
   return toResponse(await action(token));
 }

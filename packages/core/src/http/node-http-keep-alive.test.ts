@@ -3,6 +3,7 @@ import { Agent, createServer, request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Auth101 } from "../auth101.js";
 import { createAuthHttpHandler } from "./auth-http-handler.js";
+import { nodeHeaderReader } from "../node/node-request.js";
 import { MAX_BODY_BYTES, readJsonBody } from "./request-body.js";
 
 // The core's handler on a bare node:http server, the way every integration feeds it the raw
@@ -16,7 +17,7 @@ describe("oversized bodies on a keep-alive connection", () => {
     void handle({
       method: req.method ?? "GET",
       path: url.pathname,
-      authorization: req.headers.authorization,
+      header: nodeHeaderReader(req.headers),
       readBody: () =>
         readJsonBody({
           contentType: req.headers["content-type"],

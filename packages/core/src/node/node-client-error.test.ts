@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Auth101 } from "../auth101.js";
 import { createAuthHttpHandler } from "../http/auth-http-handler.js";
 import { answerClientError } from "./node-client-error.js";
-import { nodeRequestBody, sendNodeResponse } from "./node-request.js";
+import { nodeHeaderReader, nodeRequestBody, sendNodeResponse } from "./node-request.js";
 
 const SIGN_IN = "POST /auth/sign-in/email HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n";
 const BODY = '{"email":"a@example.com","password":"pw-12345678"}';
@@ -80,7 +80,7 @@ function authServer(): { server: Server; handled: () => number } {
     void handle({
       method: request.method ?? "GET",
       path,
-      authorization: request.headers.authorization,
+      header: nodeHeaderReader(request.headers),
       readBody: () => nodeRequestBody(request, () => undefined),
     }).then((answer) => {
       if (answer === undefined) response.writeHead(404).end();

@@ -1,9 +1,21 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import type { AuthHttpResponse } from "../http/auth-http-handler.js";
+import type { HeaderReader } from "../http/cookie-session.js";
 import type { BodyHeaders, RequestBody } from "../http/request-body.js";
 import { parsedBody, readJsonBody } from "../http/request-body.js";
 
 // Express, Koa and NestJS all sit on Node's http server: these are the translations they share.
+
+/**
+ * The core's header accessor over Node's parsed headers (names already lower case; Node
+ * joins repeated `Cookie` headers with `; ` and most others with `, `).
+ */
+export function nodeHeaderReader(headers: IncomingHttpHeaders): HeaderReader {
+  return (name) => {
+    const value = headers[name];
+    return Array.isArray(value) ? value.join(", ") : value;
+  };
+}
 
 /** The request headers the core judges a body by. */
 export function bodyHeadersOf(request: IncomingMessage): BodyHeaders {

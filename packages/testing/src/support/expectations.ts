@@ -19,6 +19,7 @@ const STATUS_OF_CODE: Readonly<Record<ErrorCode, number>> = {
   RATE_LIMITED: 429,
   STORE_UNAVAILABLE: 503,
   INTERNAL_ERROR: 500,
+  FORBIDDEN: 403,
 };
 
 /** VALIDATION_ERROR also answers 405 (method), 413 (size) and 415 (content type). */

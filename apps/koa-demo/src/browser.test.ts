@@ -1,0 +1,8 @@
+import { Auth101 } from "@auth101/core";
+import { listenOnLoopback } from "@auth101/testing";
+import { describeDemoInBrowser } from "@auth101/demo-support/testing/browser";
+import { createApp } from "./main.js";
+
+describeDemoInBrowser("koa-demo", {
+  serveInProcess: (options) => listenOnLoopback(createApp(new Auth101(options)).callback()),
+});
