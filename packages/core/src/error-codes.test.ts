@@ -38,7 +38,7 @@ function storeFailingWith(error: unknown): UserStore {
   return new Proxy(new MemoryStore(), {
     get(target, name) {
       if (name === "findByEmail") return () => Promise.reject(error);
-      const value: unknown = Reflect.get(target, name);
+      const value: unknown = Reflect.get(target, name, target);
       return typeof value === "function" ? value.bind(target) : value;
     },
   });

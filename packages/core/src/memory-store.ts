@@ -1,6 +1,14 @@
 import { randomUUID } from "node:crypto";
 import type { User } from "./user.js";
-import type { NewUser, SessionWithUser, StoredSession, StoredUser, UserStore } from "./user-store.js";
+import type {
+  NewUser,
+  OneTimeTokenPurpose,
+  SessionWithUser,
+  StoredOneTimeToken,
+  StoredSession,
+  StoredUser,
+  UserStore,
+} from "./user-store.js";
 import { EmailTakenError } from "./errors.js";
 
 /**
@@ -12,6 +20,7 @@ export class MemoryStore implements UserStore {
   readonly #idByEmail = new Map<string, string>();
   readonly #sessions = new Map<string, StoredSession>();
   readonly #sessionIdsByUser = new Map<string, Set<string>>();
+  readonly #oneTimeTokens = new Map<string, StoredOneTimeToken>();
 
   async findById(id: string): Promise<User | null> {
     const user = this.#byId.get(id);
@@ -26,7 +35,13 @@ export class MemoryStore implements UserStore {
   async create(user: NewUser): Promise<User> {
     // Check and insert happen in one synchronous step, so concurrent creates cannot both win.
     if (this.#idByEmail.has(user.email)) throw new EmailTakenError();
-    const stored: StoredUser = { id: randomUUID(), email: user.email, passwordHash: user.passwordHash, isActive: true };
+    const stored: StoredUser = {
+      id: randomUUID(),
+      email: user.email,
+      passwordHash: user.passwordHash,
+      isActive: true,
+      emailVerified: false,
+    };
     this.#byId.set(stored.id, stored);
     this.#idByEmail.set(stored.email, stored.id);
     return withoutHash(stored);
@@ -50,6 +65,7 @@ export class MemoryStore implements UserStore {
     // What ON DELETE CASCADE does in SQL.
     for (const sessionId of this.#sessionIdsByUser.get(id) ?? []) this.#sessions.delete(sessionId);
     this.#sessionIdsByUser.delete(id);
+    await this.deleteOneTimeTokens(id);
   }
 
   async createSession(session: StoredSession): Promise<void> {
@@ -117,10 +133,43 @@ export class MemoryStore implements UserStore {
     ids?.delete(session.id);
     if (ids?.size === 0) this.#sessionIdsByUser.delete(session.userId);
   }
+
+  // Each method below reads and writes in one synchronous step, which makes it atomic here.
+
+  async replaceOneTimeToken(token: StoredOneTimeToken): Promise<void> {
+    this.#deleteTokens(token.userId, token.purpose);
+    this.#oneTimeTokens.set(token.tokenHash, { ...token });
+  }
+
+  async consumeOneTimeToken(tokenHash: string, purpose: OneTimeTokenPurpose): Promise<StoredOneTimeToken | null> {
+    const token = this.#oneTimeTokens.get(tokenHash);
+    if (token === undefined || token.purpose !== purpose) return null;
+    this.#oneTimeTokens.delete(tokenHash);
+    return token;
+  }
+
+  async deleteOneTimeTokens(userId: string, purpose?: OneTimeTokenPurpose): Promise<void> {
+    this.#deleteTokens(userId, purpose);
+  }
+
+  async markEmailVerified(userId: string, email: string): Promise<boolean> {
+    const user = this.#byId.get(userId);
+    if (user === undefined || user.email !== email) return false;
+    this.#byId.set(userId, { ...user, emailVerified: true });
+    return true;
+  }
+
+  #deleteTokens(userId: string, purpose: OneTimeTokenPurpose | undefined): void {
+    for (const [hash, token] of this.#oneTimeTokens) {
+      if (token.userId === userId && (purpose === undefined || token.purpose === purpose)) {
+        this.#oneTimeTokens.delete(hash);
+      }
+    }
+  }
 }
 
 function withoutHash(user: StoredUser): User {
-  return { id: user.id, email: user.email, isActive: user.isActive };
+  return { id: user.id, email: user.email, isActive: user.isActive, emailVerified: user.emailVerified };
 }
 
 /** Callers get their own copies, as from a database: mutating a Date they hold changes nothing here. */

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import jwt from "jsonwebtoken";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { AuthResult } from "./auth101.js";
+import type { AuthResult, SignUpResult } from "./auth101.js";
 import { Auth101 } from "./auth101.js";
 import { MemoryStore } from "./memory-store.js";
 import { TokenIssuer } from "./tokens.js";
@@ -26,8 +26,8 @@ function setup(options: { tokenExpiresIn?: number; store?: MemoryStore } = {}) {
   return { auth, store };
 }
 
-function signed(result: AuthResult): Signed {
-  if ("error" in result) throw new Error(result.error.message);
+function signed(result: SignUpResult): Signed {
+  if (!("token" in result)) throw new Error(JSON.stringify(result));
   return result;
 }
 

@@ -19,6 +19,20 @@ export interface SessionWithUser {
   readonly user: User;
 }
 
+/** What a one-time token is for. */
+export type OneTimeTokenPurpose = "password-reset" | "email-verification";
+
+/** A one-time token as the store keeps it: only the SHA-256 of the token, never the token. */
+export interface StoredOneTimeToken {
+  /** Hex SHA-256 of the token sent to the user; the key. */
+  readonly tokenHash: string;
+  readonly purpose: OneTimeTokenPurpose;
+  readonly userId: string;
+  /** The email the token was sent to (email verification binds to it; a reset records it). */
+  readonly email: string;
+  readonly expiresAt: Date;
+}
+
 export interface NewUser {
   /** Already normalized by the core: trimmed and lower-cased. */
   readonly email: string;
@@ -76,6 +90,22 @@ export interface UserStore {
   deleteUserSessions(userId: string, exceptId?: string): Promise<void>;
   /** Deletes sessions whose expiresAt <= `now` (only the user's when `userId` is given); resolves how many. */
   deleteExpiredSessions(now: Date, userId?: string): Promise<number>;
+  // one-time tokens (password reset, email verification) and the verified flag
+  /**
+   * Stores the token and deletes every other token of the same user and purpose (a newer
+   * token retires older ones), atomically.
+   */
+  replaceOneTimeToken(token: StoredOneTimeToken): Promise<void>;
+  /**
+   * Deletes the token and answers it, or null when there is none with this hash and purpose.
+   * Atomic: of concurrent calls with one hash exactly one gets the token (SQL: DELETE ...
+   * RETURNING, or a delete whose affected row count is checked). Expiry is the core's to check.
+   */
+  consumeOneTimeToken(tokenHash: string, purpose: OneTimeTokenPurpose): Promise<StoredOneTimeToken | null>;
+  /** Deletes every token of the user, of all purposes when none is given. */
+  deleteOneTimeTokens(userId: string, purpose?: OneTimeTokenPurpose): Promise<void>;
+  /** Marks the user's email verified, only if their email still equals `email`; true when it did. */
+  markEmailVerified(userId: string, email: string): Promise<boolean>;
 }
 
 const USER_STORE_METHODS = [
@@ -91,6 +121,10 @@ const USER_STORE_METHODS = [
   "deleteSession",
   "deleteUserSessions",
   "deleteExpiredSessions",
+  "replaceOneTimeToken",
+  "consumeOneTimeToken",
+  "deleteOneTimeTokens",
+  "markEmailVerified",
 ] as const satisfies readonly (keyof UserStore)[];
 
 export function missingUserStoreMethods(candidate: unknown): string[] {

@@ -1,5 +1,5 @@
 import type { AuthHttpRequest, RequestBody } from "@auth101/core";
-import { nodeHeaderReader, nodeRequestBody } from "@auth101/core/node";
+import { clientAddressOf, nodeHeaderReader, nodeRequestBody } from "@auth101/core/node";
 import type { Request } from "express";
 
 /** An Express request as the core's HTTP handler sees it. `req.path` is already relative to the mount point. */
@@ -12,7 +12,7 @@ export function toAuthHttpRequest(
     path: req.path,
     header: nodeHeaderReader(req.headers),
     // Express resolves req.ip according to the app's "trust proxy" setting.
-    clientAddress: req.ip,
+    clientAddress: clientAddressOf(req, req.ip),
     readBody,
   };
 }

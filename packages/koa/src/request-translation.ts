@@ -1,5 +1,5 @@
 import type { AuthHttpRequest, AuthHttpResponse, RequestBody } from "@auth101/core";
-import { nodeHeaderReader, nodeRequestBody } from "@auth101/core/node";
+import { clientAddressOf, nodeHeaderReader, nodeRequestBody } from "@auth101/core/node";
 import type { ParameterizedContext } from "koa";
 
 /** The part of a Koa context the translation reads and writes; any state or router context fits. */
@@ -19,7 +19,7 @@ export function toAuthHttpRequest(ctx: KoaContext, path: string): AuthHttpReques
     path,
     header: nodeHeaderReader(ctx.request.headers),
     // Koa takes this from X-Forwarded-For only when `app.proxy` is true.
-    clientAddress: ctx.ip || undefined,
+    clientAddress: clientAddressOf(ctx.req, ctx.ip),
     readBody: () => requestBody(ctx),
   };
 }

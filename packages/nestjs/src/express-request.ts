@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import type { AuthHttpRequest, RequestBody } from "@auth101/core";
-import { nodeHeaderReader, nodeRequestBody } from "@auth101/core/node";
+import { clientAddressOf, nodeHeaderReader, nodeRequestBody } from "@auth101/core/node";
 
 /**
  * The parts of an Express request the endpoints read. Declared here so that the package
@@ -31,7 +31,7 @@ export function toAuthHttpRequest(
     path: req.path,
     header: nodeHeaderReader(req.headers),
     // Express resolves req.ip according to the app's "trust proxy" setting.
-    clientAddress: req.ip ?? req.socket.remoteAddress,
+    clientAddress: clientAddressOf(req, req.ip),
     readBody,
   };
 }

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import type { AuthHttpHandler, AuthHttpRequest } from "@auth101/core";
-import { nodeHeaderReader, nodeRequestBody, sendNodeResponse } from "@auth101/core/node";
+import { clientAddressOf, nodeHeaderReader, nodeRequestBody, sendNodeResponse } from "@auth101/core/node";
 
 /**
  * The parts of Fastify's request, reply and instance the endpoints use. Declared here so
@@ -69,7 +69,8 @@ function toAuthHttpRequest(request: FastifyRequestLike, path: string): AuthHttpR
     method: request.method,
     path,
     header: nodeHeaderReader(request.headers),
-    clientAddress: request.ip,
+    // Fastify resolves request.ip according to its trustProxy setting.
+    clientAddress: clientAddressOf(request.raw, request.ip),
     readBody: () => nodeRequestBody(request.raw, () => request.body),
   };
 }

@@ -64,6 +64,9 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   RATE_LIMITED: 429,
   STORE_UNAVAILABLE: 503,
   INTERNAL_ERROR: 500,
+  INVALID_RESET_TOKEN: 400,
+  INVALID_VERIFICATION_TOKEN: 400,
+  EMAIL_NOT_VERIFIED: 403,
   FORBIDDEN: 403,
 };
 
@@ -91,6 +94,8 @@ type Route = {
     request: AuthHttpRequest,
     params: Readonly<Record<string, string>>,
   ) => Promise<AuthHttpResponse>;
+  /** For an optional feature: when it is off, the path is not an auth endpoint (passed on, so 404). */
+  readonly enabled?: (auth: Auth101) => boolean;
 };
 
 /** The one routing table: every endpoint, in every integration, comes from here. */
@@ -100,14 +105,51 @@ const ROUTES: readonly Route[] = [
     path: "/sign-up/email",
     operation: "signUp",
     respond: (auth, request) =>
-      withCredentials(request, (email, password) => auth.signUp(email, password, context(request))),
+      withFields(request, { email: "string", password: "string" }, ({ email, password }) =>
+        auth.signUp(email, password, context(request)),
+      ),
   },
   {
     method: "POST",
     path: "/sign-in/email",
     operation: "signIn",
     respond: (auth, request) =>
-      withCredentials(request, (email, password) => auth.signIn(email, password, context(request))),
+      withFields(request, { email: "string", password: "string" }, ({ email, password }) =>
+        auth.signIn(email, password, context(request)),
+      ),
+  },
+  {
+    method: "POST",
+    path: "/request-password-reset",
+    operation: "requestPasswordReset",
+    enabled: (auth) => auth.features.passwordReset,
+    respond: (auth, request) =>
+      withFields(request, { email: "string" }, ({ email }) => auth.requestPasswordReset(email, context(request))),
+  },
+  {
+    method: "POST",
+    path: "/reset-password",
+    operation: "resetPassword",
+    enabled: (auth) => auth.features.passwordReset,
+    respond: (auth, request) =>
+      withFields(request, { token: "string", new_password: "string" }, ({ token, new_password }) =>
+        auth.resetPassword(token, new_password),
+      ),
+  },
+  {
+    method: "POST",
+    path: "/send-verification-email",
+    operation: "sendVerificationEmail",
+    enabled: (auth) => auth.features.emailVerification,
+    respond: (auth, request) =>
+      withFields(request, { email: "string" }, ({ email }) => auth.sendVerificationEmail(email, context(request))),
+  },
+  {
+    method: "POST",
+    path: "/verify-email",
+    operation: "verifyEmail",
+    enabled: (auth) => auth.features.emailVerification,
+    respond: (auth, request) => withFields(request, { token: "string" }, ({ token }) => auth.verifyEmail(token)),
   },
   {
     method: "POST",
@@ -200,6 +242,7 @@ export function createAuthHttpHandler(auth: Auth101): AuthHttpHandler {
     const matched = matchRoute(request.path);
     if (matched === undefined) return undefined;
     const { route, params } = matched;
+    if (route.enabled?.(auth) === false) return undefined;
     if (request.method.toUpperCase() !== route.method) {
       return errorResponse(errorResult("VALIDATION_ERROR", `Use ${route.method} for ${route.path}`), 405, {
         allow: route.method,
@@ -330,13 +373,9 @@ export async function authenticateRequest(auth: Auth101, request: GuardedRequest
     return { response: transport.cookie ? toCookieTransport(answer, "", transport) : answer };
   };
   if (token === undefined) return response(noTokenGiven());
-  const session = await auth.getSession(token);
+  const session = await auth.authenticate(token);
   if ("error" in session) return response(session);
-  return { user: fromPublicUser(session.user) };
-}
-
-function fromPublicUser(user: PublicUser): User {
-  return { id: user.id, email: user.email, isActive: user.is_active };
+  return { user: session.user };
 }
 
 function noTokenGiven(): ErrorResult {
@@ -346,31 +385,58 @@ function noTokenGiven(): ErrorResult {
   );
 }
 
-async function withCredentials(
+/** The JSON fields a route reads: required strings, and optional booleans (`"boolean?"`). */
+type FieldTypes = Readonly<Record<string, "string" | "boolean?">>;
+type FieldValues<Types extends FieldTypes> = {
+  readonly [Name in keyof Types]: Types[Name] extends "string" ? string : boolean | undefined;
+};
+
+/** Reads the JSON body's fields, checking each one's type, then runs `action` with them. */
+async function withFields<Types extends FieldTypes>(
   request: AuthHttpRequest,
-  action: (email: string, password: string) => Promise<Success | ErrorResult>,
+  types: Types,
+  action: (fields: FieldValues<Types>) => Promise<Success | ErrorResult>,
 ): Promise<AuthHttpResponse> {
+  const fields = await readFields(request, types);
+  return "response" in fields ? fields.response : toResponse(await action(fields.values));
+}
+
+async function readFields<Types extends FieldTypes>(
+  request: AuthHttpRequest,
+  types: Types,
+): Promise<{ readonly values: FieldValues<Types> } | { readonly response: AuthHttpResponse }> {
   const body = await request.readBody();
   if (body.kind === "invalid") {
     const failure = BODY_FAILURES[body.reason];
     // The rest of an oversized body is not worth reading: close the connection after answering.
     const closeConnection = body.reason === "too-large" ? { connection: "close" } : {};
-    return errorResponse(errorResult("VALIDATION_ERROR", failure.message), failure.status, closeConnection);
+    return {
+      response: errorResponse(errorResult("VALIDATION_ERROR", failure.message), failure.status, closeConnection),
+    };
   }
   const fields = body.value;
+  const required = Object.keys(types).filter((name) => types[name] === "string");
   if (typeof fields !== "object" || fields === null || Array.isArray(fields)) {
-    return errorResponse(errorResult("VALIDATION_ERROR", "Request body must be a JSON object with email and password"));
+    const message = `Request body must be a JSON object with ${required.join(" and ")}`;
+    return { response: errorResponse(errorResult("VALIDATION_ERROR", message)) };
   }
-  const { email, password } = fields as Record<string, unknown>;
-  for (const [name, value] of [
-    ["email", email],
-    ["password", password],
-  ] as const) {
-    if (value === undefined || value === null)
-      return errorResponse(errorResult("VALIDATION_ERROR", `${name} is required`));
-    if (typeof value !== "string") return errorResponse(errorResult("VALIDATION_ERROR", `${name} must be a string`));
+  const given = fields as Record<string, unknown>;
+  const values: Record<string, unknown> = {};
+  for (const [name, type] of Object.entries(types)) {
+    const value = Object.hasOwn(given, name) ? given[name] : undefined;
+    if (type === "string") {
+      if (value === undefined || value === null) {
+        return { response: errorResponse(errorResult("VALIDATION_ERROR", `${name} is required`)) };
+      }
+      if (typeof value !== "string") {
+        return { response: errorResponse(errorResult("VALIDATION_ERROR", `${name} must be a string`)) };
+      }
+    } else if (value !== undefined && typeof value !== "boolean") {
+      return { response: errorResponse(errorResult("VALIDATION_ERROR", `${name} must be true or false`)) };
+    }
+    values[name] = value;
   }
-  return toResponse(await action(email as string, password as string));
+  return { values: values as FieldValues<Types> };
 }
 
 async function withBearerToken(

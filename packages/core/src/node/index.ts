@@ -3,4 +3,4 @@
 // refusal, and answering requests Node's own parser refuses. The root export stays free of them.
 export { bodyFromParserError } from "./body-parser-errors.js";
 export { answerClientError } from "./node-client-error.js";
-export { bodyHeadersOf, nodeHeaderReader, nodeRequestBody, sendNodeResponse } from "./node-request.js";
+export { bodyHeadersOf, clientAddressOf, nodeHeaderReader, nodeRequestBody, sendNodeResponse } from "./node-request.js";

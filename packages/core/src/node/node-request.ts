@@ -46,3 +46,12 @@ export function sendNodeResponse(response: ServerResponse, answer: AuthHttpRespo
   for (const [name, value] of Object.entries(answer.headers)) response.setHeader(name, value);
   response.end(JSON.stringify(answer.body));
 }
+
+/**
+ * The client's address for rate limiting, taken the same way by every integration: the address
+ * the framework resolved under its own proxy setting (Express's `trust proxy`, Koa's
+ * `app.proxy`, Fastify's `trustProxy`), else the connection's peer.
+ */
+export function clientAddressOf(request: IncomingMessage, frameworkAddress: string | undefined): string | undefined {
+  return frameworkAddress || request.socket.remoteAddress || undefined;
+}

@@ -1,5 +1,13 @@
 // Stores that misbehave.
-import type { NewUser, SessionWithUser, StoredSession, StoredUser, User, UserStore } from "@auth101/core";
+import type {
+  NewUser,
+  SessionWithUser,
+  StoredOneTimeToken,
+  StoredSession,
+  StoredUser,
+  User,
+  UserStore,
+} from "@auth101/core";
 
 /** A store whose database is down: every call rejects. */
 export class FailingStore implements UserStore {
@@ -52,6 +60,22 @@ export class FailingStore implements UserStore {
   async deleteExpiredSessions(): Promise<number> {
     throw new Error(FailingStore.MESSAGE);
   }
+
+  async replaceOneTimeToken(): Promise<void> {
+    throw new Error(FailingStore.MESSAGE);
+  }
+
+  async consumeOneTimeToken(): Promise<StoredOneTimeToken | null> {
+    throw new Error(FailingStore.MESSAGE);
+  }
+
+  async deleteOneTimeTokens(): Promise<void> {
+    throw new Error(FailingStore.MESSAGE);
+  }
+
+  async markEmailVerified(): Promise<boolean> {
+    throw new Error(FailingStore.MESSAGE);
+  }
 }
 
 /** A buggy store that resolves `undefined` where it owes a user: the core must answer 500, not crash. */
@@ -92,5 +116,17 @@ export class BrokenStore implements UserStore {
 
   async deleteExpiredSessions(): Promise<number> {
     return undefined as unknown as number;
+  }
+
+  async replaceOneTimeToken(): Promise<void> {}
+
+  async consumeOneTimeToken(): Promise<StoredOneTimeToken | null> {
+    return undefined as unknown as StoredOneTimeToken | null;
+  }
+
+  async deleteOneTimeTokens(): Promise<void> {}
+
+  async markEmailVerified(): Promise<boolean> {
+    return undefined as unknown as boolean;
   }
 }
