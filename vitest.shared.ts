@@ -16,6 +16,10 @@ export const workspaceSourceAliases = [
   { find: /^@auth101\/koa$/, replacement: fromRoot("./packages/koa/src/index.ts") },
   { find: /^@auth101\/nestjs$/, replacement: fromRoot("./packages/nestjs/src/index.ts") },
   {
+    find: /^@auth101\/demo-support\/smtp-inbox$/,
+    replacement: fromRoot("./apps/demo-support/src/testing/smtp-inbox.ts"),
+  },
+  {
     find: /^@auth101\/demo-support\/testing\/browser$/,
     replacement: fromRoot("./apps/demo-support/src/testing/describe-demo-in-browser.ts"),
   },

@@ -17,7 +17,7 @@ const SIGN_IN_CONCURRENCY = 10;
 export async function runMicroBenchmark(milliseconds: number): Promise<MicroResult[]> {
   const auth = new Auth101({ secret: benchSecret(), store: new MemoryStore(), rateLimit: BENCH_RATE_LIMITS });
   const signedUp = await auth.signUp(BENCH_USER.email, BENCH_USER.password);
-  if ("error" in signedUp) throw new Error(`micro-benchmark sign-up failed: ${signedUp.error.code}`);
+  if (!("token" in signedUp)) throw new Error(`micro-benchmark sign-up failed: ${JSON.stringify(signedUp)}`);
   const { token } = signedUp;
 
   const bench = new Bench({

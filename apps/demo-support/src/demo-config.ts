@@ -8,11 +8,20 @@ export interface DemoConfig {
   readonly secret: string;
   /** Where users live: `DATABASE_URL`, or an SQLite file beside the app. */
   readonly databaseUrl: string;
+  /** `SMTP_URL`: the mail server for reset and verification emails; unset, they are printed. */
+  readonly smtpUrl: string | undefined;
+  /** `APP_URL` without a trailing slash; unset, the links use `http://127.0.0.1:<listening port>`. */
+  readonly appUrl: string | undefined;
+  /** `AUTH101_REQUIRE_EMAIL_VERIFICATION=true`: no sign-in before the email is verified. */
+  readonly requireEmailVerification: boolean;
 }
 
 export const DEFAULT_DATABASE_URL = "file:./auth101-demo.db";
 
-/** Reads PORT, AUTH101_SECRET and DATABASE_URL the same way in every demo app. */
+/**
+ * Reads PORT, AUTH101_SECRET, DATABASE_URL, SMTP_URL, APP_URL and
+ * AUTH101_REQUIRE_EMAIL_VERIFICATION the same way in every demo app.
+ */
 export function loadDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig {
   const port = Number(env["PORT"] ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
@@ -23,7 +32,33 @@ export function loadDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig
     port,
     secret: env["AUTH101_SECRET"] || developmentSecret(),
     databaseUrl: env["DATABASE_URL"] || DEFAULT_DATABASE_URL,
+    smtpUrl: env["SMTP_URL"] || undefined,
+    appUrl: appUrlOf(env["APP_URL"]),
+    requireEmailVerification: booleanOf(
+      "AUTH101_REQUIRE_EMAIL_VERIFICATION",
+      env["AUTH101_REQUIRE_EMAIL_VERIFICATION"],
+    ),
   };
+}
+
+function appUrlOf(value: string | undefined): string | undefined {
+  if (value === undefined || value === "") return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`APP_URL must be an http(s) URL such as https://app.example.com; got ${value}`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new Error(`APP_URL must be an http(s) URL such as https://app.example.com; got ${value}`);
+  }
+  return url.href.replace(/\/+$/, "");
+}
+
+function booleanOf(name: string, value: string | undefined): boolean {
+  if (value === undefined || value === "" || value === "false") return false;
+  if (value === "true") return true;
+  throw new Error(`${name} must be true or false; got ${value}`);
 }
 
 function developmentSecret(): string {

@@ -5,6 +5,7 @@ import { pathToFileURL } from "node:url";
 import { Auth101 } from "@auth101/core";
 import { answerClientError } from "@auth101/core/node";
 import { loadDemoConfig, openDemoStore } from "./demo-config.js";
+import { createDemoMailer, demoEmailOptions, describeMailDelivery } from "./mail.js";
 
 /** Only the message: a driver's error object may carry the connection string. */
 export function messageOf(error: unknown): string {
@@ -27,7 +28,8 @@ export function startIfEntryPoint(moduleUrl: string, name: string, start: () => 
 /**
  * The life of a demo on Node's http server (Express, Koa): open the store, listen on
  * 127.0.0.1:$PORT (answering what Node's parser refuses with the JSON envelope), and on
- * SIGINT/SIGTERM stop serving, close the store and exit 0.
+ * SIGINT/SIGTERM stop serving, let the emails already asked for go out, close the store and
+ * exit 0.
  */
 export async function serveDemo(
   name: string,
@@ -35,7 +37,13 @@ export async function serveDemo(
 ): Promise<void> {
   const config = loadDemoConfig();
   const store = await openDemoStore(config);
-  const auth = new Auth101({ secret: config.secret, store });
+  const mailer = createDemoMailer(config.smtpUrl);
+  let listeningUrl = `http://${config.host}:${config.port}`;
+  const auth = new Auth101({
+    secret: config.secret,
+    store,
+    ...demoEmailOptions(config, mailer, () => listeningUrl),
+  });
 
   const server = createServer(createRequestListener(auth));
   // Requests Node's parser refuses get the JSON error envelope too, not a bare status line.
@@ -43,11 +51,13 @@ export async function serveDemo(
   try {
     await listen(server, config.port, config.host);
   } catch (error) {
+    mailer.close();
     await store.close();
     throw error;
   }
   const { address, port } = server.address() as AddressInfo;
-  console.log(`${name} listening on http://${address}:${port}`);
+  listeningUrl = `http://${address}:${port}`;
+  console.log(`${name} listening on ${listeningUrl}; ${describeMailDelivery(config)}`);
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
@@ -57,13 +67,19 @@ export async function serveDemo(
     // Requests in flight may finish; a client that keeps its connection open past that is cut.
     setTimeout(() => server.closeAllConnections(), 5_000).unref();
     server.close(() => {
-      store.close().then(
-        () => process.exit(0),
-        (error: unknown) => {
-          console.error(`${name}: closing the store failed:`, messageOf(error));
-          process.exit(1);
-        },
-      );
+      auth
+        .whenIdle()
+        .then(() => {
+          mailer.close();
+          return store.close();
+        })
+        .then(
+          () => process.exit(0),
+          (error: unknown) => {
+            console.error(`${name}: closing the store failed:`, messageOf(error));
+            process.exit(1);
+          },
+        );
     });
   };
   process.once("SIGINT", stop);

@@ -5,5 +5,5 @@ import { createApp } from "./main.js";
 
 describeDemoApp("koa-demo", {
   builtMain: new URL("../dist/main.js", import.meta.url),
-  serveInProcess: ({ secret, store }) => listenOnLoopback(createApp(new Auth101({ secret, store })).callback()),
+  serveInProcess: (options) => listenOnLoopback(createApp(new Auth101(options)).callback()),
 });

@@ -2,13 +2,22 @@ import "reflect-metadata";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { answerClientError } from "@auth101/core/node";
-import { loadDemoConfig, openDemoStore, servePage, startIfEntryPoint } from "@auth101/demo-support";
+import {
+  createDemoMailer,
+  demoEmailOptions,
+  describeMailDelivery,
+  loadDemoConfig,
+  openDemoStore,
+  servePage,
+  startIfEntryPoint,
+} from "@auth101/demo-support";
 import type { Auth101ModuleOptions } from "@auth101/nestjs";
 import type { INestApplication, LogLevel } from "@nestjs/common";
 import { NestFactory } from "@nestjs/core";
 import type { NestExpressApplication } from "@nestjs/platform-express";
 import type { NestFastifyApplication } from "@nestjs/platform-fastify";
 import { FastifyAdapter } from "@nestjs/platform-fastify";
+import type { ClosableMailer } from "./app.module.js";
 import { AppModule } from "./app.module.js";
 
 /** The HTTP platforms the demo runs on: Nest's default, Express, or Fastify. */
@@ -25,15 +34,17 @@ export function nestPlatformOf(env: NodeJS.ProcessEnv = process.env): NestPlatfo
 
 /**
  * The demo app, not yet listening: the sign-in page at /, the auth endpoints under /auth and
- * a protected GET /me, on `platform` (Express unless told otherwise). The store in
- * `auth101Options`, if it has a `close()`, is closed when the app closes.
+ * a protected GET /me, on `platform` (Express unless told otherwise). When the app closes, the
+ * emails already asked for go out, then `mailer` and the store in `auth101Options` (if it has
+ * a `close()`) are closed.
  */
 export async function createApp(
   auth101Options: Auth101ModuleOptions,
   logLevels: LogLevel[] | false = ["error", "warn"],
   platform: NestPlatform = "express",
+  mailer?: ClosableMailer,
 ): Promise<INestApplication> {
-  const module = AppModule.register(auth101Options);
+  const module = AppModule.register(auth101Options, mailer);
   // abortOnError: let main() report a startup failure instead of Nest exiting the process.
   const options = { logger: logLevels, abortOnError: false };
   // Requests Node's HTTP parser refuses get the JSON error envelope too, not a bare status
@@ -58,11 +69,19 @@ async function main(): Promise<void> {
   const config = loadDemoConfig();
   const platform = nestPlatformOf();
   const store = await openDemoStore(config);
+  const mailer = createDemoMailer(config.smtpUrl);
+  let listeningUrl = `http://${config.host}:${config.port}`;
 
   let app: INestApplication;
   try {
-    app = await createApp({ secret: config.secret, store }, undefined, platform);
+    app = await createApp(
+      { secret: config.secret, store, ...demoEmailOptions(config, mailer, () => listeningUrl) },
+      undefined,
+      platform,
+      mailer,
+    );
   } catch (error) {
+    mailer.close();
     await store.close();
     throw error;
   }
@@ -75,7 +94,8 @@ async function main(): Promise<void> {
     throw error;
   }
   const { address, port } = app.getHttpServer().address() as AddressInfo;
-  console.log(`nestjs-demo listening on http://${address}:${port} (NestJS on ${platform})`);
+  listeningUrl = `http://${address}:${port}`;
+  console.log(`nestjs-demo listening on ${listeningUrl} (NestJS on ${platform}); ${describeMailDelivery(config)}`);
 }
 
 startIfEntryPoint(import.meta.url, "nestjs-demo", main);

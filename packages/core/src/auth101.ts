@@ -1,19 +1,24 @@
 import type { ErrorResult } from "./errors.js";
 import { EmailTakenError, errorResult, StoreUnavailableError, UnsafePasswordHashError } from "./errors.js";
-import type { Auth101Options, AuthFailureEvent, ResolvedOptions } from "./options.js";
+import type { AccountEmailSender, Auth101Options, AuthFailureEvent, ResolvedOptions } from "./options.js";
 import { resolveOptions } from "./options.js";
 import { isCommonPassword } from "./common-passwords.js";
+import { hashOneTimeToken, newOneTimeToken } from "./one-time-tokens.js";
 import { PasswordHasher } from "./password-hasher.js";
 import type { Throttle } from "./rate-limits.js";
 import { RateLimits } from "./rate-limits.js";
 import { TokenIssuer } from "./tokens.js";
 import type { PublicUser, User } from "./user.js";
 import { toPublicUser } from "./user.js";
-import type { UserStore } from "./user-store.js";
+import type { OneTimeTokenPurpose, StoredOneTimeToken, UserStore } from "./user-store.js";
+import type { Checked } from "./validation.js";
 import { normalizeEmail, normalizePassword } from "./validation.js";
 
 export type AuthResult = { readonly user: PublicUser; readonly token: string } | ErrorResult;
-export type SignOutResult = { readonly success: true } | ErrorResult;
+/** Sign-up answers `{ user }` without a token while email verification is required. */
+export type SignUpResult = AuthResult | { readonly user: PublicUser };
+export type SuccessResult = { readonly success: true } | ErrorResult;
+export type SignOutResult = SuccessResult;
 export type SessionResult = { readonly user: PublicUser } | ErrorResult;
 
 type Operation = AuthFailureEvent["operation"];
@@ -35,6 +40,27 @@ function rateLimited(throttle: NonNullable<Throttle>): ErrorResult {
 const INVALID_CREDENTIALS = errorResult("INVALID_CREDENTIALS", "Invalid email or password");
 const INVALID_TOKEN = errorResult("INVALID_TOKEN", "Invalid or expired token");
 const USER_NOT_FOUND = errorResult("USER_NOT_FOUND", "User not found");
+const INVALID_RESET_TOKEN = errorResult(
+  "INVALID_RESET_TOKEN",
+  "This password-reset link is invalid, expired or already used; ask for a new one",
+);
+const INVALID_VERIFICATION_TOKEN = errorResult(
+  "INVALID_VERIFICATION_TOKEN",
+  "This verification link is invalid, expired or already used; ask for a new one",
+);
+const EMAIL_NOT_VERIFIED = errorResult(
+  "EMAIL_NOT_VERIFIED",
+  "Verify your email address first: open the link we sent you, or ask for a new one",
+);
+const SUCCESS = { success: true } as const;
+
+/** A sender threw or rejected: reported as SEND_FAILED, never as a store outage. */
+class SendFailedError extends Error {
+  constructor(options: { cause: unknown }) {
+    super("The email sender failed", options);
+    this.name = "SendFailedError";
+  }
+}
 const STORE_UNAVAILABLE = errorResult(
   "STORE_UNAVAILABLE",
   "The user store is unavailable; nothing was changed. Try again later",
@@ -81,6 +107,8 @@ export class Auth101 {
   readonly #rateLimits: RateLimits | undefined;
   /** Sign-in checks only the maximum length, so users from before a stricter minimum still get in. */
   readonly #signInPasswordPolicy: { readonly minLength: number; readonly maxLength: number };
+  /** Emails being stored and sent after their request was answered (see `whenIdle`). */
+  readonly #afterAnswer = new Set<Promise<void>>();
 
   constructor(options: Auth101Options) {
     this.#options = resolveOptions(options);
@@ -97,18 +125,24 @@ export class Auth101 {
     trustedOriginsByInstance.set(this, this.#options.trustedOrigins);
   }
 
-  signUp(email: string, password: string, context: RequestContext = {}): Promise<AuthResult> {
+  /** Which optional flows the app turned on (their endpoints are mounted only then). */
+  get features(): { readonly passwordReset: boolean; readonly emailVerification: boolean } {
+    return {
+      passwordReset: this.#options.passwordReset !== undefined,
+      emailVerification: this.#options.emailVerification !== undefined,
+    };
+  }
+
+  /**
+   * Creates the user and, unless email verification is required, signs them in. With email
+   * verification on, the verification email is sent after the answer.
+   */
+  signUp(email: string, password: string, context: RequestContext = {}): Promise<SignUpResult> {
     return this.#run("signUp", async () => {
       const checkedEmail = normalizeEmail(email);
       if ("error" in checkedEmail) return checkedEmail;
-      const checkedPassword = normalizePassword(password, this.#options.password);
+      const checkedPassword = this.#checkNewPassword(password, "password");
       if ("error" in checkedPassword) return checkedPassword;
-      if (this.#options.password.rejectCommon && isCommonPassword(checkedPassword.value)) {
-        return errorResult(
-          "VALIDATION_ERROR",
-          "password is too common: it appears on lists of frequently used passwords",
-        );
-      }
       const throttle = await this.#rateLimits?.beginSignUp(context.clientAddress);
       if (throttle !== undefined) return rateLimited(throttle);
 
@@ -120,6 +154,15 @@ export class Auth101 {
         if (EmailTakenError.is(error)) return errorResult("USER_EXISTS", "A user with this email already exists");
         this.#options.onFailure({ code: "STORE_UNAVAILABLE", operation: "signUp", error });
         return SIGN_UP_OUTCOME_UNKNOWN;
+      }
+      const verification = this.#options.emailVerification;
+      if (verification !== undefined) {
+        this.#sendAfterAnswer(
+          "signUp",
+          this.#newToken("email-verification", user, verification.lifetimeMs),
+          verification.send,
+        );
+        if (verification.required) return { user: toPublicUser(user) };
       }
       return this.#session(user);
     });
@@ -146,8 +189,15 @@ export class Auth101 {
       }
       if (!check.valid || !stored.isActive) return INVALID_CREDENTIALS;
       await this.#rateLimits?.signInSucceeded(checkedEmail.value, context.clientAddress);
+      // Only after the password proved right, so the 403 tells nothing to someone without it.
+      if (this.#options.emailVerification?.required === true && !stored.emailVerified) return EMAIL_NOT_VERIFIED;
       if (check.needsRehash) await this.#upgradeHash(stored.id, checkedPassword.value);
-      return this.#session({ id: stored.id, email: stored.email, isActive: stored.isActive });
+      return this.#session({
+        id: stored.id,
+        email: stored.email,
+        isActive: stored.isActive,
+        emailVerified: stored.emailVerified,
+      });
     });
   }
 
@@ -158,11 +208,126 @@ export class Auth101 {
     });
   }
 
+  /**
+   * Starts a password reset: 200 `{ success: true }` for every well-formed email, registered or
+   * not, after the same work either way (a store lookup, a token drawn and hashed). The token
+   * is stored and the app's sender called after the answer, for registered, active users only.
+   */
+  requestPasswordReset(email: string, context: RequestContext = {}): Promise<SuccessResult> {
+    return this.#run("requestPasswordReset", async () => {
+      const reset = this.#options.passwordReset;
+      if (reset === undefined) return featureOff("password reset", "passwordReset");
+      const checkedEmail = normalizeEmail(email);
+      if ("error" in checkedEmail) return checkedEmail;
+      const throttle = await this.#rateLimits?.beginEmailRequest(
+        "passwordReset",
+        checkedEmail.value,
+        context.clientAddress,
+      );
+      if (throttle !== undefined) return rateLimited(throttle);
+
+      const stored = await this.#fromStore(() => this.#store.findByEmail(checkedEmail.value));
+      const issued = this.#newToken(
+        "password-reset",
+        { id: stored?.id ?? "", email: checkedEmail.value },
+        reset.lifetimeMs,
+      );
+      if (stored?.isActive === true) this.#sendAfterAnswer("requestPasswordReset", issued, reset.send);
+      return SUCCESS;
+    });
+  }
+
+  /**
+   * Completes a password reset: sets the new password, ends every session of the user, retires
+   * their other reset tokens and marks their email verified (they read the email). Does not
+   * sign in. A new password that fails the policy is VALIDATION_ERROR and leaves the token
+   * usable; a bad, expired or used token is INVALID_RESET_TOKEN.
+   */
+  resetPassword(token: string, newPassword: string): Promise<SuccessResult> {
+    return this.#run("resetPassword", async () => {
+      if (this.#options.passwordReset === undefined) return featureOff("password reset", "passwordReset");
+      const checkedPassword = this.#checkNewPassword(newPassword, "new_password");
+      if ("error" in checkedPassword) return checkedPassword;
+      const consumed = await this.#consumeToken(token, "password-reset");
+      if (consumed === null) return INVALID_RESET_TOKEN;
+      const user = await this.#fromStore(() => this.#store.findById(consumed.userId));
+      if (user === null || !user.isActive || user.email !== consumed.email) return INVALID_RESET_TOKEN;
+
+      const passwordHash = await this.#hasher.hash(checkedPassword.value);
+      await this.#fromStore(async () => {
+        await this.#store.updatePasswordHash(user.id, passwordHash);
+        await this.#store.deleteOneTimeTokens(user.id, "password-reset");
+        await this.#store.markEmailVerified(user.id, consumed.email);
+      });
+      await this.#rateLimits?.accountRecovered(user.email);
+      return SUCCESS;
+    });
+  }
+
+  /**
+   * Sends a new verification email: 200 `{ success: true }` for every well-formed email, after
+   * the same work either way; the email goes out after the answer, to registered, active,
+   * unverified users only.
+   */
+  sendVerificationEmail(email: string, context: RequestContext = {}): Promise<SuccessResult> {
+    return this.#run("sendVerificationEmail", async () => {
+      const verification = this.#options.emailVerification;
+      if (verification === undefined) return featureOff("email verification", "emailVerification");
+      const checkedEmail = normalizeEmail(email);
+      if ("error" in checkedEmail) return checkedEmail;
+      const throttle = await this.#rateLimits?.beginEmailRequest(
+        "verificationEmail",
+        checkedEmail.value,
+        context.clientAddress,
+      );
+      if (throttle !== undefined) return rateLimited(throttle);
+
+      const stored = await this.#fromStore(() => this.#store.findByEmail(checkedEmail.value));
+      const issued = this.#newToken(
+        "email-verification",
+        { id: stored?.id ?? "", email: checkedEmail.value },
+        verification.lifetimeMs,
+      );
+      if (stored?.isActive === true && !stored.emailVerified) {
+        this.#sendAfterAnswer("sendVerificationEmail", issued, verification.send);
+      }
+      return SUCCESS;
+    });
+  }
+
+  /** Marks the email the token was sent to verified; a bad, expired or used token is INVALID_VERIFICATION_TOKEN. */
+  verifyEmail(token: string): Promise<SuccessResult> {
+    return this.#run("verifyEmail", async () => {
+      if (this.#options.emailVerification === undefined) return featureOff("email verification", "emailVerification");
+      const consumed = await this.#consumeToken(token, "email-verification");
+      if (consumed === null) return INVALID_VERIFICATION_TOKEN;
+      // False when the user is gone or their email is no longer the one the link was sent to.
+      const marked = await this.#fromStore(() => this.#store.markEmailVerified(consumed.userId, consumed.email));
+      return marked ? SUCCESS : INVALID_VERIFICATION_TOKEN;
+    });
+  }
+
+  /**
+   * Resolves once every email whose request was already answered has been stored and handed
+   * to its sender (or failed, to `onFailure`). Await it before closing the store on shutdown.
+   */
+  async whenIdle(): Promise<void> {
+    while (this.#afterAnswer.size > 0) await Promise.all(this.#afterAnswer);
+  }
+
   getSession(token: string): Promise<SessionResult> {
     return this.#run("getSession", async () => {
       const session = await this.#sessionUser(token);
       return "error" in session ? session : { user: toPublicUser(session.user) };
     });
+  }
+
+  /**
+   * What guards ask: the `User` entity (with `emailVerified`) a token belongs to, or the
+   * error `getSession` would answer for it.
+   */
+  authenticate(token: string): Promise<{ readonly user: User } | ErrorResult> {
+    return this.#run("getSession", () => this.#sessionUser(token));
   }
 
   /**
@@ -192,7 +357,88 @@ export class Auth101 {
     if (userId === undefined) return INVALID_TOKEN;
     const user = await this.#fromStore(() => this.#store.findById(userId));
     if (user === null || !user.isActive) return USER_NOT_FOUND;
-    return { user: { id: user.id, email: user.email, isActive: user.isActive } };
+    return {
+      user: { id: user.id, email: user.email, isActive: user.isActive, emailVerified: user.emailVerified },
+    };
+  }
+
+  /** The sign-up policy for a new password: length, NFKC, and not on the common-password list. */
+  #checkNewPassword(password: unknown, field: "password" | "new_password"): Checked<string> {
+    const checked = normalizePassword(password, this.#options.password);
+    if ("error" in checked) {
+      return field === "password"
+        ? checked
+        : errorResult("VALIDATION_ERROR", checked.error.message.replace(/^password/, field));
+    }
+    if (this.#options.password.rejectCommon && isCommonPassword(checked.value)) {
+      return errorResult(
+        "VALIDATION_ERROR",
+        `${field} is too common: it appears on lists of frequently used passwords`,
+      );
+    }
+    return checked;
+  }
+
+  /** A fresh one-time token for the user, and the record the store will keep (its hash). */
+  #newToken(
+    purpose: OneTimeTokenPurpose,
+    user: { readonly id: string; readonly email: string },
+    lifetimeMs: number,
+  ): { readonly token: string; readonly record: StoredOneTimeToken } {
+    const token = newOneTimeToken();
+    return {
+      token,
+      record: {
+        tokenHash: hashOneTimeToken(token),
+        purpose,
+        userId: user.id,
+        email: user.email,
+        expiresAt: new Date(Date.now() + lifetimeMs),
+      },
+    };
+  }
+
+  /**
+   * Uses up a one-time token: any string is hashed and looked up, malformed or not, so every
+   * bad token costs the same. Null when unknown, used, retired or expired.
+   */
+  async #consumeToken(token: unknown, purpose: OneTimeTokenPurpose): Promise<StoredOneTimeToken | null> {
+    const tokenHash = hashOneTimeToken(typeof token === "string" ? token : "");
+    const consumed = await this.#fromStore(() => this.#store.consumeOneTimeToken(tokenHash, purpose));
+    if (consumed === null || consumed.expiresAt.getTime() <= Date.now()) return null;
+    return consumed;
+  }
+
+  /**
+   * Stores the token (retiring the user's older ones) and calls the sender, once the current
+   * request has been answered: the answer neither waits for the mail server nor shows, in its
+   * timing, whether there was anyone to write to. Failures go to `onFailure`.
+   */
+  #sendAfterAnswer(
+    operation: Operation,
+    issued: { readonly token: string; readonly record: StoredOneTimeToken },
+    send: AccountEmailSender,
+  ): void {
+    const task = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(async () => {
+        await this.#fromStore(() => this.#store.replaceOneTimeToken(issued.record));
+        try {
+          await send({ email: issued.record.email, token: issued.token, expiresAt: issued.record.expiresAt });
+        } catch (error) {
+          throw new SendFailedError({ cause: error });
+        }
+      })
+      .catch((error: unknown) => {
+        if (error instanceof SendFailedError) {
+          this.#options.onFailure({ code: "SEND_FAILED", operation, error: error.cause });
+        } else if (error instanceof StoreUnavailableError) {
+          this.#options.onFailure({ code: "STORE_UNAVAILABLE", operation, error: error.cause });
+        } else {
+          this.#options.onFailure({ code: "INTERNAL_ERROR", operation, error });
+        }
+      })
+      .finally(() => this.#afterAnswer.delete(task));
+    this.#afterAnswer.add(task);
   }
 
   #session(user: User): { user: PublicUser; token: string } {
@@ -228,4 +474,9 @@ export class Auth101 {
       return errorResult("INTERNAL_ERROR", "Internal error");
     }
   }
+}
+
+/** A method of a feature the app did not configure; the HTTP endpoints are then not mounted. */
+function featureOff(feature: string, option: string): ErrorResult {
+  return errorResult("VALIDATION_ERROR", `${feature} is off: pass ${option}: { send } to new Auth101()`);
 }

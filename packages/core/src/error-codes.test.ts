@@ -35,13 +35,13 @@ class PrismaLikeError extends Error {
 }
 
 function storeFailingWith(error: unknown): UserStore {
-  const store = new MemoryStore();
-  return {
-    findById: (id) => store.findById(id),
-    findByEmail: () => Promise.reject(error),
-    create: (user) => store.create(user),
-    updatePasswordHash: (id, hash) => store.updatePasswordHash(id, hash),
-  };
+  return new Proxy(new MemoryStore(), {
+    get(target, name) {
+      if (name === "findByEmail") return () => Promise.reject(error);
+      const value: unknown = Reflect.get(target, name, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
 }
 
 async function defaultLogLineFor(error: unknown): Promise<string> {

@@ -1,5 +1,12 @@
 export { Auth101 } from "./auth101.js";
-export type { AuthResult, RequestContext, SessionResult, SignOutResult } from "./auth101.js";
+export type {
+  AuthResult,
+  RequestContext,
+  SessionResult,
+  SignOutResult,
+  SignUpResult,
+  SuccessResult,
+} from "./auth101.js";
 export type { LimitRule, RateLimitOptions, RedisClientLike } from "./rate-limits.js";
 export {
   Auth101ConfigError,
@@ -9,10 +16,27 @@ export {
   UnsafePasswordHashError,
 } from "./errors.js";
 export type { AuthError, ErrorCode, ErrorResult } from "./errors.js";
-export type { Auth101Options, AuthFailureEvent, HashingOptions, PasswordPolicyOptions } from "./options.js";
+export type {
+  AccountEmailMessage,
+  AccountEmailSender,
+  Auth101Options,
+  AuthFailureEvent,
+  EmailVerificationOptions,
+  HashingOptions,
+  PasswordPolicyOptions,
+  PasswordResetOptions,
+} from "./options.js";
 export type { StoredHashLimits } from "./password-hasher.js";
 export type { PublicUser, User } from "./user.js";
-export type { NewUser, SessionWithUser, StoredSession, StoredUser, UserStore } from "./user-store.js";
+export type {
+  NewUser,
+  OneTimeTokenPurpose,
+  SessionWithUser,
+  StoredOneTimeToken,
+  StoredSession,
+  StoredUser,
+  UserStore,
+} from "./user-store.js";
 export { MemoryStore } from "./memory-store.js";
 export {
   AUTH_ENDPOINTS,

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { User } from "./user.js";
-import type { NewUser, StoredUser, UserStore } from "./user-store.js";
+import type { NewUser, OneTimeTokenPurpose, StoredOneTimeToken, StoredUser, UserStore } from "./user-store.js";
 import { EmailTakenError } from "./errors.js";
 
 /**
@@ -10,6 +10,7 @@ import { EmailTakenError } from "./errors.js";
 export class MemoryStore implements UserStore {
   readonly #byId = new Map<string, StoredUser>();
   readonly #idByEmail = new Map<string, string>();
+  readonly #oneTimeTokens = new Map<string, StoredOneTimeToken>();
 
   async findById(id: string): Promise<User | null> {
     const user = this.#byId.get(id);
@@ -24,7 +25,13 @@ export class MemoryStore implements UserStore {
   async create(user: NewUser): Promise<User> {
     // Check and insert happen in one synchronous step, so concurrent creates cannot both win.
     if (this.#idByEmail.has(user.email)) throw new EmailTakenError();
-    const stored: StoredUser = { id: randomUUID(), email: user.email, passwordHash: user.passwordHash, isActive: true };
+    const stored: StoredUser = {
+      id: randomUUID(),
+      email: user.email,
+      passwordHash: user.passwordHash,
+      isActive: true,
+      emailVerified: false,
+    };
     this.#byId.set(stored.id, stored);
     this.#idByEmail.set(stored.email, stored.id);
     return withoutHash(stored);
@@ -47,9 +54,43 @@ export class MemoryStore implements UserStore {
     if (user === undefined) return;
     this.#byId.delete(id);
     this.#idByEmail.delete(user.email);
+    await this.deleteOneTimeTokens(id);
+  }
+
+  // Each method below reads and writes in one synchronous step, which makes it atomic here.
+
+  async replaceOneTimeToken(token: StoredOneTimeToken): Promise<void> {
+    this.#deleteTokens(token.userId, token.purpose);
+    this.#oneTimeTokens.set(token.tokenHash, { ...token });
+  }
+
+  async consumeOneTimeToken(tokenHash: string, purpose: OneTimeTokenPurpose): Promise<StoredOneTimeToken | null> {
+    const token = this.#oneTimeTokens.get(tokenHash);
+    if (token === undefined || token.purpose !== purpose) return null;
+    this.#oneTimeTokens.delete(tokenHash);
+    return token;
+  }
+
+  async deleteOneTimeTokens(userId: string, purpose?: OneTimeTokenPurpose): Promise<void> {
+    this.#deleteTokens(userId, purpose);
+  }
+
+  async markEmailVerified(userId: string, email: string): Promise<boolean> {
+    const user = this.#byId.get(userId);
+    if (user === undefined || user.email !== email) return false;
+    this.#byId.set(userId, { ...user, emailVerified: true });
+    return true;
+  }
+
+  #deleteTokens(userId: string, purpose: OneTimeTokenPurpose | undefined): void {
+    for (const [hash, token] of this.#oneTimeTokens) {
+      if (token.userId === userId && (purpose === undefined || token.purpose === purpose)) {
+        this.#oneTimeTokens.delete(hash);
+      }
+    }
   }
 }
 
 function withoutHash(user: StoredUser): User {
-  return { id: user.id, email: user.email, isActive: user.isActive };
+  return { id: user.id, email: user.email, isActive: user.isActive, emailVerified: user.emailVerified };
 }

@@ -37,14 +37,57 @@ export interface PasswordPolicyOptions {
 
 /**
  * Operational failures: the store failed or something unexpected happened (the client got
- * STORE_UNAVAILABLE or INTERNAL_ERROR), or a stored password hash asked for more work than
+ * STORE_UNAVAILABLE or INTERNAL_ERROR), a stored password hash asked for more work than
  * `hashing.storedHashLimits` allows and was not verified (UNSAFE_PASSWORD_HASH; the client got
- * INVALID_CREDENTIALS).
+ * INVALID_CREDENTIALS), or an app's email sender threw or rejected (SEND_FAILED; the request had
+ * been answered already and its answer did not change).
  */
 export interface AuthFailureEvent {
-  readonly code: "STORE_UNAVAILABLE" | "INTERNAL_ERROR" | "UNSAFE_PASSWORD_HASH";
-  readonly operation: "signUp" | "signIn" | "signOut" | "getSession" | "verifyToken";
+  readonly code: "STORE_UNAVAILABLE" | "INTERNAL_ERROR" | "UNSAFE_PASSWORD_HASH" | "SEND_FAILED";
+  readonly operation:
+    | "signUp"
+    | "signIn"
+    | "signOut"
+    | "getSession"
+    | "verifyToken"
+    | "changePassword"
+    | "requestPasswordReset"
+    | "resetPassword"
+    | "sendVerificationEmail"
+    | "verifyEmail";
   readonly error: unknown;
+}
+
+/** What auth101 hands the app's sender: where to send, and the one-time token for the link. */
+export interface AccountEmailMessage {
+  /** The user's (normalized) email address. */
+  readonly email: string;
+  /** The one-time token, 43 URL-safe characters: put it in a link, never in a log. */
+  readonly token: string;
+  /** When the token stops working. */
+  readonly expiresAt: Date;
+}
+
+/** Sends one email; a rejection goes to `onFailure` (the request was answered already). */
+export type AccountEmailSender = (message: AccountEmailMessage) => Promise<void> | void;
+
+export interface PasswordResetOptions {
+  /** Sends the reset link; called for registered, active users only, after the request was answered. */
+  readonly send: AccountEmailSender;
+  /** Minutes a reset token works. Default 60; at most 1440 (a day). */
+  readonly expiresIn?: number;
+}
+
+export interface EmailVerificationOptions {
+  /** Sends the verification link; on sign-up, and on request for an unverified, active user. */
+  readonly send: AccountEmailSender;
+  /**
+   * No sign-in before the email is verified: sign-up answers `{ user }` without a token, and
+   * sign-in with the right password answers 403 EMAIL_NOT_VERIFIED. Default false.
+   */
+  readonly required?: boolean;
+  /** Minutes a verification token works. Default 1440 (a day); at most 10080 (a week). */
+  readonly expiresIn?: number;
 }
 
 export interface Auth101Options {
@@ -64,6 +107,10 @@ export interface Auth101Options {
    * gateway that already does this).
    */
   readonly rateLimit?: RateLimitOptions | false;
+  /** Turns on `POST /request-password-reset` and `POST /reset-password` (docs/http-api.md). */
+  readonly passwordReset?: PasswordResetOptions;
+  /** Turns on email verification: `POST /send-verification-email`, `POST /verify-email`, an email on sign-up. */
+  readonly emailVerification?: EmailVerificationOptions;
   /**
    * Called when the store fails or something unexpected happens. Default: one line on
    * stderr naming the operation, the error's class and the driver's error codes found along
@@ -87,6 +134,10 @@ export interface ResolvedOptions {
   readonly issuer: string;
   readonly password: { readonly minLength: number; readonly maxLength: number; readonly rejectCommon: boolean };
   readonly rateLimit: ResolvedRateLimits | false;
+  readonly passwordReset: { readonly send: AccountEmailSender; readonly lifetimeMs: number } | undefined;
+  readonly emailVerification:
+    | { readonly send: AccountEmailSender; readonly required: boolean; readonly lifetimeMs: number }
+    | undefined;
   readonly hashing: { readonly memoryCost: number; readonly timeCost: number; readonly parallelism: number };
   readonly storedHashLimits: StoredHashLimits;
   readonly onFailure: (event: AuthFailureEvent) => void;
@@ -99,6 +150,8 @@ export const DEFAULTS = {
   issuer: "auth101",
   password: { minLength: 8, maxLength: 128 },
   hashing: { memoryCost: 19_456, timeCost: 2, parallelism: 1 },
+  passwordResetExpiresIn: 60,
+  emailVerificationExpiresIn: 60 * 24,
   storedHashLimits: { memoryCost: 1024 * 1024, timeCost: 32, parallelism: 16, bcryptCost: 16 },
 } as const;
 
@@ -112,6 +165,8 @@ const KNOWN_OPTIONS = new Set<string>([
   "password",
   "hashing",
   "rateLimit",
+  "passwordReset",
+  "emailVerification",
   "onFailure",
   "trustedOrigins",
 ]);
@@ -134,6 +189,8 @@ export function resolveOptions(options: Auth101Options): ResolvedOptions {
     issuer: checkIssuer(options.issuer ?? DEFAULTS.issuer),
     password: checkPasswordPolicy(options.password ?? {}),
     rateLimit: checkRateLimit(options.rateLimit ?? {}),
+    passwordReset: checkPasswordReset(options.passwordReset),
+    emailVerification: checkEmailVerification(options.emailVerification),
     ...checkHashing(options.hashing ?? {}),
     onFailure: checkFunction("onFailure", options.onFailure) ?? logFailure,
     trustedOrigins: checkTrustedOrigins(options.trustedOrigins),
@@ -278,6 +335,10 @@ function checkRateLimit(options: RateLimitOptions | false): ResolvedRateLimits |
     signInPerAccount: rule("signInPerAccount"),
     signInPerAddress: rule("signInPerAddress"),
     signUpPerAddress: rule("signUpPerAddress"),
+    passwordResetPerEmail: rule("passwordResetPerEmail"),
+    passwordResetPerAddress: rule("passwordResetPerAddress"),
+    verificationEmailPerEmail: rule("verificationEmailPerEmail"),
+    verificationEmailPerAddress: rule("verificationEmailPerAddress"),
     ipv6PrefixLength: integerIn(
       "rateLimit.ipv6PrefixLength",
       options.ipv6PrefixLength ?? DEFAULT_IPV6_PREFIX_LENGTH,
@@ -291,6 +352,50 @@ function checkRateLimit(options: RateLimitOptions | false): ResolvedRateLimits |
       100_000_000,
     ),
   };
+}
+
+function checkPasswordReset(options: PasswordResetOptions | undefined): ResolvedOptions["passwordReset"] {
+  if (options === undefined) return undefined;
+  const send = checkSender("passwordReset", options, ["send", "expiresIn"]);
+  const minutes = integerIn(
+    "passwordReset.expiresIn (minutes)",
+    options.expiresIn ?? DEFAULTS.passwordResetExpiresIn,
+    1,
+    24 * 60,
+  );
+  return { send, lifetimeMs: minutes * 60_000 };
+}
+
+function checkEmailVerification(options: EmailVerificationOptions | undefined): ResolvedOptions["emailVerification"] {
+  if (options === undefined) return undefined;
+  const send = checkSender("emailVerification", options, ["send", "required", "expiresIn"]);
+  const required = options.required ?? false;
+  if (typeof required !== "boolean") throw new Auth101ConfigError("emailVerification.required must be true or false");
+  const minutes = integerIn(
+    "emailVerification.expiresIn (minutes)",
+    options.expiresIn ?? DEFAULTS.emailVerificationExpiresIn,
+    1,
+    7 * 24 * 60,
+  );
+  return { send, required, lifetimeMs: minutes * 60_000 };
+}
+
+function checkSender(name: string, options: unknown, known: readonly string[]): AccountEmailSender {
+  if (typeof options !== "object" || options === null) {
+    throw new Auth101ConfigError(`${name} must be an object such as { send: async ({ email, token }) => { ... } }`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) {
+      throw new Auth101ConfigError(`unknown option "${name}.${key}". Known: ${known.join(", ")}`);
+    }
+  }
+  const { send } = options as { send?: unknown };
+  if (typeof send !== "function") {
+    throw new Auth101ConfigError(
+      `${name}.send must be a function that emails the link, such as async ({ email, token }) => { ... }`,
+    );
+  }
+  return send as AccountEmailSender;
 }
 
 function integerIn(name: string, value: unknown, min: number, max: number): number {

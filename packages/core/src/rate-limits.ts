@@ -29,6 +29,14 @@ export interface RateLimitOptions {
   readonly signInPerAddress?: LimitRule;
   /** Sign-ups per client address. Default 20 per hour. */
   readonly signUpPerAddress?: LimitRule;
+  /** Password-reset requests per email, registered or not. Default 5 per hour. */
+  readonly passwordResetPerEmail?: LimitRule;
+  /** Password-reset requests per client address. Default 20 per hour. */
+  readonly passwordResetPerAddress?: LimitRule;
+  /** Verification-email requests per email, registered or not. Default 5 per hour. */
+  readonly verificationEmailPerEmail?: LimitRule;
+  /** Verification-email requests per client address. Default 20 per hour. */
+  readonly verificationEmailPerAddress?: LimitRule;
   /**
    * IPv6 clients are counted per network of this many leading bits: one host usually holds a
    * whole /64. Default 64; 128 counts each address. IPv4-mapped IPv6 counts as the IPv4 address.
@@ -46,6 +54,10 @@ export const RATE_LIMIT_DEFAULTS = {
   signInPerAccount: { attempts: 10, windowSeconds: 15 * 60 },
   signInPerAddress: { attempts: 100, windowSeconds: 15 * 60 },
   signUpPerAddress: { attempts: 20, windowSeconds: 60 * 60 },
+  passwordResetPerEmail: { attempts: 5, windowSeconds: 60 * 60 },
+  passwordResetPerAddress: { attempts: 20, windowSeconds: 60 * 60 },
+  verificationEmailPerEmail: { attempts: 5, windowSeconds: 60 * 60 },
+  verificationEmailPerAddress: { attempts: 20, windowSeconds: 60 * 60 },
 } as const satisfies Record<string, LimitRule>;
 
 export const DEFAULT_IPV6_PREFIX_LENGTH = 64;
@@ -56,9 +68,16 @@ export interface ResolvedRateLimits {
   readonly signInPerAccount: LimitRule;
   readonly signInPerAddress: LimitRule;
   readonly signUpPerAddress: LimitRule;
+  readonly passwordResetPerEmail: LimitRule;
+  readonly passwordResetPerAddress: LimitRule;
+  readonly verificationEmailPerEmail: LimitRule;
+  readonly verificationEmailPerAddress: LimitRule;
   readonly ipv6PrefixLength: number;
   readonly maxTrackedKeys: number;
 }
+
+/** The emails a user can ask auth101 to send: each throttled per email and per address. */
+export type EmailRequest = "passwordReset" | "verificationEmail";
 
 /**
  * Brute-force protection. Every attempt is counted before any password hashing, atomically,
@@ -71,6 +90,7 @@ export class RateLimits {
   readonly #signInByAccount: Counter;
   readonly #signInByAddress: Counter;
   readonly #signUpByAddress: Counter;
+  readonly #emailRequests: Readonly<Record<EmailRequest, { readonly byEmail: Counter; readonly byAddress: Counter }>>;
   readonly #ipv6PrefixLength: number;
 
   constructor(options: ResolvedRateLimits) {
@@ -81,6 +101,16 @@ export class RateLimits {
     this.#signInByAccount = counter("signin:account", options.signInPerAccount);
     this.#signInByAddress = counter("signin:address", options.signInPerAddress);
     this.#signUpByAddress = counter("signup:address", options.signUpPerAddress);
+    this.#emailRequests = {
+      passwordReset: {
+        byEmail: counter("reset:email", options.passwordResetPerEmail),
+        byAddress: counter("reset:address", options.passwordResetPerAddress),
+      },
+      verificationEmail: {
+        byEmail: counter("verify:email", options.verificationEmailPerEmail),
+        byAddress: counter("verify:address", options.verificationEmailPerAddress),
+      },
+    };
     this.#ipv6PrefixLength = options.ipv6PrefixLength;
   }
 
@@ -102,6 +132,24 @@ export class RateLimits {
   async beginSignUp(clientAddress: string | undefined): Promise<Throttle> {
     if (clientAddress === undefined) return undefined;
     return this.#signUpByAddress.consume(this.#addressKey(clientAddress));
+  }
+
+  /**
+   * Counts a request for an email, known address or not, the same way; the address first, so
+   * a throttled address creates no counter for a fresh email.
+   */
+  async beginEmailRequest(kind: EmailRequest, email: string, clientAddress: string | undefined): Promise<Throttle> {
+    const counters = this.#emailRequests[kind];
+    if (clientAddress !== undefined) {
+      const throttle = await counters.byAddress.consume(this.#addressKey(clientAddress));
+      if (throttle !== undefined) return throttle;
+    }
+    return counters.byEmail.consume(accountKey(email));
+  }
+
+  /** A completed password reset proved the account's owner: failed sign-ins against it are forgotten. */
+  async accountRecovered(email: string): Promise<void> {
+    await this.#signInByAccount.forget(accountKey(email));
   }
 
   /** Keys tracked in memory by each counter (for tests and diagnostics). */

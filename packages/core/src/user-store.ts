@@ -5,6 +5,20 @@ export interface StoredUser extends User {
   readonly passwordHash: string;
 }
 
+/** What a one-time token is for. */
+export type OneTimeTokenPurpose = "password-reset" | "email-verification";
+
+/** A one-time token as the store keeps it: only the SHA-256 of the token, never the token. */
+export interface StoredOneTimeToken {
+  /** Hex SHA-256 of the token sent to the user; the key. */
+  readonly tokenHash: string;
+  readonly purpose: OneTimeTokenPurpose;
+  readonly userId: string;
+  /** The email the token was sent to (email verification binds to it; a reset records it). */
+  readonly email: string;
+  readonly expiresAt: Date;
+}
+
 export interface NewUser {
   /** Already normalized by the core: trimmed and lower-cased. */
   readonly email: string;
@@ -42,9 +56,34 @@ export interface UserStore {
   findByEmail(email: string): Promise<StoredUser | null>;
   create(user: NewUser): Promise<User>;
   updatePasswordHash(id: string, passwordHash: string): Promise<void>;
+  // one-time tokens (password reset, email verification) and the verified flag
+  /**
+   * Stores the token and deletes every other token of the same user and purpose (a newer
+   * token retires older ones), atomically.
+   */
+  replaceOneTimeToken(token: StoredOneTimeToken): Promise<void>;
+  /**
+   * Deletes the token and answers it, or null when there is none with this hash and purpose.
+   * Atomic: of concurrent calls with one hash exactly one gets the token (SQL: DELETE ...
+   * RETURNING, or a delete whose affected row count is checked). Expiry is the core's to check.
+   */
+  consumeOneTimeToken(tokenHash: string, purpose: OneTimeTokenPurpose): Promise<StoredOneTimeToken | null>;
+  /** Deletes every token of the user, of all purposes when none is given. */
+  deleteOneTimeTokens(userId: string, purpose?: OneTimeTokenPurpose): Promise<void>;
+  /** Marks the user's email verified, only if their email still equals `email`; true when it did. */
+  markEmailVerified(userId: string, email: string): Promise<boolean>;
 }
 
-const USER_STORE_METHODS = ["findById", "findByEmail", "create", "updatePasswordHash"] as const;
+const USER_STORE_METHODS = [
+  "findById",
+  "findByEmail",
+  "create",
+  "updatePasswordHash",
+  "replaceOneTimeToken",
+  "consumeOneTimeToken",
+  "deleteOneTimeTokens",
+  "markEmailVerified",
+] as const;
 
 export function missingUserStoreMethods(candidate: unknown): string[] {
   if (typeof candidate !== "object" || candidate === null) return [...USER_STORE_METHODS];

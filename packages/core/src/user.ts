@@ -3,6 +3,11 @@ export interface User {
   readonly id: string;
   readonly email: string;
   readonly isActive: boolean;
+  /**
+   * Whether the user proved they read mail at `email` (email verification, or a completed
+   * password reset). Not part of the public JSON user, which stays `{ id, email, is_active }`.
+   */
+  readonly emailVerified: boolean;
 }
 
 /** The user as it appears in results and on the wire (same JSON as auth101 for Python). */

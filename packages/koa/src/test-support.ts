@@ -1,5 +1,5 @@
 // Shared by this package's tests; excluded from the build.
-import type { NewUser, StoredUser, User, UserStore } from "@auth101/core";
+import type { NewUser, OneTimeTokenPurpose, StoredOneTimeToken, StoredUser, User, UserStore } from "@auth101/core";
 import { Auth101, MemoryStore } from "@auth101/core";
 import { answerClientError } from "@auth101/core/node";
 import type { ConformanceServer } from "@auth101/testing";
@@ -24,6 +24,18 @@ export class UnavailableStore implements UserStore {
     return this.#fail();
   }
   updatePasswordHash(_id: string, _passwordHash: string): Promise<void> {
+    return this.#fail();
+  }
+  replaceOneTimeToken(_token: StoredOneTimeToken): Promise<void> {
+    return this.#fail();
+  }
+  consumeOneTimeToken(_tokenHash: string, _purpose: OneTimeTokenPurpose): Promise<StoredOneTimeToken | null> {
+    return this.#fail();
+  }
+  deleteOneTimeTokens(_userId: string, _purpose?: OneTimeTokenPurpose): Promise<void> {
+    return this.#fail();
+  }
+  markEmailVerified(_userId: string, _email: string): Promise<boolean> {
     return this.#fail();
   }
   #fail(): Promise<never> {

@@ -339,12 +339,10 @@ describe.each(PLATFORMS)("the four endpoints on %s", (platform) => {
   });
 
   test("a store that fails is 503 STORE_UNAVAILABLE", async () => {
-    const failing: UserStore = {
-      findById: () => Promise.reject(new Error("database down")),
-      findByEmail: () => Promise.reject(new Error("database down")),
-      create: () => Promise.reject(new Error("database down")),
-      updatePasswordHash: () => Promise.reject(new Error("database down")),
-    };
+    // Every method of the contract, present and failing.
+    const failing: UserStore = new Proxy(new MemoryStore(), {
+      get: () => () => Promise.reject(new Error("database down")),
+    });
     const down = await startNestApp(
       { imports: [Auth101Module.forRoot({ secret: SECRET, store: failing, ...quiet })] },
       { platform },

@@ -79,7 +79,7 @@ describe.each(PLATFORMS)("Auth101Guard per route and per controller, on %s", (pl
     const { user, token } = await signUp(nest.url, "ada@example.com");
     const whole = await request(`${nest.url}/guarded/user`, { headers: bearer(token) });
     expect(whole.status).toBe(200);
-    expect(whole.json).toEqual({ id: user.id, email: "ada@example.com", isActive: true });
+    expect(whole.json).toEqual({ id: user.id, email: "ada@example.com", isActive: true, emailVerified: false });
     const fields = await request(`${nest.url}/guarded/email`, { headers: { authorization: `bearer ${token}` } });
     expect(fields.json).toEqual({ email: "ada@example.com", isActive: true });
     const onController = await request(`${nest.url}/whole-controller`, { headers: bearer(token) });
@@ -206,12 +206,13 @@ describe.each(PLATFORMS)("Auth101Guard when the store is down, on %s", (platform
   test("answers 503 STORE_UNAVAILABLE with the core's body, not Nest's", async () => {
     const store = new MemoryStore();
     let down = false;
-    const flaky: UserStore = {
-      findById: (id) => (down ? Promise.reject(new Error("database down")) : store.findById(id)),
-      findByEmail: (email) => store.findByEmail(email),
-      create: (user) => store.create(user),
-      updatePasswordHash: (id, hash) => store.updatePasswordHash(id, hash),
-    };
+    const flaky: UserStore = new Proxy(store, {
+      get(target, name) {
+        if (name === "findById" && down) return () => Promise.reject(new Error("database down"));
+        const value: unknown = Reflect.get(target, name, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
     const nest = await startNestApp(
       {
         imports: [Auth101Module.forRoot({ secret: SECRET, store: flaky, onFailure: () => {} })],

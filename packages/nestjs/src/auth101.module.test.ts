@@ -29,7 +29,7 @@ class Registrations {
 
   async register(email: string): Promise<string> {
     const result = await this.auth.signUp(email, PASSWORD);
-    if ("error" in result) throw new Error(result.error.message);
+    if (!("token" in result)) throw new Error(JSON.stringify(result));
     return result.token;
   }
 }

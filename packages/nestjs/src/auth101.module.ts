@@ -12,16 +12,21 @@ function createAuth101(options: Auth101ModuleOptions): Auth101 {
 }
 
 /**
- * Closes the store when the app shuts down (`app.close()`, or a signal after
- * `app.enableShutdownHooks()`), if it has a `close()`: a store made by
+ * When the app shuts down (`app.close()`, or a signal after `app.enableShutdownHooks()`):
+ * lets the emails already asked for (password reset, verification) be stored and sent, then
+ * closes the store if it has a `close()`: a store made by
  * `PrismaUserStore.open()` does, typically inside a `forRootAsync` factory where nothing else
  * could reach it. `new PrismaUserStore(prisma)` has none: the app's own client stays the app's.
  */
 @Injectable()
 class CloseStoreOnShutdown implements OnApplicationShutdown {
-  constructor(@Inject(AUTH101_MODULE_OPTIONS) private readonly options: Auth101ModuleOptions) {}
+  constructor(
+    @Inject(AUTH101_MODULE_OPTIONS) private readonly options: Auth101ModuleOptions,
+    @Inject(Auth101) private readonly auth: Auth101,
+  ) {}
 
   async onApplicationShutdown(): Promise<void> {
+    await this.auth.whenIdle();
     const store = this.options.store as { close?: unknown } | undefined;
     if (typeof store?.close === "function") await (store.close as () => Promise<void>).call(store);
   }

@@ -2,8 +2,9 @@ import type { DatabaseTarget } from "./database-url.js";
 
 /**
  * The SQL `PrismaUserStore.open()` runs to create auth101's tables when they are missing:
- * `auth_users`, and `auth_sessions` (added after the first release, so a database made by
- * that release gets it on its next `open()`).
+ * `auth_users`, and, added after the first release (so a database made by that release gets
+ * them on its next `open()`), `auth_sessions`, `auth_one_time_tokens` and the
+ * `auth_users.email_verified` column.
  *
  * It creates exactly what the reviewed migrations in prisma/<provider>/migrations create (a
  * test compares the tables column by column), in an idempotent form: IF NOT EXISTS, and on
@@ -13,9 +14,10 @@ import type { DatabaseTarget } from "./database-url.js";
 export const TABLE_NAME = "auth_users";
 export const EMAIL_INDEX_NAME = "auth_users_email_key";
 export const SESSIONS_TABLE_NAME = "auth_sessions";
-const SESSIONS_EXPIRY_INDEX_NAME = "auth_sessions_expires_at_idx";
-/** Created last on every provider: when it exists, everything does. */
-const LAST_INDEX_NAME = SESSIONS_EXPIRY_INDEX_NAME;
+export const ONE_TIME_TOKENS_TABLE_NAME = "auth_one_time_tokens";
+const ONE_TIME_TOKENS_INDEX_NAME = "auth_one_time_tokens_user_id_purpose_idx";
+/** Created last on every provider, after the email_verified column: when it exists, everything does. */
+const LAST_INDEX_NAME = ONE_TIME_TOKENS_INDEX_NAME;
 
 /** What `ensureAuth101Tables` needs from a PrismaClient. */
 export interface RawSqlClient {
@@ -37,7 +39,8 @@ export interface EnsureTableTimeouts {
 }
 
 /**
- * Creates `auth_users`, `auth_sessions` and their indexes and foreign key if they are missing.
+ * Creates `auth_users`, `auth_sessions`, `auth_one_time_tokens`, the `email_verified` column
+ * and their indexes and foreign keys if they are missing.
  * Cheap when they exist (one catalog lookup), and then needs no DDL privilege, so an app whose
  * database user may only read and write rows can still call `open()` against a migrated
  * database.
@@ -101,6 +104,26 @@ export function postgresCreateSessionsSql(schema: string): string[] {
   ];
 }
 
+/** The verified flag, then the tokens table (foreign key inline; the migration adds it with ALTER TABLE). */
+export function postgresOneTimeTokensSql(schema: string): string[] {
+  const users = `${quotePostgresIdentifier(schema)}."auth_users"`;
+  const table = `${quotePostgresIdentifier(schema)}."auth_one_time_tokens"`;
+  return [
+    `ALTER TABLE ${users} ADD COLUMN IF NOT EXISTS "email_verified" BOOLEAN NOT NULL DEFAULT false`,
+    `CREATE TABLE IF NOT EXISTS ${table} (
+    "token_hash" TEXT NOT NULL,
+    "purpose" TEXT NOT NULL,
+    "user_id" TEXT NOT NULL,
+    "email" TEXT NOT NULL,
+    "expires_at" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "auth_one_time_tokens_pkey" PRIMARY KEY ("token_hash"),
+    CONSTRAINT "auth_one_time_tokens_user_id_fkey" FOREIGN KEY ("user_id") REFERENCES ${users}("id") ON DELETE CASCADE ON UPDATE CASCADE
+)`,
+    `CREATE INDEX IF NOT EXISTS "auth_one_time_tokens_user_id_purpose_idx" ON ${table}("user_id", "purpose")`,
+  ];
+}
+
 async function ensurePostgresTable(client: RawSqlClient, schema: string, timeouts: EnsureTableTimeouts): Promise<void> {
   const tablesExist = async (queryable: RawSqlTransaction): Promise<boolean> =>
     (await countRows(
@@ -124,6 +147,7 @@ async function ensurePostgresTable(client: RawSqlClient, schema: string, timeout
       await transaction.$executeRawUnsafe(postgresCreateTableSql(schema));
       await transaction.$executeRawUnsafe(postgresCreateIndexSql(schema));
       for (const statement of postgresCreateSessionsSql(schema)) await transaction.$executeRawUnsafe(statement);
+      for (const statement of postgresOneTimeTokensSql(schema)) await transaction.$executeRawUnsafe(statement);
     },
     { maxWait: timeouts.maxWaitMs, timeout: timeouts.timeoutMs },
   );
@@ -167,18 +191,54 @@ export const MYSQL_CREATE_SESSIONS_TABLE_SQL = `CREATE TABLE IF NOT EXISTS \`aut
     CONSTRAINT \`auth_sessions_user_id_fkey\` FOREIGN KEY (\`user_id\`) REFERENCES \`auth_users\`(\`id\`) ON DELETE CASCADE ON UPDATE CASCADE
 ) DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`;
 
+/** Like the sessions table: one atomic statement, indexes and foreign key inline, utf8mb4_bin. */
+export const MYSQL_CREATE_ONE_TIME_TOKENS_TABLE_SQL = `CREATE TABLE IF NOT EXISTS \`auth_one_time_tokens\` (
+    \`token_hash\` VARCHAR(191) NOT NULL,
+    \`purpose\` VARCHAR(191) NOT NULL,
+    \`user_id\` VARCHAR(191) NOT NULL,
+    \`email\` VARCHAR(320) NOT NULL,
+    \`expires_at\` DATETIME(3) NOT NULL,
+
+    INDEX \`auth_one_time_tokens_user_id_purpose_idx\`(\`user_id\`, \`purpose\`),
+    PRIMARY KEY (\`token_hash\`),
+    CONSTRAINT \`auth_one_time_tokens_user_id_fkey\` FOREIGN KEY (\`user_id\`) REFERENCES \`auth_users\`(\`id\`) ON DELETE CASCADE ON UPDATE CASCADE
+) DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`;
+
+const MYSQL_ADD_EMAIL_VERIFIED_SQL =
+  "ALTER TABLE `auth_users` ADD COLUMN `email_verified` BOOLEAN NOT NULL DEFAULT false";
+
 async function ensureMysqlTable(client: RawSqlClient): Promise<void> {
-  const sessionsExist = (): Promise<boolean> =>
+  const tokensExist = (): Promise<boolean> =>
     hasRows(
       client.$queryRawUnsafe(
         "SELECT 1 FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND INDEX_NAME = ?",
-        SESSIONS_TABLE_NAME,
+        ONE_TIME_TOKENS_TABLE_NAME,
         LAST_INDEX_NAME,
       ),
     );
-  if (await sessionsExist()) return;
+  if (await tokensExist()) return;
   await ensureMysqlUsersTable(client);
   await client.$executeRawUnsafe(MYSQL_CREATE_SESSIONS_TABLE_SQL);
+  await ensureMysqlEmailVerifiedColumn(client);
+  await client.$executeRawUnsafe(MYSQL_CREATE_ONE_TIME_TOKENS_TABLE_SQL);
+}
+
+/** MySQL has no ADD COLUMN IF NOT EXISTS: look, add, and accept losing a race to another process. */
+async function ensureMysqlEmailVerifiedColumn(client: RawSqlClient): Promise<void> {
+  const columnExists = (): Promise<boolean> =>
+    hasRows(
+      client.$queryRawUnsafe(
+        "SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = ?",
+        TABLE_NAME,
+        "email_verified",
+      ),
+    );
+  if (await columnExists()) return;
+  try {
+    await client.$executeRawUnsafe(MYSQL_ADD_EMAIL_VERIFIED_SQL);
+  } catch (error) {
+    if (!(await columnExists())) throw error;
+  }
 }
 
 async function ensureMysqlUsersTable(client: RawSqlClient): Promise<void> {
@@ -229,6 +289,20 @@ export const SQLITE_CREATE_SESSIONS_SQL = [
   `CREATE INDEX IF NOT EXISTS "auth_sessions_expires_at_idx" ON "auth_sessions"("expires_at")`,
 ];
 
+export const SQLITE_ADD_EMAIL_VERIFIED_SQL = `ALTER TABLE "auth_users" ADD COLUMN "email_verified" BOOLEAN NOT NULL DEFAULT false`;
+
+export const SQLITE_CREATE_ONE_TIME_TOKENS_SQL = [
+  `CREATE TABLE IF NOT EXISTS "auth_one_time_tokens" (
+    "token_hash" TEXT NOT NULL PRIMARY KEY,
+    "purpose" TEXT NOT NULL,
+    "user_id" TEXT NOT NULL,
+    "email" TEXT NOT NULL,
+    "expires_at" DATETIME NOT NULL,
+    CONSTRAINT "auth_one_time_tokens_user_id_fkey" FOREIGN KEY ("user_id") REFERENCES "auth_users" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+)`,
+  `CREATE INDEX IF NOT EXISTS "auth_one_time_tokens_user_id_purpose_idx" ON "auth_one_time_tokens"("user_id", "purpose")`,
+];
+
 async function ensureSqliteTable(client: RawSqlClient): Promise<void> {
   const existing = await countRows(
     client.$queryRawUnsafe(
@@ -243,6 +317,17 @@ async function ensureSqliteTable(client: RawSqlClient): Promise<void> {
   for (const statement of [SQLITE_CREATE_TABLE_SQL, SQLITE_CREATE_INDEX_SQL, ...SQLITE_CREATE_SESSIONS_SQL]) {
     await client.$executeRawUnsafe(statement);
   }
+  // SQLite has no ADD COLUMN IF NOT EXISTS: look, add, and accept losing a race to another process.
+  const columnExists = (): Promise<boolean> =>
+    hasRows(client.$queryRawUnsafe("SELECT 1 FROM pragma_table_info('auth_users') WHERE name = 'email_verified'"));
+  if (!(await columnExists())) {
+    try {
+      await client.$executeRawUnsafe(SQLITE_ADD_EMAIL_VERIFIED_SQL);
+    } catch (error) {
+      if (!(await columnExists())) throw error;
+    }
+  }
+  for (const statement of SQLITE_CREATE_ONE_TIME_TOKENS_SQL) await client.$executeRawUnsafe(statement);
 }
 
 async function hasRows(rows: PromiseLike<unknown>): Promise<boolean> {

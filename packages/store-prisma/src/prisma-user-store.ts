@@ -1,5 +1,14 @@
 import { randomUUID } from "node:crypto";
-import type { NewUser, SessionWithUser, StoredSession, StoredUser, User, UserStore } from "@auth101/core";
+import type {
+  NewUser,
+  OneTimeTokenPurpose,
+  SessionWithUser,
+  StoredOneTimeToken,
+  StoredSession,
+  StoredUser,
+  User,
+  UserStore,
+} from "@auth101/core";
 import { EmailTakenError } from "@auth101/core";
 import { quotePostgresIdentifier } from "./auth101-tables.js";
 import { type OwnedPrismaClient, openOwnedClient } from "./connect.js";
@@ -7,8 +16,9 @@ import { parseDatabaseUrl } from "./database-url.js";
 import { type OpenOptions, resolveOpenOptions } from "./open-options.js";
 import { isUniqueViolation } from "./unique-violation.js";
 
-const USER_COLUMNS = { id: true, email: true, isActive: true } as const;
-const STORED_USER_COLUMNS = { id: true, email: true, isActive: true, passwordHash: true } as const;
+const USER_COLUMNS = { id: true, email: true, isActive: true, emailVerified: true } as const;
+const STORED_USER_COLUMNS = { id: true, email: true, isActive: true, emailVerified: true, passwordHash: true } as const;
+const TOKEN_COLUMNS = { tokenHash: true, purpose: true, userId: true, email: true, expiresAt: true } as const;
 const SESSION_COLUMNS = { id: true, userId: true, createdAt: true, expiresAt: true } as const;
 type SessionOrder = [{ createdAt: "desc" }, { id: "desc" }];
 /** Newest first; the id breaks ties between sessions created in the same millisecond. */
@@ -18,8 +28,17 @@ interface UserRow {
   id: string;
   email: string;
   isActive: boolean;
+  emailVerified: boolean;
   /** Present when selected. */
   passwordHash?: string;
+}
+
+interface OneTimeTokenRow {
+  tokenHash: string;
+  purpose: string;
+  userId: string;
+  email: string;
+  expiresAt: Date;
 }
 
 /**
@@ -31,15 +50,15 @@ interface UserRow {
 export interface Auth101UserDelegate {
   findUnique(args: {
     where: { id: string } | { email: string };
-    select: { id: true; email: true; isActive: true; passwordHash?: true };
+    select: { id: true; email: true; isActive: true; emailVerified: true; passwordHash?: true };
   }): PromiseLike<UserRow | null>;
   create(args: {
     data: { id: string; email: string; passwordHash: string; isActive: boolean };
-    select: { id: true; email: true; isActive: true };
+    select: { id: true; email: true; isActive: true; emailVerified: true };
   }): PromiseLike<UserRow>;
   updateMany(args: {
-    where: { id: string };
-    data: { passwordHash: string } | { isActive: boolean };
+    where: { id: string } | { id: string; email: string };
+    data: { passwordHash: string } | { isActive: boolean } | { emailVerified: boolean };
   }): PromiseLike<{ count: number }>;
   deleteMany(args: { where: { id: string } }): PromiseLike<{ count: number }>;
 }
@@ -70,19 +89,44 @@ export interface Auth101SessionDelegate {
   }): PromiseLike<{ count: number }>;
 }
 
+/** The part of a generated `prisma.auth101OneTimeToken` delegate the store calls. */
+export interface Auth101OneTimeTokenDelegate {
+  findUnique(args: {
+    where: { tokenHash: string };
+    select: { tokenHash: true; purpose: true; userId: true; email: true; expiresAt: true };
+  }): PromiseLike<OneTimeTokenRow | null>;
+  create(args: {
+    data: { tokenHash: string; purpose: string; userId: string; email: string; expiresAt: Date };
+    select: { tokenHash: true };
+  }): PromiseLike<{ tokenHash: string }>;
+  deleteMany(args: {
+    where: { tokenHash: string; purpose: string } | { userId: string } | { userId: string; purpose: string };
+  }): PromiseLike<{ count: number }>;
+}
+
+/** What `replaceOneTimeToken` uses inside its transaction. */
+export interface Auth101TransactionClient {
+  readonly auth101OneTimeToken: Auth101OneTimeTokenDelegate;
+  $executeRaw(query: TemplateStringsArray, ...values: unknown[]): PromiseLike<number>;
+}
+
 /** A PrismaClient with the auth101 models, as `new PrismaUserStore(prisma)` takes it. */
 export interface Auth101PrismaClient {
   readonly auth101User: Auth101UserDelegate;
   readonly auth101Session: Auth101SessionDelegate;
+  readonly auth101OneTimeToken: Auth101OneTimeTokenDelegate;
   /** `findSession` reads a session and its user with one SQL join. */
   $queryRaw(query: TemplateStringsArray, ...values: unknown[]): PromiseLike<unknown>;
+  /** `replaceOneTimeToken` retires a user's older token and stores the new one in one transaction. */
+  $transaction<Result>(work: (transaction: Auth101TransactionClient) => Promise<Result>): PromiseLike<Result>;
 }
 
 export interface PrismaUserStoreOptions {
   /**
    * PostgreSQL only: the schema holding auth101's tables when it is not on the connection's
    * search_path — the `schema` you gave `new PrismaPg(pool, { schema })`. The one raw query
-   * (the session lookup, a join) names it; every other query goes through your client.
+   * (the session lookup, a join) and the row lock of `replaceOneTimeToken` name it; every other
+   * query goes through your client.
    */
   readonly schema?: string;
 }
@@ -109,8 +153,10 @@ export type OpenedPrismaUserStore = PrismaUserStore & {
 export class PrismaUserStore implements UserStore {
   readonly #users: Auth101UserDelegate;
   readonly #sessions: Auth101SessionDelegate;
+  readonly #tokens: Auth101OneTimeTokenDelegate;
   readonly #prisma: Auth101PrismaClient;
   readonly #findSessionQuery: TemplateStringsArray;
+  readonly #lockUserQuery: TemplateStringsArray;
 
   constructor(prisma: Auth101PrismaClient, options: PrismaUserStoreOptions = {}) {
     const client = prisma as Partial<Auth101PrismaClient> | null | undefined;
@@ -127,13 +173,22 @@ export class PrismaUserStore implements UserStore {
           "See the @auth101/store-prisma README.",
       );
     }
+    if (typeof client.auth101OneTimeToken?.deleteMany !== "function" || typeof client.$transaction !== "function") {
+      throw new TypeError(
+        "PrismaUserStore needs a PrismaClient whose schema has the auth101 one-time-token model (`model " +
+          "Auth101OneTimeToken`, mapped to the auth_one_time_tokens table, and `emailVerified` on Auth101User, new " +
+          "in this version); `prisma.auth101OneTimeToken` is missing. See the @auth101/store-prisma README.",
+      );
+    }
     if (options.schema !== undefined && (typeof options.schema !== "string" || options.schema === "")) {
       throw new TypeError("PrismaUserStore: options.schema must be a non-empty schema name");
     }
     this.#prisma = prisma;
     this.#users = client.auth101User;
     this.#sessions = client.auth101Session;
+    this.#tokens = client.auth101OneTimeToken;
     this.#findSessionQuery = findSessionQuery(options.schema);
+    this.#lockUserQuery = lockUserQuery(options.schema);
   }
 
   /**
@@ -234,6 +289,46 @@ export class PrismaUserStore implements UserStore {
     });
     return count;
   }
+
+  async replaceOneTimeToken(token: StoredOneTimeToken): Promise<void> {
+    await this.#prisma.$transaction(async (transaction) => {
+      // Locks the user's row until commit, so concurrent replacements for one user take turns
+      // and exactly one token of a purpose survives them.
+      await transaction.$executeRaw(this.#lockUserQuery, token.userId);
+      await transaction.auth101OneTimeToken.deleteMany({ where: { userId: token.userId, purpose: token.purpose } });
+      // An unknown user id fails the foreign key; the error propagates like any database error.
+      await transaction.auth101OneTimeToken.create({
+        data: {
+          tokenHash: token.tokenHash,
+          purpose: token.purpose,
+          userId: token.userId,
+          email: token.email,
+          expiresAt: token.expiresAt,
+        },
+        select: { tokenHash: true },
+      });
+    });
+  }
+
+  async consumeOneTimeToken(tokenHash: string, purpose: OneTimeTokenPurpose): Promise<StoredOneTimeToken | null> {
+    const row = await this.#tokens.findUnique({ where: { tokenHash }, select: TOKEN_COLUMNS });
+    if (row === null || row.purpose !== purpose) return null;
+    // Of concurrent consumers, only the one whose delete removed the row gets the token.
+    const { count } = await this.#tokens.deleteMany({ where: { tokenHash, purpose } });
+    return count === 1 ? toStoredToken(row, purpose) : null;
+  }
+
+  async deleteOneTimeTokens(userId: string, purpose?: OneTimeTokenPurpose): Promise<void> {
+    await this.#tokens.deleteMany({ where: purpose === undefined ? { userId } : { userId, purpose } });
+  }
+
+  async markEmailVerified(userId: string, email: string): Promise<boolean> {
+    const { count } = await this.#users.updateMany({ where: { id: userId, email }, data: { emailVerified: true } });
+    if (count > 0) return true;
+    // MySQL counts changed rows, not matched ones: an already verified user answers 0 there.
+    const user = await this.#users.findUnique({ where: { id: userId }, select: USER_COLUMNS });
+    return user !== null && user.email === email && user.emailVerified;
+  }
 }
 
 class OwnedPrismaUserStore extends PrismaUserStore {
@@ -253,7 +348,22 @@ class OwnedPrismaUserStore extends PrismaUserStore {
 
 /** Copies exactly the public fields, so nothing else a client extension adds can leak. */
 function toUser(row: UserRow): User {
-  return { id: row.id, email: row.email, isActive: row.isActive };
+  return { id: row.id, email: row.email, isActive: row.isActive, emailVerified: row.emailVerified };
+}
+
+function toStoredToken(row: OneTimeTokenRow, purpose: OneTimeTokenPurpose): StoredOneTimeToken {
+  return { tokenHash: row.tokenHash, purpose, userId: row.userId, email: row.email, expiresAt: row.expiresAt };
+}
+
+/** A no-op update of the user's row: its row lock serializes token replacements for that user. */
+function lockUserQuery(schema: string | undefined): TemplateStringsArray {
+  const prefix = schema === undefined ? "" : `${quotePostgresIdentifier(schema)}.`;
+  return templateOf([`UPDATE ${prefix}auth_users SET email_verified = email_verified WHERE id = `, ""]);
+}
+
+/** The shape of a tagged template's first argument, which is what $queryRaw and $executeRaw take. */
+function templateOf(strings: string[]): TemplateStringsArray {
+  return Object.freeze(Object.assign(strings, { raw: Object.freeze([...strings]) })) as unknown as TemplateStringsArray;
 }
 
 function toStoredSession(row: SessionRow): StoredSession {
@@ -268,6 +378,7 @@ interface SessionJoinRow {
   readonly expires_at: unknown;
   readonly email: unknown;
   readonly is_active: unknown;
+  readonly email_verified: unknown;
 }
 
 /**
@@ -280,12 +391,11 @@ interface SessionJoinRow {
 function findSessionQuery(schema: string | undefined): TemplateStringsArray {
   const prefix = schema === undefined ? "" : `${quotePostgresIdentifier(schema)}.`;
   const strings = [
-    "SELECT s.id, s.user_id, s.created_at, s.expires_at, u.email, u.is_active" +
+    "SELECT s.id, s.user_id, s.created_at, s.expires_at, u.email, u.is_active, u.email_verified" +
       ` FROM ${prefix}auth_sessions s JOIN ${prefix}auth_users u ON u.id = s.user_id WHERE s.id = `,
     "",
   ];
-  // The shape of a tagged template's first argument, which is what $queryRaw takes.
-  return Object.freeze(Object.assign(strings, { raw: Object.freeze([...strings]) })) as unknown as TemplateStringsArray;
+  return templateOf(strings);
 }
 
 function toSessionWithUser(row: SessionJoinRow): SessionWithUser {
@@ -295,7 +405,12 @@ function toSessionWithUser(row: SessionJoinRow): SessionWithUser {
   }
   return {
     session: { id, userId, createdAt: toDate(row.created_at), expiresAt: toDate(row.expires_at) },
-    user: { id: userId, email, isActive: toBoolean(row.is_active) },
+    user: {
+      id: userId,
+      email,
+      isActive: toBoolean(row.is_active, "is_active"),
+      emailVerified: toBoolean(row.email_verified, "email_verified"),
+    },
   };
 }
 
@@ -309,9 +424,9 @@ function toDate(value: unknown): Date {
 }
 
 /** MySQL's BOOLEAN is TINYINT(1): some drivers answer 0/1 in raw queries. */
-function toBoolean(value: unknown): boolean {
+function toBoolean(value: unknown, column: string): boolean {
   if (typeof value === "boolean") return value;
   if (value === 1 || value === 1n) return true;
   if (value === 0 || value === 0n) return false;
-  throw new Error("The session lookup returned an is_active that is not a boolean");
+  throw new Error(`The session lookup returned an ${column} that is not a boolean`);
 }

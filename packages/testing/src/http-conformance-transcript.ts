@@ -34,6 +34,10 @@ interface TranscriptState {
   readonly prefix: string;
   readonly secret: string;
   readonly store: MemoryStore;
+  /** The newest one-time token emailed to each address, by kind. */
+  readonly emailed: Map<string, string>;
+  /** Resolves once the server's senders got emails for these `kind email` keys (they run after the answer). */
+  readonly emailsSent: (keys: readonly string[]) => Promise<void>;
   readonly tokens: Map<string, string>;
   readonly userIds: Map<string, string>;
 }
@@ -51,10 +55,14 @@ type Step =
 const ADA = "ada@example.com";
 const GRACE = "grace@example.com";
 const MALLORY = "mallory@example.com";
+const LINUS = "linus@example.com";
+const LINUS_NEW_PASSWORD = "linus changed it 2026";
 const SIGN_IN_ATTEMPTS = 3;
 
 const at = (state: TranscriptState, path: string): string => `${state.prefix}${path}`;
 const token = (state: TranscriptState, label: string): string => state.tokens.get(label) ?? "missing-token";
+const emailed = (state: TranscriptState, kind: "reset" | "verification", email: string): string =>
+  state.emailed.get(`${kind} ${email}`) ?? "missing-emailed-token";
 const raw =
   (
     path: string,
@@ -319,6 +327,74 @@ const STEPS: readonly Step[] = [
   },
   { step: "unknown endpoint", request: (s) => ({ method: "GET", path: at(s, "/unknown") }) },
   { step: "prefix alone", request: (s) => ({ method: "GET", path: s.prefix }) },
+  // Password reset and email verification (both on, with senders that keep the tokens).
+  {
+    step: "sign-up linus",
+    request: (s) => jsonPost(at(s, "/sign-up/email"), { email: LINUS, password: GOOD_PASSWORD }),
+    remember: { token: "linus", userId: "linus" },
+  },
+  { step: "request reset linus", request: (s) => jsonPost(at(s, "/request-password-reset"), { email: LINUS }) },
+  {
+    step: "request reset unknown email",
+    request: (s) => jsonPost(at(s, "/request-password-reset"), { email: "nobody@example.com" }),
+  },
+  {
+    step: "request reset invalid email",
+    request: (s) => jsonPost(at(s, "/request-password-reset"), { email: "linus" }),
+  },
+  { step: "request reset email missing", request: (s) => jsonPost(at(s, "/request-password-reset"), {}) },
+  { step: "emails sent", act: (s) => s.emailsSent([`reset ${LINUS}`, `verification ${LINUS}`]) },
+  {
+    step: "reset weak password",
+    request: (s) =>
+      jsonPost(at(s, "/reset-password"), { token: emailed(s, "reset", LINUS), new_password: "password123" }),
+  },
+  {
+    step: "reset linus",
+    request: (s) =>
+      jsonPost(at(s, "/reset-password"), { token: emailed(s, "reset", LINUS), new_password: LINUS_NEW_PASSWORD }),
+  },
+  {
+    step: "reset with a used token",
+    request: (s) =>
+      jsonPost(at(s, "/reset-password"), { token: emailed(s, "reset", LINUS), new_password: LINUS_NEW_PASSWORD }),
+  },
+  {
+    step: "reset with an unknown token",
+    request: (s) => jsonPost(at(s, "/reset-password"), { token: "x".repeat(43), new_password: LINUS_NEW_PASSWORD }),
+  },
+  {
+    step: "reset token a number",
+    request: (s) => jsonPost(at(s, "/reset-password"), { token: 42, new_password: LINUS_NEW_PASSWORD }),
+  },
+  { step: "GET reset-password", request: (s) => ({ method: "GET", path: at(s, "/reset-password") }) },
+  {
+    step: "sign-in linus old password",
+    request: (s) => jsonPost(at(s, "/sign-in/email"), { email: LINUS, password: GOOD_PASSWORD }),
+  },
+  {
+    step: "sign-in linus new password",
+    request: (s) => jsonPost(at(s, "/sign-in/email"), { email: LINUS, password: LINUS_NEW_PASSWORD }),
+    remember: { token: "linus-2" },
+  },
+  {
+    step: "verify linus",
+    request: (s) => jsonPost(at(s, "/verify-email"), { token: emailed(s, "verification", LINUS) }),
+  },
+  {
+    step: "verify with a used token",
+    request: (s) => jsonPost(at(s, "/verify-email"), { token: emailed(s, "verification", LINUS) }),
+  },
+  { step: "verify body an array", request: (s) => jsonPost(at(s, "/verify-email"), ["token"]) },
+  {
+    step: "send verification unknown email",
+    request: (s) => jsonPost(at(s, "/send-verification-email"), { email: "nobody@example.com" }),
+  },
+  {
+    step: "send verification email null",
+    request: (s) => jsonPost(at(s, "/send-verification-email"), { email: null }),
+  },
+  { step: "malformed JSON to verify-email", request: raw("/verify-email", "application/json", '{"token":') },
   ...Array.from(
     { length: SIGN_IN_ATTEMPTS },
     (_, attempt): Step => ({
@@ -366,21 +442,39 @@ export async function recordHttpTranscript(
 ): Promise<TranscriptEntry[]> {
   const secret = randomSecret();
   const store = new MemoryStore();
+  const emailedTokens = new Map<string, string>();
+  const keep =
+    (kind: "reset" | "verification") =>
+    ({ email, token }: { email: string; token: string }): void => {
+      emailedTokens.set(`${kind} ${email}`, token);
+    };
   const authOptions: Auth101Options = {
     secret,
     store,
     issuer: ISSUER,
     rateLimit: { signInPerAccount: { attempts: SIGN_IN_ATTEMPTS, windowSeconds: 600 } },
+    passwordReset: { send: keep("reset") },
+    emailVerification: { send: keep("verification") },
     onFailure: () => {},
   };
+  const auth = new Auth101(authOptions);
   const state: TranscriptState = {
     prefix: options.prefix ?? "/auth",
     secret,
     store,
+    emailed: emailedTokens,
+    emailsSent: async (keys) => {
+      // NestJS builds its own Auth101 from the options: watch the senders' map, not an instance.
+      const deadline = Date.now() + 5_000;
+      while (!keys.every((key) => emailedTokens.has(key))) {
+        if (Date.now() > deadline) throw new Error(`the server sent no email for ${keys.join(", ")}`);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    },
     tokens: new Map(),
     userIds: new Map(),
   };
-  const server = await startServer({ auth: new Auth101(authOptions), authOptions, prefix: state.prefix });
+  const server = await startServer({ auth, authOptions, prefix: state.prefix });
   const placeholders = new Placeholders();
   const transcript: TranscriptEntry[] = [];
   try {

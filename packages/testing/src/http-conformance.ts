@@ -8,6 +8,12 @@ import { MAX_BODY_BYTES } from "@auth101/core";
 import { MemoryStore } from "@auth101/core";
 import type { Auth101Options, AuthFailureEvent } from "@auth101/core";
 import type { UserStore } from "@auth101/core";
+import {
+  describeAccountEmailEndpoints,
+  describeAccountEmailsOff,
+  describeRequiredVerification,
+  Outbox,
+} from "./http-conformance-accounts.js";
 import type { PublicUserJson } from "./support/expectations.js";
 import { describeCookieTransport } from "./http-conformance-cookie.js";
 import {
@@ -88,9 +94,34 @@ export function describeHttpConformance(
       describe(`endpoints mounted at ${prefix}`, () => {
         const fixture = useServer(startServer, prefix, () => new MemoryStore(), options.authOptions, serverTimeoutMs);
         describeEndpoints(fixture, prefixes);
+        describe("without email senders", () => describeAccountEmailsOff(fixture));
         if (prefix === prefixes[0]) describeCookieTransport(fixture);
       });
     }
+
+    describe("password reset and email verification (senders given)", () => {
+      const outbox = new Outbox();
+      const fixture = useServer(
+        startServer,
+        prefixes[0] ?? "/auth",
+        () => new MemoryStore(),
+        { ...options.authOptions, ...outbox.options() },
+        serverTimeoutMs,
+      );
+      describeAccountEmailEndpoints(fixture, outbox);
+    });
+
+    describe("email verification required", () => {
+      const outbox = new Outbox();
+      const fixture = useServer(
+        startServer,
+        prefixes[0] ?? "/auth",
+        () => new MemoryStore(),
+        { ...options.authOptions, ...outbox.options(true) },
+        serverTimeoutMs,
+      );
+      describeRequiredVerification(fixture, outbox);
+    });
 
     describe("when the user store fails (503)", () => {
       const fixture = useServer(
@@ -831,6 +862,6 @@ function describeBrokenStore(fixture: Fixture): void {
 async function registered(auth: Auth101, email: string): Promise<Registered> {
   const password = `pw-${randomUUID()}`;
   const result = await auth.signUp(email, password);
-  if ("error" in result) throw new Error(`could not set up ${email}: ${result.error.code}`);
+  if (!("token" in result)) throw new Error(JSON.stringify(result));
   return { user: result.user, token: result.token, password };
 }

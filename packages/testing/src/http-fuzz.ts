@@ -8,6 +8,7 @@ import type { UserStore } from "@auth101/core";
 import type { ConformanceAuthOptions } from "./http-conformance.js";
 import type { Fc } from "./support/arbitraries.js";
 import {
+  accountEmailBodies,
   authorizations,
   claimSets,
   contentTypes,
@@ -72,7 +73,13 @@ export function describeHttpFuzzing(
   const seed = options.seed ?? positiveIntegerFromEnv("AUTH101_FUZZ_SEED") ?? Math.floor(Math.random() * 2 ** 31);
   const prefix = options.prefix ?? "/auth";
   const serverTimeoutMs = options.serverTimeoutMs ?? 30_000;
-  const authOptions: ConformanceAuthOptions = { rateLimit: false, ...options.authOptions };
+  // The email flows are on (their senders send nothing), so their endpoints are fuzzed too.
+  const authOptions: ConformanceAuthOptions = {
+    rateLimit: false,
+    passwordReset: { send: () => {} },
+    emailVerification: { send: () => {} },
+    ...options.authOptions,
+  };
   // Generous: a case is a few requests on loopback; a hashing case costs three Argon2 runs.
   const propertyTimeoutMs = 60_000 + runs * 150;
   const credentialTimeoutMs = 60_000 + credentialRuns * 1_000;
@@ -207,6 +214,41 @@ export function describeHttpFuzzing(
       });
     }
 
+    for (const endpoint of [
+      "/request-password-reset",
+      "/reset-password",
+      "/send-verification-email",
+      "/verify-email",
+    ] as const) {
+      describe(`POST ${endpoint}`, () => {
+        it(
+          "answers any JSON value, bytes or text as the body, under any content type, by the contract",
+          async () => {
+            await check((fc) =>
+              fc.asyncProperty(
+                fc.oneof(
+                  jsonBodies(fc).map((body) => JSON.stringify(body)),
+                  accountEmailBodies(fc).map((body) => JSON.stringify(body)),
+                  rawBodies(fc),
+                ),
+                fc.oneof(fc.constant("application/json"), contentTypes(fc)),
+                async (body, contentType) => {
+                  const exchange: HttpExchange = {
+                    method: "POST",
+                    path: at(endpoint),
+                    headers: contentType === undefined ? {} : { "content-type": contentType },
+                    body,
+                  };
+                  await expectContract(await sendHttp(server.url, exchange), signedOut);
+                },
+              ),
+            );
+          },
+          propertyTimeoutMs,
+        );
+      });
+    }
+
     const tokenEndpoints = [
       { name: "POST /sign-out", method: "POST", path: () => at("/sign-out"), success: signedOut },
       { name: "GET /session", method: "GET", path: () => at("/session"), success: sessionOf(alice) },
@@ -293,7 +335,16 @@ export function describeHttpFuzzing(
       it(
         "answers every method on every endpoint, with any query string, by the contract",
         async () => {
-          const endpoints = ["/sign-up/email", "/sign-in/email", "/sign-out", "/session"];
+          const endpoints = [
+            "/sign-up/email",
+            "/sign-in/email",
+            "/sign-out",
+            "/session",
+            "/request-password-reset",
+            "/reset-password",
+            "/send-verification-email",
+            "/verify-email",
+          ];
           // CONNECT opens a tunnel rather than asking for a resource.
           const methods = METHODS.filter((method) => method !== "CONNECT");
           await check((fc) =>
@@ -436,7 +487,7 @@ function useFuzzServer(
     const auth = new Auth101(options);
     if (store instanceof MemoryStore) {
       const signedUp = await auth.signUp(uniqueEmail("alice"), GOOD_PASSWORD);
-      if ("error" in signedUp) throw new Error(`could not set up the fuzzing user: ${signedUp.error.code}`);
+      if (!("token" in signedUp)) throw new Error(`could not set up the fuzzing user: ${JSON.stringify(signedUp)}`);
       server.alice = signedUp;
     } else {
       // A store that fails has no users: a well-signed token must answer 503.

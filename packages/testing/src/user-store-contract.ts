@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { UserStore } from "@auth101/core";
 import { EmailTakenError } from "@auth101/core";
+import { describeOneTimeTokenContract } from "./one-time-token-contract.js";
 
 export interface UserStoreContractOptions {
   /** How many creates with one email race in the concurrency test. Default 16. */
@@ -43,9 +44,9 @@ export function describeUserStoreContract(
     it("creates an active user and returns it without the hash", async () => {
       const address = email();
       const user = await store.create({ email: address, passwordHash: HASH });
-      expect(user).toEqual({ id: expect.any(String), email: address, isActive: true });
+      expect(user).toEqual({ id: expect.any(String), email: address, isActive: true, emailVerified: false });
       expect(user.id).not.toBe("");
-      expect(Object.keys(user).sort()).toEqual(["email", "id", "isActive"]);
+      expect(Object.keys(user).sort()).toEqual(["email", "emailVerified", "id", "isActive"]);
     });
 
     it("gives every user a distinct id", async () => {
@@ -129,5 +130,7 @@ export function describeUserStoreContract(
       expect((await store.findByEmail(address))?.email).toBe(address);
       expect((await store.findById(created.id))?.email).toBe(address);
     });
+
+    describeOneTimeTokenContract(() => store, email, concurrentCreates);
   });
 }

@@ -4,17 +4,23 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { UserStore } from "@auth101/core";
+import type { Auth101Options } from "@auth101/core";
 import { MemoryStore } from "@auth101/core";
 import { listenOnLoopback } from "@auth101/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadDemoConfig } from "../demo-config.js";
+import { demoEmailOptions } from "../mail.js";
+import type { DemoMailer } from "../mail.js";
+import { createDemoMailer } from "../mail.js";
+import type { ReceivedMail, SmtpInbox } from "./smtp-inbox.js";
+import { linkIn, startSmtpInbox } from "./smtp-inbox.js";
 import { CONTENT_SECURITY_POLICY } from "../page.js";
 
 export interface DemoAppTestOptions {
   /** The demo's build output, run as `node <builtMain>`: `new URL("../dist/main.js", import.meta.url)`. */
   readonly builtMain: URL;
-  /** Serves the demo's `createApp` in this process on 127.0.0.1 at a free port. */
-  readonly serveInProcess: (options: { readonly secret: string; readonly store: UserStore }) => Promise<InProcessDemo>;
+  /** Serves the demo's `createApp` in this process on 127.0.0.1 at a free port, with these auth101 options. */
+  readonly serveInProcess: (options: Auth101Options) => Promise<InProcessDemo>;
   /** More environment for every child process, e.g. `{ NEST_PLATFORM: "fastify" }`. */
   readonly env?: Readonly<Record<string, string>>;
 }
@@ -28,15 +34,151 @@ export interface InProcessDemo {
 const SECRET = "demo-app-tests-secret-0123456789-abcdefghijklmnop";
 const PASSWORD = "correct horse battery staple";
 
+const NEW_PASSWORD = "a brand new passphrase 2026";
+
 /**
  * What every demo app promises, whatever its framework: the endpoints under /auth and
- * `GET /me` in process, and, run as `node dist/main.js` on an SQLite file, users kept across
- * restarts, a clean exit on SIGTERM and SIGINT, a loud warning without AUTH101_SECRET and a
- * one-line failure on a taken port. `name` is the one the demo prints (`express-demo`).
+ * `GET /me` in process; password reset and email verification with real email, received by an
+ * SMTP server on 127.0.0.1 and followed end to end; and, run as `node dist/main.js` on an
+ * SQLite file, users kept across restarts, mail over SMTP_URL (or printed without it),
+ * AUTH101_REQUIRE_EMAIL_VERIFICATION, a clean exit on SIGTERM and SIGINT, a loud warning
+ * without AUTH101_SECRET and a one-line failure on a taken port. `name` is the one the demo
+ * prints (`express-demo`).
  */
 export function describeDemoApp(name: string, options: DemoAppTestOptions): void {
   describeInProcess(options);
+  describeEmailFlowsInProcess(options);
   describeChildProcess(name, fileURLToPath(options.builtMain), options.env ?? {});
+}
+
+let emailCounter = 0;
+/** A fresh address for each test, so one inbox serves them all. */
+function freshEmail(label: string): string {
+  emailCounter += 1;
+  return `${label}-${process.pid}-${emailCounter}@example.com`;
+}
+
+/** The demo with the mailer a real deployment gets from its environment, sending to `inbox`. */
+async function serveWithMail(
+  serveInProcess: DemoAppTestOptions["serveInProcess"],
+  inbox: SmtpInbox,
+  requireEmailVerification: boolean,
+): Promise<{ readonly demo: InProcessDemo; readonly mailer: DemoMailer }> {
+  const config = loadDemoConfig({
+    AUTH101_SECRET: SECRET,
+    SMTP_URL: inbox.url,
+    AUTH101_REQUIRE_EMAIL_VERIFICATION: String(requireEmailVerification),
+  });
+  const mailer = createDemoMailer(config.smtpUrl);
+  let url = "http://127.0.0.1:0";
+  const demo = await serveInProcess({
+    secret: config.secret,
+    store: new MemoryStore(),
+    ...demoEmailOptions(config, mailer, () => url),
+  });
+  url = demo.url;
+  return { demo, mailer };
+}
+
+/** The link in the mail must lead back to the demo that sent it. */
+function expectLinkTo(demoUrl: string, mail: ReceivedMail, path: string): string {
+  const { url, token } = linkIn(mail, path);
+  expect(url.origin).toBe(new URL(demoUrl).origin);
+  expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  return token;
+}
+
+function describeEmailFlowsInProcess({ serveInProcess }: DemoAppTestOptions): void {
+  describe("password reset and email verification in process, over a real SMTP server", () => {
+    let inbox: SmtpInbox;
+    let optional: { readonly demo: InProcessDemo; readonly mailer: DemoMailer };
+    let required: { readonly demo: InProcessDemo; readonly mailer: DemoMailer };
+    const at = (demo: InProcessDemo, path: string): string => `${demo.url}${path}`;
+
+    beforeAll(async () => {
+      inbox = await startSmtpInbox();
+      optional = await serveWithMail(serveInProcess, inbox, false);
+      required = await serveWithMail(serveInProcess, inbox, true);
+    });
+    afterAll(async () => {
+      for (const served of [optional, required]) {
+        await served?.demo.close();
+        served?.mailer.close();
+      }
+      await inbox?.close();
+    });
+
+    it("resets a password from the emailed link, once; the old password stops working", async () => {
+      const { demo } = optional;
+      const email = freshEmail("reset");
+      expect((await postJson(at(demo, "/auth/sign-up/email"), { email, password: PASSWORD })).status).toBe(200);
+      await inbox.nextMailTo(email); // the verification email sent on sign-up
+
+      const requested = await postJson(at(demo, "/auth/request-password-reset"), { email });
+      expect(requested.status).toBe(200);
+      expect(await requested.json()).toEqual({ success: true });
+      const mail = await inbox.nextMailTo(email);
+      expect(mail.subject).toBe("Reset your password");
+      const token = expectLinkTo(demo.url, mail, "/reset-password");
+
+      const reset = await postJson(at(demo, "/auth/reset-password"), { token, new_password: NEW_PASSWORD });
+      expect(reset.status).toBe(200);
+      expect(await reset.json()).toEqual({ success: true });
+      const again = await postJson(at(demo, "/auth/reset-password"), { token, new_password: NEW_PASSWORD });
+      expect(again.status).toBe(400);
+      expect(await again.json()).toMatchObject({ error: { code: "INVALID_RESET_TOKEN" } });
+      expect((await postJson(at(demo, "/auth/sign-in/email"), { email, password: PASSWORD })).status).toBe(401);
+      const signIn = await postJson(at(demo, "/auth/sign-in/email"), { email, password: NEW_PASSWORD });
+      expect((await fetch(at(demo, "/me"), { headers: bearer(await tokenFrom(signIn)) })).status).toBe(200);
+    });
+
+    it("answers a reset request for an unknown email the same, and mails nothing", async () => {
+      const { demo } = optional;
+      const email = freshEmail("nobody");
+      const requested = await postJson(at(demo, "/auth/request-password-reset"), { email });
+      expect(requested.status).toBe(200);
+      expect(await requested.json()).toEqual({ success: true });
+      await expect(inbox.nextMailTo(email, 500)).rejects.toThrow(/no email to/);
+    });
+
+    it("verifies an email from the link mailed on sign-up, and from a new link on request", async () => {
+      const { demo } = optional;
+      const email = freshEmail("verify");
+      expect((await postJson(at(demo, "/auth/sign-up/email"), { email, password: PASSWORD })).status).toBe(200);
+      const first = await inbox.nextMailTo(email);
+      expect(first.subject).toBe("Verify your email address");
+      const firstToken = expectLinkTo(demo.url, first, "/verify-email");
+
+      expect((await postJson(at(demo, "/auth/send-verification-email"), { email })).status).toBe(200);
+      const second = expectLinkTo(demo.url, await inbox.nextMailTo(email), "/verify-email");
+      // The newer link retired the first.
+      expect((await postJson(at(demo, "/auth/verify-email"), { token: firstToken })).status).toBe(400);
+      const verified = await postJson(at(demo, "/auth/verify-email"), { token: second });
+      expect(verified.status).toBe(200);
+      expect(await verified.json()).toEqual({ success: true });
+    });
+
+    it("with required verification, signs in only once the mailed link was followed", async () => {
+      const { demo } = required;
+      const email = freshEmail("required");
+      const up = await postJson(at(demo, "/auth/sign-up/email"), { email, password: PASSWORD });
+      expect(up.status).toBe(200);
+      expect(await up.json()).toEqual({ user: { id: expect.any(String), email, is_active: true } });
+
+      const wrong = await postJson(at(demo, "/auth/sign-in/email"), { email, password: `${PASSWORD}!` });
+      expect(wrong.status).toBe(401);
+      const early = await postJson(at(demo, "/auth/sign-in/email"), { email, password: PASSWORD });
+      expect(early.status).toBe(403);
+      expect(await early.json()).toMatchObject({ error: { code: "EMAIL_NOT_VERIFIED" } });
+
+      const token = expectLinkTo(demo.url, await inbox.nextMailTo(email), "/verify-email");
+      expect((await postJson(at(demo, "/auth/verify-email"), { token })).status).toBe(200);
+      const signIn = await postJson(at(demo, "/auth/sign-in/email"), { email, password: PASSWORD });
+      expect(signIn.status).toBe(200);
+      const me = await fetch(at(demo, "/me"), { headers: bearer(await tokenFrom(signIn)) });
+      expect(await me.json()).toEqual({ id: expect.any(String), email });
+    });
+  });
 }
 
 function describeInProcess({ serveInProcess }: DemoAppTestOptions): void {
@@ -195,6 +337,52 @@ function describeChildProcess(name: string, mainJs: string, demoEnv: Readonly<Re
       expect(duplicate.status).toBe(409);
       expect(await stop(second, "SIGINT"), second.output()).toBe(0);
     }, 60_000);
+
+    it("mails over SMTP_URL with links to its own address, and with AUTH101_REQUIRE_EMAIL_VERIFICATION=true lets no one in unverified", async () => {
+      const inbox = await startSmtpInbox();
+      try {
+        const demo = await start({
+          AUTH101_SECRET: SECRET,
+          SMTP_URL: inbox.url,
+          AUTH101_REQUIRE_EMAIL_VERIFICATION: "true",
+        });
+        expect(demo.output()).toContain("emails are sent over SMTP");
+        expect(demo.output()).not.toContain(inbox.url);
+        const email = freshEmail("child");
+        const up = await postJson(`${demo.url}/auth/sign-up/email`, { email, password: PASSWORD });
+        expect(await up.json(), demo.output()).toEqual({ user: { id: expect.any(String), email, is_active: true } });
+        expect((await postJson(`${demo.url}/auth/sign-in/email`, { email, password: PASSWORD })).status).toBe(403);
+
+        const verification = expectLinkTo(demo.url, await inbox.nextMailTo(email), "/verify-email");
+        expect((await postJson(`${demo.url}/auth/verify-email`, { token: verification })).status).toBe(200);
+        expect((await postJson(`${demo.url}/auth/sign-in/email`, { email, password: PASSWORD })).status).toBe(200);
+
+        expect((await postJson(`${demo.url}/auth/request-password-reset`, { email })).status).toBe(200);
+        const reset = expectLinkTo(demo.url, await inbox.nextMailTo(email), "/reset-password");
+        const answer = await postJson(`${demo.url}/auth/reset-password`, { token: reset, new_password: NEW_PASSWORD });
+        expect(answer.status).toBe(200);
+        expect((await postJson(`${demo.url}/auth/sign-in/email`, { email, password: NEW_PASSWORD })).status).toBe(200);
+        expect(await stop(demo, "SIGTERM"), demo.output()).toBe(0);
+      } finally {
+        await inbox.close();
+      }
+    }, 60_000);
+
+    it("prints the email, link included, when SMTP_URL is unset; links use APP_URL when set", async () => {
+      const demo = await start({ AUTH101_SECRET: SECRET, APP_URL: "https://app.example.com/" });
+      expect(demo.output()).toContain("emails are printed here");
+      const email = freshEmail("printed");
+      expect((await postJson(`${demo.url}/auth/sign-up/email`, { email, password: PASSWORD })).status).toBe(200);
+      expect((await postJson(`${demo.url}/auth/request-password-reset`, { email })).status).toBe(200);
+      const deadline = Date.now() + 10_000;
+      while (!demo.output().includes("/reset-password?token=") && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(demo.output()).toContain(`To: ${email}`);
+      expect(demo.output()).toMatch(/https:\/\/app\.example\.com\/verify-email\?token=[\w-]{43}/);
+      expect(demo.output()).toMatch(/https:\/\/app\.example\.com\/reset-password\?token=[\w-]{43}/);
+      expect(await stop(demo, "SIGTERM")).toBe(0);
+    }, 30_000);
 
     it("starts with a loud warning and a random secret when AUTH101_SECRET is unset", async () => {
       const demo = await start({});

@@ -166,7 +166,7 @@ describe("authenticateRequest with the session cookie", () => {
     });
 
     expect(await authenticateRequest(auth, guarded("GET", cookieOf(token)))).toEqual({
-      user: { id: expect.any(String), email: CREDENTIALS.email, isActive: true },
+      user: { id: expect.any(String), email: CREDENTIALS.email, isActive: true, emailVerified: false },
     });
     expect(await authenticateRequest(auth, guarded("DELETE", { ...cookieOf(token), ...SAME_ORIGIN }))).toHaveProperty(
       "user",

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Auth101 } from "../auth101.js";
 import { MemoryStore } from "../memory-store.js";
-import type { AuthFailureEvent } from "../options.js";
+import type { AccountEmailMessage, Auth101Options, AuthFailureEvent } from "../options.js";
 import type { UserStore } from "../user-store.js";
 import type { AuthHttpRequest, AuthHttpResponse } from "./auth-http-handler.js";
 import { AUTH_ENDPOINTS, authenticateRequest, createAuthHttpHandler } from "./auth-http-handler.js";
@@ -25,9 +25,20 @@ function request(
 }
 const json = (value: unknown): RequestBody => ({ kind: "json", value });
 
-function setup(store: UserStore = new MemoryStore()) {
-  const auth = new Auth101({ secret: SECRET, store, onFailure: () => {} });
+function setup(store: UserStore = new MemoryStore(), options: Partial<Auth101Options> = {}) {
+  const auth = new Auth101({ secret: SECRET, store, onFailure: () => {}, ...options });
   return { auth, handle: createAuthHttpHandler(auth) };
+}
+
+/** An app with both email flows on, collecting what it would send. */
+function withEmails(options: { required?: boolean } = {}) {
+  const sent: AccountEmailMessage[] = [];
+  const send = (message: AccountEmailMessage): void => void sent.push(message);
+  const { auth, handle } = setup(new MemoryStore(), {
+    passwordReset: { send },
+    emailVerification: { send, required: options.required ?? false },
+  });
+  return { auth, handle, sent };
 }
 
 async function answer(response: Promise<AuthHttpResponse | undefined>): Promise<AuthHttpResponse> {
@@ -155,8 +166,9 @@ describe("createAuthHttpHandler", () => {
   });
 
   it("answers 503 when the store fails and 500 when reading the body blows up", async () => {
-    const down = () => Promise.reject(new Error("down"));
-    const { handle } = setup({ findById: down, findByEmail: down, create: down, updatePasswordHash: down });
+    // Every method of the contract, present and failing.
+    const down = new Proxy(new MemoryStore(), { get: () => () => Promise.reject(new Error("down")) });
+    const { handle } = setup(down);
     const response = await answer(handle(request("POST", "/sign-in/email", { body: json(CREDENTIALS) })));
     expect(response).toMatchObject({ status: 503, body: { error: { code: "STORE_UNAVAILABLE" } } });
     const broken = await answer(
@@ -217,13 +229,13 @@ describe("authenticateRequest", () => {
   it("gives the User entity for a valid token and the 401 response otherwise", async () => {
     const { auth } = setup();
     const up = await auth.signUp(CREDENTIALS.email, CREDENTIALS.password);
-    if ("error" in up) throw new Error(up.error.message);
+    if (!("token" in up)) throw new Error(JSON.stringify(up));
     const guarded = (authorization: string | undefined) => ({
       method: "GET",
       header: (name: string) => (name === "authorization" ? authorization : undefined),
     });
     expect(await authenticateRequest(auth, guarded(`Bearer ${up.token}`))).toEqual({
-      user: { id: up.user.id, email: "alice@example.com", isActive: true },
+      user: { id: up.user.id, email: "alice@example.com", isActive: true, emailVerified: false },
     });
     expect(await authenticateRequest(auth, guarded(undefined))).toMatchObject({
       response: {
@@ -244,9 +256,95 @@ describe("AUTH_ENDPOINTS", () => {
     expect(AUTH_ENDPOINTS).toEqual([
       { method: "POST", path: "/sign-up/email" },
       { method: "POST", path: "/sign-in/email" },
+      { method: "POST", path: "/request-password-reset" },
+      { method: "POST", path: "/reset-password" },
+      { method: "POST", path: "/send-verification-email" },
+      { method: "POST", path: "/verify-email" },
       { method: "POST", path: "/sign-out" },
       { method: "GET", path: "/session" },
     ]);
-    for (const { method, path } of AUTH_ENDPOINTS) expect(await handle(request(method, path))).toBeDefined();
+    const everything = withEmails();
+    for (const { method, path } of AUTH_ENDPOINTS) {
+      expect(await everything.handle(request(method, path))).toBeDefined();
+    }
+    void handle;
+  });
+});
+
+describe("the account-email endpoints", () => {
+  it("are not endpoints at all while their flow is off", async () => {
+    const { handle } = setup();
+    for (const path of ["/request-password-reset", "/reset-password", "/send-verification-email", "/verify-email"]) {
+      expect(
+        await handle(request("POST", path, { body: json({ email: "a@example.com", token: "t" }) })),
+      ).toBeUndefined();
+    }
+  });
+
+  it("reset a password over the handler: request, email, reset, no sign-in", async () => {
+    const { auth, handle, sent } = withEmails();
+    await handle(request("POST", "/sign-up/email", { body: json(CREDENTIALS) }));
+    const requested = await answer(
+      handle(request("POST", "/request-password-reset", { body: json({ email: CREDENTIALS.email }) })),
+    );
+    expect(requested).toEqual({
+      status: 200,
+      headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" },
+      body: { success: true },
+    });
+    await auth.whenIdle();
+    const token = sent.at(-1)?.token;
+    const reset = await answer(
+      handle(request("POST", "/reset-password", { body: json({ token, new_password: "a new passphrase" }) })),
+    );
+    expect(reset).toMatchObject({ status: 200, body: { success: true } });
+    expect(Object.keys(reset.body)).toEqual(["success"]);
+    const again = await answer(
+      handle(request("POST", "/reset-password", { body: json({ token, new_password: "a new passphrase" }) })),
+    );
+    expect(again).toMatchObject({ status: 400, body: { error: { code: "INVALID_RESET_TOKEN" } } });
+    expect(again.headers["www-authenticate"]).toBeUndefined();
+  });
+
+  it("checks every field's presence and type, naming it", async () => {
+    const { handle } = withEmails();
+    const cases: [string, unknown, string][] = [
+      ["/request-password-reset", {}, "email is required"],
+      ["/request-password-reset", { email: 1 }, "email must be a string"],
+      ["/reset-password", { token: "t" }, "new_password is required"],
+      ["/reset-password", { token: ["t"], new_password: "x" }, "token must be a string"],
+      ["/reset-password", [], "Request body must be a JSON object with token and new_password"],
+      ["/send-verification-email", { email: null }, "email is required"],
+      ["/verify-email", "token", "Request body must be a JSON object with token"],
+      ["/verify-email", { token: 42 }, "token must be a string"],
+    ];
+    for (const [path, body, message] of cases) {
+      expect(await answer(handle(request("POST", path, { body: json(body) })))).toMatchObject({
+        status: 400,
+        body: { error: { code: "VALIDATION_ERROR", message } },
+      });
+    }
+  });
+
+  it("answers an unverified sign-in 403 EMAIL_NOT_VERIFIED, without WWW-Authenticate, when verification is required", async () => {
+    const { handle } = withEmails({ required: true });
+    const up = await answer(handle(request("POST", "/sign-up/email", { body: json(CREDENTIALS) })));
+    expect(up).toMatchObject({ status: 200, body: { user: { email: CREDENTIALS.email, is_active: true } } });
+    expect(Object.keys(up.body)).toEqual(["user"]);
+    const signIn = await answer(handle(request("POST", "/sign-in/email", { body: json(CREDENTIALS) })));
+    expect(signIn).toMatchObject({ status: 403, body: { error: { code: "EMAIL_NOT_VERIFIED" } } });
+    expect(signIn.headers["www-authenticate"]).toBeUndefined();
+  });
+
+  it("verifies an email over the handler", async () => {
+    const { auth, handle, sent } = withEmails();
+    await handle(request("POST", "/sign-up/email", { body: json(CREDENTIALS) }));
+    await auth.whenIdle();
+    const verify = await answer(handle(request("POST", "/verify-email", { body: json({ token: sent[0]?.token }) })));
+    expect(verify).toMatchObject({ status: 200, body: { success: true } });
+    const resend = await answer(
+      handle(request("POST", "/send-verification-email", { body: json({ email: CREDENTIALS.email }) })),
+    );
+    expect(resend).toMatchObject({ status: 200, body: { success: true } });
   });
 });

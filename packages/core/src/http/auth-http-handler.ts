@@ -63,6 +63,9 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   RATE_LIMITED: 429,
   STORE_UNAVAILABLE: 503,
   INTERNAL_ERROR: 500,
+  INVALID_RESET_TOKEN: 400,
+  INVALID_VERIFICATION_TOKEN: 400,
+  EMAIL_NOT_VERIFIED: 403,
   FORBIDDEN: 403,
 };
 
@@ -82,6 +85,8 @@ type Route = {
   /** The service operation behind the endpoint, as `onFailure` names it. */
   readonly operation: AuthFailureEvent["operation"];
   readonly respond: (auth: Auth101, request: AuthHttpRequest) => Promise<AuthHttpResponse>;
+  /** For an optional feature: when it is off, the path is not an auth endpoint (passed on, so 404). */
+  readonly enabled?: (auth: Auth101) => boolean;
 };
 
 const ROUTES: Readonly<Record<string, Route>> = {
@@ -89,13 +94,46 @@ const ROUTES: Readonly<Record<string, Route>> = {
     method: "POST",
     operation: "signUp",
     respond: (auth, request) =>
-      withCredentials(request, (email, password) => auth.signUp(email, password, context(request))),
+      withFields(request, { email: "string", password: "string" }, ({ email, password }) =>
+        auth.signUp(email, password, context(request)),
+      ),
   },
   "/sign-in/email": {
     method: "POST",
     operation: "signIn",
     respond: (auth, request) =>
-      withCredentials(request, (email, password) => auth.signIn(email, password, context(request))),
+      withFields(request, { email: "string", password: "string" }, ({ email, password }) =>
+        auth.signIn(email, password, context(request)),
+      ),
+  },
+  "/request-password-reset": {
+    method: "POST",
+    operation: "requestPasswordReset",
+    enabled: (auth) => auth.features.passwordReset,
+    respond: (auth, request) =>
+      withFields(request, { email: "string" }, ({ email }) => auth.requestPasswordReset(email, context(request))),
+  },
+  "/reset-password": {
+    method: "POST",
+    operation: "resetPassword",
+    enabled: (auth) => auth.features.passwordReset,
+    respond: (auth, request) =>
+      withFields(request, { token: "string", new_password: "string" }, ({ token, new_password }) =>
+        auth.resetPassword(token, new_password),
+      ),
+  },
+  "/send-verification-email": {
+    method: "POST",
+    operation: "sendVerificationEmail",
+    enabled: (auth) => auth.features.emailVerification,
+    respond: (auth, request) =>
+      withFields(request, { email: "string" }, ({ email }) => auth.sendVerificationEmail(email, context(request))),
+  },
+  "/verify-email": {
+    method: "POST",
+    operation: "verifyEmail",
+    enabled: (auth) => auth.features.emailVerification,
+    respond: (auth, request) => withFields(request, { token: "string" }, ({ token }) => auth.verifyEmail(token)),
   },
   "/sign-out": {
     method: "POST",
@@ -128,7 +166,7 @@ const ENDS_THE_SESSION: ReadonlySet<string> = new Set(["/sign-out"]);
 export function createAuthHttpHandler(auth: Auth101): AuthHttpHandler {
   return async (request) => {
     const route = ROUTES[request.path];
-    if (route === undefined) return undefined;
+    if (route === undefined || route.enabled?.(auth) === false) return undefined;
     if (request.method.toUpperCase() !== route.method) {
       return errorResponse(errorResult("VALIDATION_ERROR", `Use ${route.method} for ${request.path}`), 405, {
         allow: route.method,
@@ -259,13 +297,9 @@ export async function authenticateRequest(auth: Auth101, request: GuardedRequest
     return { response: transport.cookie ? toCookieTransport(answer, "", transport) : answer };
   };
   if (token === undefined) return response(noTokenGiven());
-  const session = await auth.getSession(token);
+  const session = await auth.authenticate(token);
   if ("error" in session) return response(session);
-  return { user: fromPublicUser(session.user) };
-}
-
-function fromPublicUser(user: PublicUser): User {
-  return { id: user.id, email: user.email, isActive: user.is_active };
+  return { user: session.user };
 }
 
 function noTokenGiven(): ErrorResult {
@@ -275,31 +309,58 @@ function noTokenGiven(): ErrorResult {
   );
 }
 
-async function withCredentials(
+/** The JSON fields a route reads: required strings, and optional booleans (`"boolean?"`). */
+type FieldTypes = Readonly<Record<string, "string" | "boolean?">>;
+type FieldValues<Types extends FieldTypes> = {
+  readonly [Name in keyof Types]: Types[Name] extends "string" ? string : boolean | undefined;
+};
+
+/** Reads the JSON body's fields, checking each one's type, then runs `action` with them. */
+async function withFields<Types extends FieldTypes>(
   request: AuthHttpRequest,
-  action: (email: string, password: string) => Promise<Success | ErrorResult>,
+  types: Types,
+  action: (fields: FieldValues<Types>) => Promise<Success | ErrorResult>,
 ): Promise<AuthHttpResponse> {
+  const fields = await readFields(request, types);
+  return "response" in fields ? fields.response : toResponse(await action(fields.values));
+}
+
+async function readFields<Types extends FieldTypes>(
+  request: AuthHttpRequest,
+  types: Types,
+): Promise<{ readonly values: FieldValues<Types> } | { readonly response: AuthHttpResponse }> {
   const body = await request.readBody();
   if (body.kind === "invalid") {
     const failure = BODY_FAILURES[body.reason];
     // The rest of an oversized body is not worth reading: close the connection after answering.
     const closeConnection = body.reason === "too-large" ? { connection: "close" } : {};
-    return errorResponse(errorResult("VALIDATION_ERROR", failure.message), failure.status, closeConnection);
+    return {
+      response: errorResponse(errorResult("VALIDATION_ERROR", failure.message), failure.status, closeConnection),
+    };
   }
   const fields = body.value;
+  const required = Object.keys(types).filter((name) => types[name] === "string");
   if (typeof fields !== "object" || fields === null || Array.isArray(fields)) {
-    return errorResponse(errorResult("VALIDATION_ERROR", "Request body must be a JSON object with email and password"));
+    const message = `Request body must be a JSON object with ${required.join(" and ")}`;
+    return { response: errorResponse(errorResult("VALIDATION_ERROR", message)) };
   }
-  const { email, password } = fields as Record<string, unknown>;
-  for (const [name, value] of [
-    ["email", email],
-    ["password", password],
-  ] as const) {
-    if (value === undefined || value === null)
-      return errorResponse(errorResult("VALIDATION_ERROR", `${name} is required`));
-    if (typeof value !== "string") return errorResponse(errorResult("VALIDATION_ERROR", `${name} must be a string`));
+  const given = fields as Record<string, unknown>;
+  const values: Record<string, unknown> = {};
+  for (const [name, type] of Object.entries(types)) {
+    const value = Object.hasOwn(given, name) ? given[name] : undefined;
+    if (type === "string") {
+      if (value === undefined || value === null) {
+        return { response: errorResponse(errorResult("VALIDATION_ERROR", `${name} is required`)) };
+      }
+      if (typeof value !== "string") {
+        return { response: errorResponse(errorResult("VALIDATION_ERROR", `${name} must be a string`)) };
+      }
+    } else if (value !== undefined && typeof value !== "boolean") {
+      return { response: errorResponse(errorResult("VALIDATION_ERROR", `${name} must be true or false`)) };
+    }
+    values[name] = value;
   }
-  return toResponse(await action(email as string, password as string));
+  return { values: values as FieldValues<Types> };
 }
 
 async function withBearerToken(

@@ -30,7 +30,8 @@ export function createAuth(store: UserStore = new MemoryStore(), options: Partia
 /** A store that fails every call, as a database that is down would. */
 export function unavailableStore(): UserStore {
   const down = (): Promise<never> => Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:5432"));
-  return { findById: down, findByEmail: down, create: down, updatePasswordHash: down };
+  // Every method of the contract, present and failing.
+  return new Proxy(new MemoryStore(), { get: () => down });
 }
 
 export interface JsonResponse {

@@ -41,8 +41,12 @@ export interface ThrowawayDatabase {
 }
 
 /** The shipped migrations, oldest first. */
-const MIGRATION_NAMES = ["20261125000000_auth101_create_auth_users", "20261201000000_auth101_create_auth_sessions"];
-const TABLES = ["auth_users", "auth_sessions"];
+const MIGRATION_NAMES = [
+  "20261125000000_auth101_create_auth_users",
+  "20261201000000_auth101_create_auth_sessions",
+  "20261201000001_auth101_one_time_tokens",
+];
+const TABLES = ["auth_users", "auth_sessions", "auth_one_time_tokens"];
 
 export async function shippedMigrationStatements(
   provider: DatabaseProvider,
@@ -97,11 +101,11 @@ export async function createPostgresSchema(): Promise<ThrowawayDatabase> {
     async describeTables() {
       const columns = await admin.$queryRawUnsafe(
         `SELECT table_name, column_name, data_type, is_nullable, column_default, character_maximum_length, datetime_precision
-           FROM information_schema.columns WHERE table_schema = $1 AND table_name IN ('auth_users', 'auth_sessions') ORDER BY table_name, ordinal_position`,
+           FROM information_schema.columns WHERE table_schema = $1 AND table_name IN ('auth_users', 'auth_sessions', 'auth_one_time_tokens') ORDER BY table_name, ordinal_position`,
         schema,
       );
       const indexes = (await admin.$queryRawUnsafe(
-        `SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename IN ('auth_users', 'auth_sessions') ORDER BY indexname`,
+        `SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename IN ('auth_users', 'auth_sessions', 'auth_one_time_tokens') ORDER BY indexname`,
         schema,
       )) as { indexname: string; indexdef: string }[];
       const constraints = (await admin.$queryRawUnsafe(

@@ -113,7 +113,13 @@ export function describeProviderSuite(options: ProviderSuiteOptions): void {
         const described = JSON.stringify(expected, (_key, value: unknown) =>
           typeof value === "bigint" ? Number(value) : value,
         );
-        for (const name of ["auth_users_email_key", "auth_sessions_user_id_idx", "auth_sessions_expires_at_idx"]) {
+        for (const name of [
+          "auth_users_email_key",
+          "auth_sessions_user_id_idx",
+          "auth_sessions_expires_at_idx",
+          "auth_one_time_tokens_user_id_purpose_idx",
+          "email_verified",
+        ]) {
           expect(described).toContain(name);
         }
         expect(described).toMatch(/CASCADE/i);
@@ -151,7 +157,12 @@ export function describeProviderSuite(options: ProviderSuiteOptions): void {
         const signedIn = await auth.signIn(address, password);
         expect(signedIn).toMatchObject({ user: { id, email: address, is_active: true } });
         if (!("token" in signedIn)) throw new Error("sign-in failed");
-        expect(await auth.verifyToken(signedIn.token)).toEqual({ id, email: address, isActive: true });
+        expect(await auth.verifyToken(signedIn.token)).toEqual({
+          id,
+          email: address,
+          isActive: true,
+          emailVerified: false,
+        });
 
         const session = {
           id: randomUUID(),
@@ -162,10 +173,24 @@ export function describeProviderSuite(options: ProviderSuiteOptions): void {
         await store.createSession(session);
         expect(await stores[1]!.findSession(session.id)).toEqual({
           session,
-          user: { id, email: address, isActive: true },
+          user: { id, email: address, isActive: true, emailVerified: false },
         });
+        // One-time tokens and the verified flag work on the upgraded database, and go with the user.
+        const token = {
+          tokenHash: "0".repeat(64),
+          purpose: "password-reset" as const,
+          userId: id,
+          email: address,
+          expiresAt: new Date(Date.now() + 60_000),
+        };
+        await store.replaceOneTimeToken(token);
+        expect(await stores[1]!.markEmailVerified(id, address)).toBe(true);
+        expect((await stores[1]!.findById(id))?.emailVerified).toBe(true);
+        await store.replaceOneTimeToken({ ...token, tokenHash: "1".repeat(64), purpose: "email-verification" });
         await store.deleteUser(id);
         expect(await stores[1]!.findSession(session.id)).toBeNull();
+        expect(await store.consumeOneTimeToken(token.tokenHash, "password-reset")).toBeNull();
+        expect(await store.consumeOneTimeToken("1".repeat(64), "email-verification")).toBeNull();
       });
 
       it("uses tables made by the shipped migrations, and keeps its users across opens", async () => {

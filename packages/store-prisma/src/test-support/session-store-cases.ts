@@ -34,7 +34,7 @@ export function describeSessionStoreCases(name: string, createStore: () => Promi
       expect(found).toEqual({ session, user });
       expect(found?.session.createdAt).toBeInstanceOf(Date);
       expect(found?.session.expiresAt.getTime()).toBe(session.expiresAt.getTime());
-      expect(Object.keys(found?.user ?? {}).sort()).toEqual(["email", "id", "isActive"]);
+      expect(Object.keys(found?.user ?? {}).sort()).toEqual(["email", "emailVerified", "id", "isActive"]);
     });
 
     it("answers null for an unknown session id", async () => {

@@ -224,3 +224,16 @@ export function claimSets(fc: Fc, userId: () => string): Arbitrary<TokenClaims> 
       return withUser as TokenClaims;
     });
 }
+
+/** Bodies shaped like the account-email requests, with odd values in the right fields. */
+export function accountEmailBodies(fc: Fc): Arbitrary<Record<string, unknown>> {
+  const value = fc.oneof(
+    fc.string(),
+    fc.string({ unit: "binary" }),
+    fc.base64String({ minLength: 40, maxLength: 48 }).map((text) => text.replaceAll("+", "-").replaceAll("/", "_")),
+    fc.emailAddress(),
+    fc.constant(""),
+    fc.anything(),
+  );
+  return fc.record({ email: value, token: value, new_password: value }, { requiredKeys: [] });
+}

@@ -1,5 +1,5 @@
 // Stores that misbehave.
-import type { NewUser, StoredUser, User, UserStore } from "@auth101/core";
+import type { NewUser, StoredOneTimeToken, StoredUser, User, UserStore } from "@auth101/core";
 
 /** A store whose database is down: every call rejects. */
 export class FailingStore implements UserStore {
@@ -20,6 +20,22 @@ export class FailingStore implements UserStore {
   async updatePasswordHash(): Promise<void> {
     throw new Error(FailingStore.MESSAGE);
   }
+
+  async replaceOneTimeToken(): Promise<void> {
+    throw new Error(FailingStore.MESSAGE);
+  }
+
+  async consumeOneTimeToken(): Promise<StoredOneTimeToken | null> {
+    throw new Error(FailingStore.MESSAGE);
+  }
+
+  async deleteOneTimeTokens(): Promise<void> {
+    throw new Error(FailingStore.MESSAGE);
+  }
+
+  async markEmailVerified(): Promise<boolean> {
+    throw new Error(FailingStore.MESSAGE);
+  }
 }
 
 /** A buggy store that resolves `undefined` where it owes a user: the core must answer 500, not crash. */
@@ -37,4 +53,16 @@ export class BrokenStore implements UserStore {
   }
 
   async updatePasswordHash(): Promise<void> {}
+
+  async replaceOneTimeToken(): Promise<void> {}
+
+  async consumeOneTimeToken(): Promise<StoredOneTimeToken | null> {
+    return undefined as unknown as StoredOneTimeToken | null;
+  }
+
+  async deleteOneTimeTokens(): Promise<void> {}
+
+  async markEmailVerified(): Promise<boolean> {
+    return undefined as unknown as boolean;
+  }
 }
