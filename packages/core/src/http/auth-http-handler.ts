@@ -157,7 +157,7 @@ export const AUTH_ENDPOINTS: readonly { readonly method: "GET" | "POST"; readonl
 ).map(([path, route]) => ({ method: route.method, path }));
 
 /** Successful answers after which the browser's session cookie is dead: it is expired too. */
-const ENDS_THE_SESSION: ReadonlySet<string> = new Set(["/sign-out"]);
+const ENDS_THE_SESSION: ReadonlySet<string> = new Set(["/sign-out", "/reset-password"]);
 
 /**
  * The auth endpoints, framework-free. Integrations translate their request into an
