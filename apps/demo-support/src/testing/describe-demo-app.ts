@@ -80,11 +80,14 @@ async function serveWithMail(
   return { demo, mailer };
 }
 
-/** The link in the mail must lead back to the demo that sent it. */
-function expectLinkTo(demoUrl: string, mail: ReceivedMail, path: string): string {
+/** The link in the mail must lead back to the demo that sent it, to a page it serves. */
+async function followLink(demoUrl: string, mail: ReceivedMail, path: string): Promise<string> {
   const { url, token } = linkIn(mail, path);
   expect(url.origin).toBe(new URL(demoUrl).origin);
   expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  const page = await fetch(url);
+  expect(page.status, `GET ${url.pathname}`).toBe(200);
+  expect(page.headers.get("content-type")).toMatch(/^text\/html/);
   return token;
 }
 
@@ -119,7 +122,7 @@ function describeEmailFlowsInProcess({ serveInProcess }: DemoAppTestOptions): vo
       expect(await requested.json()).toEqual({ success: true });
       const mail = await inbox.nextMailTo(email);
       expect(mail.subject).toBe("Reset your password");
-      const token = expectLinkTo(demo.url, mail, "/reset-password");
+      const token = await followLink(demo.url, mail, "/reset-password");
 
       const reset = await postJson(at(demo, "/auth/reset-password"), { token, new_password: NEW_PASSWORD });
       expect(reset.status).toBe(200);
@@ -147,10 +150,10 @@ function describeEmailFlowsInProcess({ serveInProcess }: DemoAppTestOptions): vo
       expect((await postJson(at(demo, "/auth/sign-up/email"), { email, password: PASSWORD })).status).toBe(200);
       const first = await inbox.nextMailTo(email);
       expect(first.subject).toBe("Verify your email address");
-      const firstToken = expectLinkTo(demo.url, first, "/verify-email");
+      const firstToken = await followLink(demo.url, first, "/verify-email");
 
       expect((await postJson(at(demo, "/auth/send-verification-email"), { email })).status).toBe(200);
-      const second = expectLinkTo(demo.url, await inbox.nextMailTo(email), "/verify-email");
+      const second = await followLink(demo.url, await inbox.nextMailTo(email), "/verify-email");
       // The newer link retired the first.
       expect((await postJson(at(demo, "/auth/verify-email"), { token: firstToken })).status).toBe(400);
       const verified = await postJson(at(demo, "/auth/verify-email"), { token: second });
@@ -171,7 +174,7 @@ function describeEmailFlowsInProcess({ serveInProcess }: DemoAppTestOptions): vo
       expect(early.status).toBe(403);
       expect(await early.json()).toMatchObject({ error: { code: "EMAIL_NOT_VERIFIED" } });
 
-      const token = expectLinkTo(demo.url, await inbox.nextMailTo(email), "/verify-email");
+      const token = await followLink(demo.url, await inbox.nextMailTo(email), "/verify-email");
       expect((await postJson(at(demo, "/auth/verify-email"), { token })).status).toBe(200);
       const signIn = await postJson(at(demo, "/auth/sign-in/email"), { email, password: PASSWORD });
       expect(signIn.status).toBe(200);
@@ -353,12 +356,12 @@ function describeChildProcess(name: string, mainJs: string, demoEnv: Readonly<Re
         expect(await up.json(), demo.output()).toEqual({ user: { id: expect.any(String), email, is_active: true } });
         expect((await postJson(`${demo.url}/auth/sign-in/email`, { email, password: PASSWORD })).status).toBe(403);
 
-        const verification = expectLinkTo(demo.url, await inbox.nextMailTo(email), "/verify-email");
+        const verification = await followLink(demo.url, await inbox.nextMailTo(email), "/verify-email");
         expect((await postJson(`${demo.url}/auth/verify-email`, { token: verification })).status).toBe(200);
         expect((await postJson(`${demo.url}/auth/sign-in/email`, { email, password: PASSWORD })).status).toBe(200);
 
         expect((await postJson(`${demo.url}/auth/request-password-reset`, { email })).status).toBe(200);
-        const reset = expectLinkTo(demo.url, await inbox.nextMailTo(email), "/reset-password");
+        const reset = await followLink(demo.url, await inbox.nextMailTo(email), "/reset-password");
         const answer = await postJson(`${demo.url}/auth/reset-password`, { token: reset, new_password: NEW_PASSWORD });
         expect(answer.status).toBe(200);
         expect((await postJson(`${demo.url}/auth/sign-in/email`, { email, password: NEW_PASSWORD })).status).toBe(200);

@@ -5,7 +5,12 @@ import { MemoryStore } from "@auth101/core";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadDemoConfig } from "../demo-config.js";
+import type { DemoMailer } from "../mail.js";
+import { createDemoMailer, demoEmailOptions } from "../mail.js";
 import type { InProcessDemo } from "./describe-demo-app.js";
+import type { SmtpInbox } from "./smtp-inbox.js";
+import { linkIn, startSmtpInbox } from "./smtp-inbox.js";
 
 /** Debian's Chromium (package `chromium`; `.ci/run` installs it). Never a browser a test tool downloads. */
 export const CHROMIUM_PATH = "/usr/bin/chromium";
@@ -29,6 +34,7 @@ const SCREENSHOT_ROOT = fileURLToPath(new URL("../../../../screenshots/", import
 
 const SECRET = "demo-browser-tests-secret-0123456789-abcdefghijkl";
 const PASSWORD = "correct horse battery staple";
+const NEW_PASSWORD = "a different horse, still stapled";
 /** Every wait on the page; a step that takes longer has failed. */
 const STEP_TIMEOUT_MS = 15_000;
 const TEST_TIMEOUT_MS = 90_000;
@@ -49,13 +55,25 @@ export function describeDemoInBrowser(name: string, options: DemoInBrowserOption
   describe(`${name} in Chromium`, () => {
     let browser: Browser;
     let demo: InProcessDemo;
+    let inbox: SmtpInbox;
+    let mailer: DemoMailer;
     let step = 0;
     const screenshotDirectory = `${SCREENSHOT_ROOT}${name}/`;
 
     beforeAll(async () => {
       rmSync(screenshotDirectory, { recursive: true, force: true });
       mkdirSync(screenshotDirectory, { recursive: true });
-      demo = await options.serveInProcess({ secret: SECRET, store: new MemoryStore() });
+      // The demo as a deployment runs it, its emails going over SMTP to a real server here.
+      inbox = await startSmtpInbox();
+      const config = loadDemoConfig({ AUTH101_SECRET: SECRET, SMTP_URL: inbox.url });
+      mailer = createDemoMailer(config.smtpUrl);
+      let url = "http://127.0.0.1:0";
+      demo = await options.serveInProcess({
+        secret: config.secret,
+        store: new MemoryStore(),
+        ...demoEmailOptions(config, mailer, () => url),
+      });
+      url = demo.url;
       // launch() gives the browser a fresh, throw-away user-data directory of its own.
       browser = await chromium.launch({
         executablePath: CHROMIUM_PATH,
@@ -68,6 +86,8 @@ export function describeDemoInBrowser(name: string, options: DemoInBrowserOption
     afterAll(async () => {
       await browser?.close();
       await demo?.close();
+      mailer?.close();
+      await inbox?.close();
     }, 30_000);
 
     async function newContext(): Promise<BrowserContext> {
@@ -81,6 +101,14 @@ export function describeDemoInBrowser(name: string, options: DemoInBrowserOption
       step += 1;
       const file = `${screenshotDirectory}${String(step).padStart(2, "0")}-${label}.png`;
       await page.screenshot({ path: file, fullPage: true });
+    }
+
+    async function openPage(context: BrowserContext): Promise<Page> {
+      const page = await context.newPage();
+      await page.goto(`${demo.url}/`);
+      // The script has asked GET /me and shown the answer.
+      await page.waitForLoadState("networkidle");
+      return page;
     }
 
     async function signUp(page: Page, email: string, password = PASSWORD): Promise<void> {
@@ -167,6 +195,56 @@ export function describeDemoInBrowser(name: string, options: DemoInBrowserOption
           await screenshot(page, "signed-out-again");
           await signIn(page, email, PASSWORD);
           await expectSignedInAs(page, email);
+        } finally {
+          await context.close();
+        }
+      },
+      TEST_TIMEOUT_MS,
+    );
+
+    it(
+      "verifies the email through the emailed link, and resets a forgotten password through another",
+      async () => {
+        const context = await newContext();
+        try {
+          const page = await openPage(context);
+          const email = uniqueEmail("barbara");
+          await signUp(page, email);
+          const verification = linkIn(await inbox.nextMailTo(email), "/verify-email");
+          expect(verification.url.origin).toBe(demo.url);
+          const linkPage = await context.newPage();
+          await linkPage.goto(verification.url.href);
+          await expect.poll(() => messageOf(linkPage)).toContain("Email verified");
+          // The token left the address bar (and the history) once read.
+          expect(linkPage.url()).toBe(`${demo.url}/verify-email`);
+          await screenshot(linkPage, "email-verified");
+
+          await page.getByTestId("sign-out").click();
+          await expectSignedOut(page);
+          await page.getByTestId("email").fill(email);
+          await page.getByTestId("forgot-password").click();
+          await expect.poll(() => messageOf(page)).toContain("a reset link is on its way");
+          await screenshot(page, "reset-requested");
+
+          const reset = linkIn(await inbox.nextMailTo(email), "/reset-password");
+          expect(reset.url.origin).toBe(demo.url);
+          await linkPage.goto(reset.url.href);
+          expect(linkPage.url()).toBe(`${demo.url}/reset-password`);
+          await linkPage.getByTestId("new-password").fill(NEW_PASSWORD);
+          await linkPage.getByTestId("reset-password").click();
+          await expect.poll(() => messageOf(linkPage)).toContain("Password changed");
+          await screenshot(linkPage, "password-reset");
+          // The link works once.
+          await linkPage.goto(reset.url.href);
+          await linkPage.getByTestId("new-password").fill("yet another passphrase 42");
+          await linkPage.getByTestId("reset-password").click();
+          await expect.poll(() => messageOf(linkPage)).toContain("INVALID_RESET_TOKEN");
+
+          await signIn(page, email, PASSWORD);
+          await expect.poll(() => messageOf(page)).toContain("INVALID_CREDENTIALS");
+          await signIn(page, email, NEW_PASSWORD);
+          await expectSignedInAs(page, email);
+          await screenshot(page, "signed-in-with-new-password");
         } finally {
           await context.close();
         }

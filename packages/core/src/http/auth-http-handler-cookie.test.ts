@@ -145,6 +145,30 @@ describe("the cookie transport", () => {
     expect(none.headers["set-cookie"]).toBeUndefined();
   });
 
+  it("expires the cookie when a reset sets a new password, and checks the reset for CSRF", async () => {
+    const sent: string[] = [];
+    const { auth, handle } = setup({ passwordReset: { send: async ({ token }) => void sent.push(token) } });
+    const cookieToken = await signedUpWithCookie(handle);
+    await auth.requestPasswordReset(CREDENTIALS.email);
+    await expect.poll(() => sent.length).toBe(1);
+    const body = { token: sent[0], new_password: "another long passphrase" };
+    const forged = await handle(
+      "POST",
+      "/reset-password",
+      { ...COOKIE_TRANSPORT, "sec-fetch-site": "cross-site" },
+      body,
+    );
+    expect(forged.status).toBe(403);
+    const reset = await handle(
+      "POST",
+      "/reset-password",
+      { ...COOKIE_TRANSPORT, ...cookieOf(cookieToken), ...SAME_ORIGIN },
+      body,
+    );
+    expect(reset).toMatchObject({ status: 200, body: { success: true } });
+    expect(reset.headers["set-cookie"]).toBe(EXPIRED);
+  });
+
   it("judges Origin by trustedOrigins when configured", async () => {
     const { handle } = setup({ trustedOrigins: ["https://app.example"] });
     const behindProxy = { ...COOKIE_TRANSPORT, host: "10.0.0.5:3000" };

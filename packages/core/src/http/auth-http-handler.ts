@@ -230,7 +230,7 @@ export interface AuthEndpoint {
 export const AUTH_ENDPOINTS: readonly AuthEndpoint[] = ROUTES.map(({ method, path }) => ({ method, path }));
 
 /** Successful answers after which the browser's session cookie is dead: it is expired too. */
-const ENDS_THE_SESSION: ReadonlySet<string> = new Set(["/sign-out", "/sign-out/all"]);
+const ENDS_THE_SESSION: ReadonlySet<string> = new Set(["/sign-out", "/sign-out/all", "/reset-password"]);
 
 /**
  * The auth endpoints (docs/http-api.md), framework-free. Integrations translate their request
