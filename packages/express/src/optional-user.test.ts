@@ -25,6 +25,20 @@ describe.each(EXPRESS_VERSIONS)("optionalUser on %s", (_version, express) => {
     return { auth, origin: await start(server) };
   }
 
+  it("attaches the user of the browser's session cookie, and treats a dead cookie as anonymous", async () => {
+    const { origin } = await app();
+    const signUp = await postJson(
+      `${origin}/auth/sign-up/email`,
+      { email: "bea@example.com", password: "a long enough password" },
+      { "x-auth101-transport": "cookie", "sec-fetch-site": "same-origin" },
+    );
+    const cookie = (signUp.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    expect(cookie).toMatch(/^__Host-auth101_session=eyJ/);
+    expect((await request(`${origin}/home`, { headers: { cookie } })).body).toEqual({ signedInAs: "bea@example.com" });
+    await request(`${origin}/auth/sign-out`, { method: "POST", headers: { cookie, "sec-fetch-site": "same-origin" } });
+    expect((await request(`${origin}/home`, { headers: { cookie } })).body).toEqual({ signedInAs: null });
+  });
+
   it("attaches the user of a valid token and lets anonymous requests through", async () => {
     const { origin } = await app();
     const signUp = await postJson(`${origin}/auth/sign-up/email`, {

@@ -27,6 +27,20 @@ describe("optionalUser", () => {
     return server.url;
   }
 
+  it("attaches the user of the browser's session cookie, and treats a dead cookie as anonymous", async () => {
+    const url = await start();
+    const signUp = await postJson(
+      `${url}/auth/sign-up/email`,
+      { email: "bea@example.com", password: "a long enough password" },
+      { "x-auth101-transport": "cookie", "sec-fetch-site": "same-origin" },
+    );
+    const cookie = (signUp.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    expect(cookie).toMatch(/^__Host-auth101_session=eyJ/);
+    expect((await send(`${url}/home`, { headers: { cookie } })).body).toEqual({ signedInAs: "bea@example.com" });
+    await send(`${url}/auth/sign-out`, { method: "POST", headers: { cookie, "sec-fetch-site": "same-origin" } });
+    expect((await send(`${url}/home`, { headers: { cookie } })).body).toEqual({ signedInAs: null });
+  });
+
   it("attaches the user of a valid token and lets anonymous requests through", async () => {
     const url = await start();
     const token = tokenOf(
