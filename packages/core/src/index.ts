@@ -44,6 +44,7 @@ export { MemoryStore } from "./memory-store.js";
 export {
   AUTH_ENDPOINTS,
   authenticateRequest,
+  optionalAuthentication,
   createAuthHttpHandler,
   HTTP_STATUS_BY_CODE,
 } from "./http/auth-http-handler.js";
@@ -53,6 +54,7 @@ export type {
   AuthHttpResponse,
   AuthHttpResponseBody,
   GuardedRequest,
+  OptionalAuthentication,
   RequestAuthentication,
 } from "./http/auth-http-handler.js";
 export { SESSION_COOKIE_NAME, TRANSPORT_HEADER } from "./http/cookie-session.js";

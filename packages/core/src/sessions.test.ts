@@ -278,6 +278,25 @@ describe("sessions: account administration", () => {
   });
 });
 
+describe("sessions: password reset", () => {
+  it("a password reset ends every session of the user", async () => {
+    const sent: string[] = [];
+    const auth = new Auth101({
+      secret: SECRET,
+      rateLimit: false,
+      onFailure: () => {},
+      passwordReset: { send: ({ token }) => void sent.push(token) },
+    });
+    const up = signed(await auth.signUp("uma@example.com", PASSWORD));
+    const other = signed(await auth.signIn("uma@example.com", PASSWORD));
+    expect(await auth.requestPasswordReset("uma@example.com")).toEqual({ success: true });
+    await auth.whenIdle();
+    expect(await auth.resetPassword(sent[0] ?? "", "a brand new passphrase")).toEqual({ success: true });
+    expect(await auth.getSession(up.token)).toEqual(INVALID_TOKEN);
+    expect(await auth.getSession(other.token)).toEqual(INVALID_TOKEN);
+  });
+});
+
 describe("sessions: pruning", () => {
   it("keeps the store small: each sign-in prunes the user's expired sessions", async () => {
     vi.useFakeTimers({ now: new Date("2026-06-01T00:00:00Z"), toFake: ["Date"] });

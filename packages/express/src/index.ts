@@ -1,3 +1,3 @@
 export { auth101Router } from "./router.js";
 export type { Auth101Router } from "./router.js";
-export { requireUser } from "./require-user.js";
+export { optionalUser, requireUser } from "./require-user.js";

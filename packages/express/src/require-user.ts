@@ -1,5 +1,5 @@
 import type { Auth101, User } from "@auth101/core";
-import { authenticateRequest } from "@auth101/core";
+import { authenticateRequest, optionalAuthentication } from "@auth101/core";
 import { nodeHeaderReader, sendNodeResponse } from "@auth101/core/node";
 import type { RequestHandler } from "express";
 
@@ -33,5 +33,27 @@ export function requireUser(auth: Auth101): RequestHandler {
       req.authUser = authentication.user;
       next();
     }, next);
+  };
+}
+
+/**
+ * Middleware for routes where signing in is optional: with a valid session it sets
+ * `req.authUser`, without one (or with one that is not accepted) it leaves it `undefined`, and
+ * either way calls `next()`. Only a failing check answers instead: 503 when the store is down,
+ * never a silent anonymous.
+ */
+export function optionalUser(auth: Auth101): RequestHandler {
+  return (req, res, next) => {
+    optionalAuthentication(auth, { method: req.method, header: nodeHeaderReader(req.headers) }).then(
+      (authentication) => {
+        if ("response" in authentication) {
+          sendNodeResponse(res, authentication.response);
+          return;
+        }
+        req.authUser = authentication.user;
+        next();
+      },
+      next,
+    );
   };
 }

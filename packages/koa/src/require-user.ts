@@ -1,5 +1,5 @@
 import type { Auth101, User } from "@auth101/core";
-import { authenticateRequest } from "@auth101/core";
+import { authenticateRequest, optionalAuthentication } from "@auth101/core";
 import { nodeHeaderReader } from "@auth101/core/node";
 import type { DefaultState, Middleware } from "koa";
 import { sendAuthHttpResponse } from "./request-translation.js";
@@ -19,6 +19,32 @@ export interface AuthUserState {
 export function requireUser<StateT = DefaultState>(auth: Auth101): Middleware<StateT & AuthUserState> {
   return async (ctx, next) => {
     const authentication = await authenticateRequest(auth, {
+      method: ctx.method,
+      header: nodeHeaderReader(ctx.request.headers),
+    });
+    if ("response" in authentication) {
+      sendAuthHttpResponse(ctx, authentication.response);
+      return;
+    }
+    ctx.state.authUser = authentication.user;
+    await next();
+  };
+}
+
+/** What `optionalUser` adds to `ctx.state`: the user, or `undefined` for an anonymous request. */
+export interface OptionalAuthUserState {
+  authUser: User | undefined;
+}
+
+/**
+ * Middleware for routes where signing in is optional: with a valid session it sets
+ * `ctx.state.authUser`, without one (or with one that is not accepted) it leaves it
+ * `undefined`, and either way calls `next()`. Only a failing check answers instead: 503 when
+ * the store is down, never a silent anonymous.
+ */
+export function optionalUser<StateT = DefaultState>(auth: Auth101): Middleware<StateT & OptionalAuthUserState> {
+  return async (ctx, next) => {
+    const authentication = await optionalAuthentication(auth, {
       method: ctx.method,
       header: nodeHeaderReader(ctx.request.headers),
     });

@@ -399,6 +399,20 @@ export async function authenticateRequest(auth: Auth101, request: GuardedRequest
   return { user: session.user };
 }
 
+export type OptionalAuthentication = { readonly user: User | undefined } | { readonly response: AuthHttpResponse };
+
+/**
+ * The "sign-in optional" check for the app's own routes: the `User` when the request carries
+ * a valid session, `undefined` when it carries none or one that is not accepted (anonymous,
+ * as any visitor), and the 503 (or 500) response only when the check itself failed, so a
+ * store outage is never mistaken for an anonymous visitor.
+ */
+export async function optionalAuthentication(auth: Auth101, request: GuardedRequest): Promise<OptionalAuthentication> {
+  const authentication = await authenticateRequest(auth, request);
+  if ("user" in authentication) return authentication;
+  return authentication.response.status >= 500 ? authentication : { user: undefined };
+}
+
 function noTokenGiven(): ErrorResult {
   return errorResult(
     "UNAUTHORIZED",
