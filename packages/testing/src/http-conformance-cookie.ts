@@ -168,6 +168,31 @@ export function describeCookieTransport(fixture: CookieConformanceFixture): void
       }
     });
 
+    it("lists and ends sessions by the cookie; a cross-site DELETE is refused and ends nothing", async () => {
+      const signIn = await fixture.send(
+        jsonPost(at("/sign-in/email"), { email, password: GOOD_PASSWORD }, { ...COOKIE_TRANSPORT, ...sameOrigin() }),
+      );
+      const ownToken = expectCookieSession(signIn);
+      const listed = await fixture.send({ method: "GET", path: at("/sessions"), headers: withCookie(ownToken) });
+      expect(listed.status, describeAnswer(listed)).toBe(200);
+      const sessions = (listed.json as { sessions: { id: string; current: boolean }[] }).sessions;
+      const current = sessions.find((session) => session.current);
+      expect(current, describeAnswer(listed)).toBeDefined();
+      const end = (headers: Record<string, string>): Promise<HttpAnswer> =>
+        fixture.send({
+          method: "DELETE",
+          path: at(`/sessions/${current?.id}`),
+          headers: { ...withCookie(ownToken), ...headers },
+        });
+      expectForbidden(await end({ "sec-fetch-site": "cross-site" }));
+      await expectSignedIn(ownToken);
+      const ended = await end(sameOrigin());
+      expect(ended.status, describeAnswer(ended)).toBe(200);
+      const after = await fixture.send({ method: "GET", path: at("/session"), headers: withCookie(ownToken) });
+      expectErrorAnswer(after, 401, "INVALID_TOKEN");
+      expect(after.headers["set-cookie"], describeAnswer(after)).toBe(EXPIRED_COOKIE);
+    });
+
     it("expires the cookie on a same-origin sign-out", async () => {
       const signIn = await fixture.send(
         jsonPost(at("/sign-in/email"), { email, password: GOOD_PASSWORD }, { ...COOKIE_TRANSPORT, ...sameOrigin() }),
@@ -182,6 +207,33 @@ export function describeCookieTransport(fixture: CookieConformanceFixture): void
       expect(out.json).toEqual({ success: true });
       expect(out.headers["set-cookie"], describeAnswer(out)).toBe(EXPIRED_COOKIE);
       expectVary(out);
+      const after = await fixture.send({ method: "GET", path: at("/session"), headers: withCookie(ownToken) });
+      expectErrorAnswer(after, 401, "INVALID_TOKEN");
+    });
+
+    it("ends every session and expires the cookie on a same-origin sign-out of all sessions", async () => {
+      const signIn = async (): Promise<string> =>
+        expectCookieSession(
+          await fixture.send(
+            jsonPost(
+              at("/sign-in/email"),
+              { email, password: GOOD_PASSWORD },
+              { ...COOKIE_TRANSPORT, ...sameOrigin() },
+            ),
+          ),
+        );
+      const [first, second] = [await signIn(), await signIn()];
+      const outAll = (headers: Record<string, string>): Promise<HttpAnswer> =>
+        fixture.send({ method: "POST", path: at("/sign-out/all"), headers: { ...withCookie(first), ...headers } });
+      expectForbidden(await outAll({ origin: "http://evil.example" }));
+      await expectSignedIn(second);
+      const out = await outAll(sameOrigin());
+      expect(out.status, describeAnswer(out)).toBe(200);
+      expect(out.headers["set-cookie"], describeAnswer(out)).toBe(EXPIRED_COOKIE);
+      for (const cookieToken of [first, second, token]) {
+        const session = await fixture.send({ method: "GET", path: at("/session"), headers: withCookie(cookieToken) });
+        expectErrorAnswer(session, 401, "INVALID_TOKEN");
+      }
     });
   });
 }

@@ -203,6 +203,41 @@ export function describeDemoInBrowser(name: string, options: DemoInBrowserOption
     );
 
     it(
+      "signs a second browser out with 'sign out everywhere' in the first",
+      async () => {
+        const first = await newContext();
+        const second = await newContext();
+        try {
+          const email = uniqueEmail("edsger");
+          const firstPage = await openPage(first);
+          await signUp(firstPage, email);
+          const secondPage = await openPage(second);
+          await signIn(secondPage, email, PASSWORD);
+          await expectSignedInAs(secondPage, email);
+
+          await firstPage.reload();
+          await expectSignedInAs(firstPage, email);
+          await expect.poll(() => firstPage.getByTestId("sessions").locator("li").count()).toBe(2);
+          await screenshot(firstPage, "two-sessions");
+
+          await firstPage.getByTestId("sign-out-all").click();
+          await expectSignedOut(firstPage);
+          await expect.poll(() => messageOf(firstPage)).toContain("Signed out everywhere");
+          await screenshot(firstPage, "signed-out-everywhere");
+          expect((await first.cookies(demo.url)).map((cookie) => cookie.name)).not.toContain("__Host-auth101_session");
+
+          await secondPage.reload();
+          await expectSignedOut(secondPage);
+          await screenshot(secondPage, "second-browser-signed-out");
+        } finally {
+          await first.close();
+          await second.close();
+        }
+      },
+      TEST_TIMEOUT_MS,
+    );
+
+    it(
       "verifies the email through the emailed link, and resets a forgotten password through another",
       async () => {
         const context = await newContext();

@@ -145,7 +145,7 @@ describe("the cookie transport", () => {
     expect(none.headers["set-cookie"]).toBeUndefined();
   });
 
-  it("expires the cookie when a reset sets a new password, and checks the reset for CSRF", async () => {
+  it("expires the cookie when a reset sets a new password (every session ended), and checks the reset for CSRF", async () => {
     const sent: string[] = [];
     const { auth, handle } = setup({ passwordReset: { send: async ({ token }) => void sent.push(token) } });
     const cookieToken = await signedUpWithCookie(handle);
@@ -167,6 +167,8 @@ describe("the cookie transport", () => {
     );
     expect(reset).toMatchObject({ status: 200, body: { success: true } });
     expect(reset.headers["set-cookie"]).toBe(EXPIRED);
+    // The reset ended every session, the cookie's included.
+    expect((await handle("GET", "/session", cookieOf(cookieToken))).status).toBe(401);
   });
 
   it("judges Origin by trustedOrigins when configured", async () => {
