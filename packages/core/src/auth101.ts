@@ -254,6 +254,54 @@ export class Auth101 {
   }
 
   /**
+   * Changes the password of the token's user. The current password is checked like a sign-in
+   * (a wrong one is INVALID_CREDENTIALS, throttled per account and address); the new one
+   * follows the sign-up policy. Success starts a new session (the answer's token), ends the
+   * token's own session and, unless `revokeOtherSessions` is false, every other session of
+   * the user, and retires their password-reset tokens.
+   */
+  changePassword(
+    token: string,
+    currentPassword: string,
+    newPassword: string,
+    options: { readonly revokeOtherSessions?: boolean | undefined } = {},
+    context: RequestContext = {},
+  ): Promise<AuthResult> {
+    return this.#run("changePassword", async () => {
+      const session = await this.#activeSession(token);
+      if ("error" in session) return session;
+      const current = normalizePassword(currentPassword, this.#signInPasswordPolicy);
+      if ("error" in current) {
+        return errorResult("VALIDATION_ERROR", current.error.message.replace(/^password/, "current_password"));
+      }
+      const next = this.#checkNewPassword(newPassword, "new_password");
+      if ("error" in next) return next;
+      const { user } = session;
+      const throttle = await this.#rateLimits?.beginSignIn(user.email, context.clientAddress);
+      if (throttle !== undefined) return rateLimited(throttle);
+
+      const stored = await this.#fromStore(() => this.#store.findByEmail(user.email));
+      if (stored === null || stored.id !== user.id) return INVALID_CREDENTIALS;
+      const check = await this.#hasher.verify(stored.passwordHash, current.value, currentPassword);
+      if (check.unsafeParameters !== undefined) {
+        const error = new UnsafePasswordHashError(stored.id, check.unsafeParameters);
+        this.#options.onFailure({ code: "UNSAFE_PASSWORD_HASH", operation: "changePassword", error });
+      }
+      if (!check.valid) return INVALID_CREDENTIALS;
+      await this.#rateLimits?.signInSucceeded(user.email, context.clientAddress);
+
+      const passwordHash = await this.#hasher.hash(next.value);
+      await this.#fromStore(async () => {
+        await this.#store.updatePasswordHash(user.id, passwordHash);
+        await this.#store.deleteOneTimeTokens(user.id, "password-reset");
+        if (options.revokeOtherSessions === false) await this.#store.deleteSession(session.sessionId, user.id);
+        else await this.#store.deleteUserSessions(user.id);
+      });
+      return this.#startSession(user);
+    });
+  }
+
+  /**
    * Starts a password reset: 200 `{ success: true }` for every well-formed email, registered or
    * not, after the same work either way (a store lookup, a token drawn and hashed). The token
    * is stored and the app's sender called after the answer, for registered, active users only.

@@ -146,6 +146,12 @@ class GlobalGuardController {
   public(): { public: true } {
     return { public: true };
   }
+
+  @Public()
+  @Get("greeting")
+  greeting(@CurrentUser({ optional: true }) user: User | undefined): { signedInAs: string | null } {
+    return { signedInAs: user?.email ?? null };
+  }
 }
 
 @Public()
@@ -180,6 +186,17 @@ describe.each(PLATFORMS)("Auth101Guard as the global guard (APP_GUARD), on %s", 
     expect(denied.headers.get("www-authenticate")).toBe('Bearer realm="auth101"');
     const allowed = await request(`${nest.url}/app/private`, { headers: bearer(token) });
     expect(allowed.json).toEqual({ email: "global@example.com" });
+  });
+
+  test("a @Public() route gets the user of a valid session, and undefined for anyone else", async () => {
+    const { token } = await signUp(nest.url, "greeted@example.com");
+    expect((await request(`${nest.url}/app/greeting`, { headers: bearer(token) })).json).toEqual({
+      signedInAs: "greeted@example.com",
+    });
+    expect((await request(`${nest.url}/app/greeting`)).json).toEqual({ signedInAs: null });
+    expect((await request(`${nest.url}/app/greeting`, { headers: bearer("not.a.token") })).json).toEqual({
+      signedInAs: null,
+    });
   });
 
   test("@Public() opts a route or a whole controller out", async () => {

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { AuthHttpResponse } from "@auth101/core";
-import { Auth101, authenticateRequest } from "@auth101/core";
+import { Auth101, authenticateRequest, optionalAuthentication } from "@auth101/core";
 import { nodeHeaderReader } from "@auth101/core/node";
 import type { CanActivate, ExecutionContext } from "@nestjs/common";
 import { HttpException, Inject, Injectable } from "@nestjs/common";
@@ -53,8 +53,8 @@ export class Auth101Guard implements CanActivate {
       context.getHandler(),
       context.getClass(),
     ]);
-    if (isPublic === true) return true;
     if (context.getType() !== "http") {
+      if (isPublic === true) return true;
       throw new Error(`auth101: Auth101Guard protects HTTP routes only; got a "${context.getType()}" context`);
     }
 
@@ -63,10 +63,12 @@ export class Auth101Guard implements CanActivate {
     const request = http.getRequest<
       { readonly method?: string; readonly headers: IncomingHttpHeaders } & RequestWithUser
     >();
-    const authentication = await authenticateRequest(this.#auth, {
-      method: request.method ?? "GET",
-      header: nodeHeaderReader(request.headers),
-    });
+    const check = { method: request.method ?? "GET", header: nodeHeaderReader(request.headers) };
+    // A public route lets everyone in, and still gets the user when a valid session comes along.
+    const authentication =
+      isPublic === true
+        ? await optionalAuthentication(this.#auth, check)
+        : await authenticateRequest(this.#auth, check);
     if ("response" in authentication) {
       // Nest's exception layer writes the status and body; the core's headers go on first,
       // through Nest's adapter (Express's response and Fastify's reply set headers differently).
@@ -76,7 +78,7 @@ export class Auth101Guard implements CanActivate {
       }
       throw new Auth101UnauthorizedException(authentication.response);
     }
-    request.authUser = authentication.user;
+    if (authentication.user !== undefined) request.authUser = authentication.user;
     return true;
   }
 }

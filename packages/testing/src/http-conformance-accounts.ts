@@ -5,7 +5,7 @@ import type { PublicUserJson } from "./support/expectations.js";
 import { describeAnswer, expectErrorAnswer, expectSessionCreated, expectSignedOut } from "./support/expectations.js";
 import { GOOD_PASSWORD, uniqueEmail } from "./support/fixtures.js";
 import type { HttpAnswer, HttpExchange } from "./support/http-client.js";
-import { jsonPost } from "./support/http-client.js";
+import { bearer, jsonPost } from "./support/http-client.js";
 
 /** What the account-email suites need from a running server. */
 export interface AccountEmailFixture {
@@ -234,4 +234,96 @@ export function describeAccountEmailsOff(fixture: AccountEmailFixture): void {
       expect(answer.status, describeAnswer(answer)).toBe(404);
     },
   );
+}
+
+/** POST /change-password over HTTP: a bearer request with the current and the new password. */
+export function describeChangePassword(fixture: AccountEmailFixture): void {
+  const at = (path: string): string => `${fixture.prefix}${path}`;
+  const NEW = "a changed passphrase 77";
+  const signUp = async (label: string): Promise<{ email: string; token: string }> => {
+    const email = uniqueEmail(label);
+    const { token } = expectSessionCreated(
+      await fixture.send(jsonPost(at("/sign-up/email"), { email, password: GOOD_PASSWORD })),
+      email,
+    );
+    return { email, token };
+  };
+  let bodyUser: Promise<{ email: string; token: string }> | undefined;
+  const change = (token: string | undefined, body: unknown): Promise<HttpAnswer> =>
+    fixture.send(jsonPost(at("/change-password"), body, token === undefined ? {} : bearer(token)));
+
+  describe("POST /change-password", () => {
+    it("answers 200 { user, token } with a new session; the old token and every other session end", async () => {
+      const { email, token } = await signUp("change");
+      const other = expectSessionCreated(
+        await fixture.send(jsonPost(at("/sign-in/email"), { email, password: GOOD_PASSWORD })),
+        email,
+      ).token;
+      const answer = await change(token, { current_password: GOOD_PASSWORD, new_password: NEW });
+      const fresh = expectSessionCreated(answer, email);
+      for (const old of [token, other]) {
+        expectErrorAnswer(
+          await fixture.send({ method: "GET", path: at("/session"), headers: bearer(old) }),
+          401,
+          "INVALID_TOKEN",
+        );
+      }
+      expect((await fixture.send({ method: "GET", path: at("/session"), headers: bearer(fresh.token) })).status).toBe(
+        200,
+      );
+      expectErrorAnswer(
+        await fixture.send(jsonPost(at("/sign-in/email"), { email, password: GOOD_PASSWORD })),
+        401,
+        "INVALID_CREDENTIALS",
+      );
+      expectSessionCreated(await fixture.send(jsonPost(at("/sign-in/email"), { email, password: NEW })), email);
+    });
+
+    it("keeps the other sessions with revoke_other_sessions: false", async () => {
+      const { email, token } = await signUp("change-keep");
+      const other = expectSessionCreated(
+        await fixture.send(jsonPost(at("/sign-in/email"), { email, password: GOOD_PASSWORD })),
+        email,
+      ).token;
+      expectSessionCreated(
+        await change(token, { current_password: GOOD_PASSWORD, new_password: NEW, revoke_other_sessions: false }),
+        email,
+      );
+      expect((await fixture.send({ method: "GET", path: at("/session"), headers: bearer(other) })).status).toBe(200);
+    });
+
+    it("answers a wrong current password 401 INVALID_CREDENTIALS and no token 401 UNAUTHORIZED", async () => {
+      const { token } = await signUp("change-wrong");
+      const wrong = await change(token, { current_password: `${GOOD_PASSWORD}!`, new_password: NEW });
+      expectErrorAnswer(wrong, 401, "INVALID_CREDENTIALS");
+      expect(wrong.headers["www-authenticate"], describeAnswer(wrong)).toBe('Bearer realm="auth101"');
+      expectErrorAnswer(
+        await change(undefined, { current_password: GOOD_PASSWORD, new_password: NEW }),
+        401,
+        "UNAUTHORIZED",
+      );
+      expect((await fixture.send({ method: "GET", path: at("/session"), headers: bearer(token) })).status).toBe(200);
+    });
+
+    it.each([
+      ["current_password missing", { new_password: "a changed passphrase 77" }],
+      ["new_password missing", { current_password: GOOD_PASSWORD }],
+      ["current_password a number", { current_password: 1, new_password: "a changed passphrase 77" }],
+      ["new_password too short", { current_password: GOOD_PASSWORD, new_password: "short" }],
+      ["new_password common", { current_password: GOOD_PASSWORD, new_password: "password123" }],
+      [
+        "revoke_other_sessions a string",
+        { current_password: GOOD_PASSWORD, new_password: "a changed passphrase 77", revoke_other_sessions: "yes" },
+      ],
+      ["the body an array", [GOOD_PASSWORD]],
+    ])("answers 400 VALIDATION_ERROR with %s", async (_case, body) => {
+      // One user for all the cases: a refused body changes nothing, the session stays.
+      bodyUser ??= signUp("change-body");
+      expectErrorAnswer(await change((await bodyUser).token, body), 400, "VALIDATION_ERROR");
+    });
+
+    it("answers GET with 405", async () => {
+      expectErrorAnswer(await fixture.send({ method: "GET", path: at("/change-password") }), 405, "VALIDATION_ERROR");
+    });
+  });
 }

@@ -524,6 +524,48 @@ const STEPS: readonly Step[] = [
     request: (s) => jsonPost(at(s, "/send-verification-email"), { email: null }),
   },
   { step: "malformed JSON to verify-email", request: raw("/verify-email", "application/json", '{"token":') },
+  {
+    step: "change password wrong current",
+    request: (s) => ({
+      ...jsonPost(at(s, "/change-password"), { current_password: GOOD_PASSWORD, new_password: "whatever it is 1" }),
+      headers: { "content-type": "application/json", ...bearer(token(s, "linus-2")) },
+    }),
+  },
+  {
+    step: "change password revoke_other_sessions a string",
+    request: (s) => ({
+      ...jsonPost(at(s, "/change-password"), {
+        current_password: LINUS_NEW_PASSWORD,
+        new_password: "linus changed it again",
+        revoke_other_sessions: "no",
+      }),
+      headers: { "content-type": "application/json", ...bearer(token(s, "linus-2")) },
+    }),
+  },
+  {
+    step: "change password no header",
+    request: (s) =>
+      jsonPost(at(s, "/change-password"), { current_password: LINUS_NEW_PASSWORD, new_password: "x".repeat(12) }),
+  },
+  {
+    step: "change password linus",
+    request: (s) => ({
+      ...jsonPost(at(s, "/change-password"), {
+        current_password: LINUS_NEW_PASSWORD,
+        new_password: "linus changed it again",
+      }),
+      headers: { "content-type": "application/json", ...bearer(token(s, "linus-2")) },
+    }),
+    remember: { token: "linus-3" },
+  },
+  {
+    step: "session with the token from before the change",
+    request: (s) => ({ method: "GET", path: at(s, "/session"), headers: bearer(token(s, "linus-2")) }),
+  },
+  {
+    step: "session with the token the change answered",
+    request: (s) => ({ method: "GET", path: at(s, "/session"), headers: bearer(token(s, "linus-3")) }),
+  },
   ...Array.from(
     { length: SIGN_IN_ATTEMPTS },
     (_, attempt): Step => ({

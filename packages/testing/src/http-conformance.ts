@@ -10,6 +10,7 @@ import type { Auth101Options, AuthFailureEvent } from "@auth101/core";
 import type { UserStore } from "@auth101/core";
 import {
   describeAccountEmailEndpoints,
+  describeChangePassword,
   describeAccountEmailsOff,
   describeRequiredVerification,
   Outbox,
@@ -113,6 +114,7 @@ export function describeHttpConformance(
         serverTimeoutMs,
       );
       describeAccountEmailEndpoints(fixture, outbox);
+      describeChangePassword(fixture);
     });
 
     describe("email verification required", () => {

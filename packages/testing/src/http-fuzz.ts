@@ -242,6 +242,7 @@ export function describeHttpFuzzing(
     }
 
     for (const endpoint of [
+      "/change-password",
       "/request-password-reset",
       "/reset-password",
       "/send-verification-email",
@@ -260,10 +261,15 @@ export function describeHttpFuzzing(
                 ),
                 fc.oneof(fc.constant("application/json"), contentTypes(fc)),
                 async (body, contentType) => {
+                  // The check user's token, so /change-password reaches its body; no generated body
+                  // holds the right current password, so no case changes it (or ends the session).
                   const exchange: HttpExchange = {
                     method: "POST",
                     path: at(endpoint),
-                    headers: contentType === undefined ? {} : { "content-type": contentType },
+                    headers: {
+                      ...bearer(server.alice.token),
+                      ...(contentType === undefined ? {} : { "content-type": contentType }),
+                    },
                     body,
                   };
                   await expectContract(await sendHttp(server.url, exchange), signedOut);
@@ -407,6 +413,7 @@ export function describeHttpFuzzing(
             ["/session", "GET", sessionOf(bob)],
             ["/sessions", "GET", sessionsListed],
             ["/sessions/{id}", "DELETE", signedOut],
+            ["/change-password", "POST", credentialsAccepted],
             ["/request-password-reset", "POST", signedOut],
             ["/reset-password", "POST", signedOut],
             ["/send-verification-email", "POST", signedOut],

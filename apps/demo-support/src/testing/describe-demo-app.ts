@@ -124,8 +124,11 @@ function describeEmailFlowsInProcess({ serveInProcess }: DemoAppTestOptions): vo
       expect(mail.subject).toBe("Reset your password");
       const token = await followLink(demo.url, mail, "/reset-password");
 
+      const before = await tokenFrom(await postJson(at(demo, "/auth/sign-in/email"), { email, password: PASSWORD }));
       const reset = await postJson(at(demo, "/auth/reset-password"), { token, new_password: NEW_PASSWORD });
       expect(reset.status).toBe(200);
+      // Every session of the user ended with the reset.
+      expect((await fetch(at(demo, "/me"), { headers: bearer(before) })).status).toBe(401);
       expect(await reset.json()).toEqual({ success: true });
       const again = await postJson(at(demo, "/auth/reset-password"), { token, new_password: NEW_PASSWORD });
       expect(again.status).toBe(400);
@@ -133,6 +136,27 @@ function describeEmailFlowsInProcess({ serveInProcess }: DemoAppTestOptions): vo
       expect((await postJson(at(demo, "/auth/sign-in/email"), { email, password: PASSWORD })).status).toBe(401);
       const signIn = await postJson(at(demo, "/auth/sign-in/email"), { email, password: NEW_PASSWORD });
       expect((await fetch(at(demo, "/me"), { headers: bearer(await tokenFrom(signIn)) })).status).toBe(200);
+    });
+
+    it("changes a password with the current one: a new token, the old one and the old password refused", async () => {
+      const { demo } = optional;
+      const email = freshEmail("change");
+      const up = await postJson(at(demo, "/auth/sign-up/email"), { email, password: PASSWORD });
+      const oldToken = await tokenFrom(up);
+      const changed = await fetch(at(demo, "/auth/change-password"), {
+        method: "POST",
+        headers: { "content-type": "application/json", ...bearer(oldToken) },
+        body: JSON.stringify({ current_password: PASSWORD, new_password: NEW_PASSWORD }),
+      });
+      expect(changed.status).toBe(200);
+      const newToken = await tokenFrom(changed);
+      expect((await fetch(at(demo, "/me"), { headers: bearer(oldToken) })).status).toBe(401);
+      expect(await (await fetch(at(demo, "/me"), { headers: bearer(newToken) })).json()).toEqual({
+        id: expect.any(String),
+        email,
+      });
+      expect((await postJson(at(demo, "/auth/sign-in/email"), { email, password: PASSWORD })).status).toBe(401);
+      expect((await postJson(at(demo, "/auth/sign-in/email"), { email, password: NEW_PASSWORD })).status).toBe(200);
     });
 
     it("answers a reset request for an unknown email the same, and mails nothing", async () => {

@@ -332,6 +332,7 @@ describe("AUTH_ENDPOINTS", () => {
     expect(AUTH_ENDPOINTS).toEqual([
       { method: "POST", path: "/sign-up/email" },
       { method: "POST", path: "/sign-in/email" },
+      { method: "POST", path: "/change-password" },
       { method: "POST", path: "/request-password-reset" },
       { method: "POST", path: "/reset-password" },
       { method: "POST", path: "/send-verification-email" },

@@ -120,6 +120,27 @@ const ROUTES: readonly Route[] = [
   },
   {
     method: "POST",
+    path: "/change-password",
+    operation: "changePassword",
+    respond: (auth, request) => {
+      const token = sessionTokenOf(request.header);
+      if (token === undefined) return Promise.resolve(errorResponse(noTokenGiven()));
+      return withFields(
+        request,
+        { current_password: "string", new_password: "string", revoke_other_sessions: "boolean?" },
+        (fields) =>
+          auth.changePassword(
+            token,
+            fields.current_password,
+            fields.new_password,
+            { revokeOtherSessions: fields.revoke_other_sessions },
+            context(request),
+          ),
+      );
+    },
+  },
+  {
+    method: "POST",
     path: "/request-password-reset",
     operation: "requestPasswordReset",
     enabled: (auth) => auth.features.passwordReset,

@@ -257,5 +257,8 @@ export function accountEmailBodies(fc: Fc): Arbitrary<Record<string, unknown>> {
     fc.constant(""),
     fc.anything(),
   );
-  return fc.record({ email: value, token: value, new_password: value }, { requiredKeys: [] });
+  return fc.record(
+    { email: value, token: value, current_password: value, new_password: value, revoke_other_sessions: value },
+    { requiredKeys: [] },
+  );
 }
