@@ -211,6 +211,29 @@ export function describeCookieTransport(fixture: CookieConformanceFixture): void
       expectErrorAnswer(after, 401, "INVALID_TOKEN");
     });
 
+    it("changes the password by the cookie: a new session in a new cookie, the old one ended; a cross-site change is refused", async () => {
+      const signIn = await fixture.send(
+        jsonPost(at("/sign-in/email"), { email, password: GOOD_PASSWORD }, { ...COOKIE_TRANSPORT, ...sameOrigin() }),
+      );
+      const ownToken = expectCookieSession(signIn);
+      // The same password again: the change is what is under test, not the new password.
+      const change = { current_password: GOOD_PASSWORD, new_password: GOOD_PASSWORD, revoke_other_sessions: false };
+      expectForbidden(
+        await fixture.send(
+          jsonPost(at("/change-password"), change, { ...withCookie(ownToken), "sec-fetch-site": "same-site" }),
+        ),
+      );
+      await expectSignedIn(ownToken);
+      const changed = await fixture.send(
+        jsonPost(at("/change-password"), change, { ...withCookie(ownToken), ...sameOrigin() }),
+      );
+      const newToken = expectCookieSession(changed);
+      expect(newToken).not.toBe(ownToken);
+      await expectSignedIn(newToken);
+      const old = await fixture.send({ method: "GET", path: at("/session"), headers: withCookie(ownToken) });
+      expectErrorAnswer(old, 401, "INVALID_TOKEN");
+    });
+
     it("ends every session and expires the cookie on a same-origin sign-out of all sessions", async () => {
       const signIn = async (): Promise<string> =>
         expectCookieSession(

@@ -1,9 +1,11 @@
 import { mkdirSync, rmSync } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { fileURLToPath } from "node:url";
 import type { Auth101Options } from "@auth101/core";
 import { MemoryStore } from "@auth101/core";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, BrowserContext, Page, Response } from "playwright-core";
 import { chromium } from "playwright-core";
+import { listenOnLoopback } from "@auth101/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadDemoConfig } from "../demo-config.js";
 import type { DemoMailer } from "../mail.js";
@@ -57,6 +59,7 @@ export function describeDemoInBrowser(name: string, options: DemoInBrowserOption
     let demo: InProcessDemo;
     let inbox: SmtpInbox;
     let mailer: DemoMailer;
+    let hostile: HostileSite;
     let step = 0;
     const screenshotDirectory = `${SCREENSHOT_ROOT}${name}/`;
 
@@ -74,6 +77,7 @@ export function describeDemoInBrowser(name: string, options: DemoInBrowserOption
         ...demoEmailOptions(config, mailer, () => url),
       });
       url = demo.url;
+      hostile = await startHostileSite(demo.url);
       // launch() gives the browser a fresh, throw-away user-data directory of its own.
       browser = await chromium.launch({
         executablePath: CHROMIUM_PATH,
@@ -85,6 +89,7 @@ export function describeDemoInBrowser(name: string, options: DemoInBrowserOption
 
     afterAll(async () => {
       await browser?.close();
+      await hostile?.close();
       await demo?.close();
       mailer?.close();
       await inbox?.close();
@@ -203,6 +208,37 @@ export function describeDemoInBrowser(name: string, options: DemoInBrowserOption
     );
 
     it(
+      "changes the password: the old one stops working, the new one signs in",
+      async () => {
+        const context = await newContext();
+        try {
+          const page = await openPage(context);
+          const email = uniqueEmail("grace");
+          await signUp(page, email);
+          await page.getByTestId("current-password").fill(PASSWORD);
+          await page.getByTestId("new-password").fill(NEW_PASSWORD);
+          await page.getByTestId("change-password").click();
+          await expect.poll(() => messageOf(page)).toContain("Password changed");
+          await screenshot(page, "password-changed");
+          // The change issued a new session: still signed in, across a reload.
+          await page.reload();
+          await expectSignedInAs(page, email);
+
+          await page.getByTestId("sign-out").click();
+          await expectSignedOut(page);
+          await signIn(page, email, PASSWORD);
+          await expect.poll(() => messageOf(page)).toContain("INVALID_CREDENTIALS");
+          await screenshot(page, "old-password-refused");
+          await signIn(page, email, NEW_PASSWORD);
+          await expectSignedInAs(page, email);
+        } finally {
+          await context.close();
+        }
+      },
+      TEST_TIMEOUT_MS,
+    );
+
+    it(
       "signs a second browser out with 'sign out everywhere' in the first",
       async () => {
         const first = await newContext();
@@ -286,9 +322,114 @@ export function describeDemoInBrowser(name: string, options: DemoInBrowserOption
       },
       TEST_TIMEOUT_MS,
     );
+
+    it(
+      "refuses a hostile page's forged requests (form POSTs, fetch with credentials): 403 and the session survives",
+      async () => {
+        const context = await newContext();
+        try {
+          const page = await openPage(context);
+          const email = uniqueEmail("mallory-target");
+          await signUp(page, email);
+
+          const attacker = await context.newPage();
+          const forged: Response[] = [];
+          attacker.on("response", (response) => {
+            if (new URL(response.url()).origin === demo.url) forged.push(response);
+          });
+          await attacker.goto(`${hostile.url}/fetch?password=${encodeURIComponent(PASSWORD)}`);
+          await attacker.waitForSelector("body[data-done]");
+          await screenshot(attacker, "hostile-fetch");
+          for (const path of ["/auth/sign-out/all", "/auth/change-password"]) {
+            await attacker.goto(
+              `${hostile.url}/form?path=${encodeURIComponent(path)}&password=${encodeURIComponent(PASSWORD)}`,
+            );
+            // The form submits itself; the browser lands on the demo's answer.
+            await attacker.waitForURL(`${demo.url}${path}`);
+            expect(await attacker.textContent("body")).toContain("FORBIDDEN");
+            await screenshot(attacker, `hostile-form${path.replaceAll("/", "-")}`);
+          }
+
+          const posts = forged.filter((response) => response.request().method() === "POST");
+          expect(posts.map((response) => new URL(response.url()).pathname).sort()).toEqual([
+            "/auth/change-password",
+            "/auth/change-password",
+            "/auth/sign-out/all",
+            "/auth/sign-out/all",
+          ]);
+          // 403, not 401: these requests cannot carry X-Auth101-Transport (it would need a
+          // preflight), so only the session cookie puts them in the cookie transport. The
+          // browser did attach it (the hostile origin is same-site), and the CSRF check, not
+          // SameSite, refused them.
+          for (const response of posts) expect(response.status(), response.url()).toBe(403);
+
+          await page.reload();
+          await expectSignedInAs(page, email);
+          await page.getByTestId("sign-out").click();
+          await expectSignedOut(page);
+          await signIn(page, email, PASSWORD);
+          await expectSignedInAs(page, email);
+          await screenshot(page, "session-survived-hostile-page");
+        } finally {
+          await context.close();
+        }
+      },
+      TEST_TIMEOUT_MS,
+    );
   });
+}
+
+function attribute(text: string): string {
+  return text.replaceAll("&", "&amp;").replaceAll('"', "&quot;").replaceAll("<", "&lt;");
 }
 
 function uniqueEmail(label: string): string {
   return `${label}-${Math.random().toString(36).slice(2, 10)}@example.com`;
+}
+
+interface HostileSite {
+  /** `http://127.0.0.1:<another port>`: another origin, but the same site as the demo. */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * An attacker's pages on another port of 127.0.0.1. Another origin than the demo, but the
+ * same site, so the browser still attaches the `SameSite=Lax` session cookie to what these
+ * pages send: only the CSRF check stands in the way. `GET /fetch` sends `fetch`es with
+ * credentials (simple requests, and a JSON one that needs a preflight); `GET /form?path=…`
+ * submits a form to the demo.
+ */
+function startHostileSite(demoUrl: string): Promise<HostileSite> {
+  const page = (body: string): string =>
+    `<!doctype html><html><head><meta charset="utf-8"><title>Win a prize</title></head><body><h1>Win a prize!</h1>${body}</body></html>`;
+  return listenOnLoopback((request: IncomingMessage, response: ServerResponse) => {
+    const url = new URL(request.url ?? "/", "http://hostile.invalid");
+    const password = url.searchParams.get("password") ?? "";
+    const changePassword = JSON.stringify({ current_password: password, new_password: "attacker-chosen-password-1" });
+    let body: string;
+    if (url.pathname === "/fetch") {
+      body = `<script>
+        const target = ${JSON.stringify(demoUrl)};
+        const simple = { method: "POST", mode: "no-cors", credentials: "include", headers: { "content-type": "text/plain" } };
+        Promise.allSettled([
+          fetch(target + "/auth/sign-out/all", { ...simple, body: "{}" }),
+          fetch(target + "/auth/change-password", { ...simple, body: ${JSON.stringify(changePassword)} }),
+          fetch(target + "/auth/sign-out/all", { method: "POST", credentials: "include",
+            headers: { "content-type": "application/json" }, body: "{}" }),
+        ]).then(() => { document.body.dataset.done = "true"; });
+      </script>`;
+    } else if (url.pathname === "/form") {
+      // text/plain with the JSON split across name and value: the classic JSON CSRF form.
+      const name = attribute(`${changePassword.slice(0, -1)},"x":"`);
+      const action = attribute(`${demoUrl}${url.searchParams.get("path") ?? "/"}`);
+      body = `<form method="post" enctype="text/plain" action="${action}">
+        <input type="hidden" name="${name}" value="&quot;}"></form>
+        <script>document.forms[0].submit();</script>`;
+    } else {
+      response.writeHead(404).end();
+      return;
+    }
+    response.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(page(body));
+  });
 }
