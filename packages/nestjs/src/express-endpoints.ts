@@ -61,11 +61,13 @@ export class ExpressEndpoints {
   readonly answerParserErrors: ExpressErrorHandler = (error, request, response, next) => {
     const body = bodyFromParserError(error, bodyHeadersOf(request));
     if (body === undefined) return next(error);
+    // A body auth101 read early is the one to judge: Nest's parser only saw what was left of
+    // it (the rest of one over the size limit, which it may refuse for reasons of its own).
     this.#answer(
       request,
       response,
       () => next(error),
-      () => Promise.resolve(body),
+      () => this.#bodiesReadEarly.get(request) ?? Promise.resolve(body),
     );
   };
 
