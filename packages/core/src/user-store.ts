@@ -39,20 +39,6 @@ export interface NewUser {
   readonly passwordHash: string;
 }
 
-/** A server-side session; its id is the token's `jti`. */
-export interface StoredSession {
-  readonly id: string;
-  readonly userId: string;
-  readonly createdAt: Date;
-  readonly expiresAt: Date;
-}
-
-/** What `findSession` answers: the session and its user, read together. */
-export interface SessionWithUser {
-  readonly session: StoredSession;
-  readonly user: User;
-}
-
 /**
  * The one contract a database implements to keep auth101's users and their sessions.
  *
