@@ -1,12 +1,12 @@
 import type { AuthHttpRequest } from "@auth101/core";
+import { closedAfterEach, fetchAnswer } from "@auth101/testing";
 import type { Express } from "express";
 import { describe, expect, it } from "vitest";
 import { toAuthHttpRequest } from "./request-translation.js";
-import { request, startAppsClosedAfterEach } from "./test-helpers/serve.js";
-import { EXPRESS_VERSIONS } from "./test-helpers/express-versions.js";
+import { EXPRESS_VERSIONS, serve } from "./test-support/serve.js";
 
 describe.each(EXPRESS_VERSIONS)("%s", (_version, express) => {
-  const start = startAppsClosedAfterEach();
+  const start = closedAfterEach(serve);
 
   /** An app that answers with what the core's handler would be given. */
   async function translatingApp(configure: (app: Express) => void = () => {}): Promise<string> {
@@ -17,18 +17,18 @@ describe.each(EXPRESS_VERSIONS)("%s", (_version, express) => {
       const { readBody, header, ...rest } = translated;
       res.json({ ...rest, authorization: header("authorization"), cookie: header("cookie"), body: await readBody() });
     });
-    return start(app);
+    return (await start(app)).url;
   }
 
   describe("toAuthHttpRequest", () => {
     it("gives the method, the path relative to the mount point without the query, the Authorization header and the body", async () => {
       const origin = await translatingApp();
-      const response = await request(`${origin}/auth/sign-in/email?next=/home`, {
+      const response = await fetchAnswer(`${origin}/auth/sign-in/email?next=/home`, {
         method: "POST",
         headers: { authorization: "Bearer abc", cookie: "a=1", "content-type": "application/json" },
         body: '{"email":"a@b.co"}',
       });
-      expect(response.body).toEqual({
+      expect(response.json).toEqual({
         method: "POST",
         path: "/sign-in/email",
         authorization: "Bearer abc",
@@ -41,11 +41,11 @@ describe.each(EXPRESS_VERSIONS)("%s", (_version, express) => {
     it("passes req.ip as the client address, so Express's trust proxy setting governs it", async () => {
       const forwarded = { "x-forwarded-for": "203.0.113.7" };
       const untrusting = await translatingApp();
-      expect((await request(`${untrusting}/auth/session`, { headers: forwarded })).body).toMatchObject({
+      expect((await fetchAnswer(`${untrusting}/auth/session`, { headers: forwarded })).json).toMatchObject({
         clientAddress: "127.0.0.1",
       });
       const trusting = await translatingApp((app) => app.set("trust proxy", "loopback"));
-      expect((await request(`${trusting}/auth/session`, { headers: forwarded })).body).toMatchObject({
+      expect((await fetchAnswer(`${trusting}/auth/session`, { headers: forwarded })).json).toMatchObject({
         clientAddress: "203.0.113.7",
       });
     });
@@ -53,7 +53,7 @@ describe.each(EXPRESS_VERSIONS)("%s", (_version, express) => {
     it("with trust proxy set to a hop count, takes the address the proxy added, not one the client wrote (README)", async () => {
       const trusting = await translatingApp((app) => app.set("trust proxy", 1));
       const forwarded = { "x-forwarded-for": "198.51.100.9, 203.0.113.7" };
-      expect((await request(`${trusting}/auth/session`, { headers: forwarded })).body).toMatchObject({
+      expect((await fetchAnswer(`${trusting}/auth/session`, { headers: forwarded })).json).toMatchObject({
         clientAddress: "203.0.113.7",
       });
     });

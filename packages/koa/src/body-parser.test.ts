@@ -1,20 +1,21 @@
 import { gzipSync } from "node:zlib";
+import type { ConformanceServer, HttpAnswer } from "@auth101/testing";
+import { createTestAuth, fetchAnswer, postJson } from "@auth101/testing";
 import { bodyParser } from "@koa/bodyparser";
 import { Router } from "@koa/router";
 import Koa from "koa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auth101Router } from "./index.js";
-import type { Reply, RunningServer } from "./test-support.js";
-import { createTestAuth, listen, postJson, send } from "./test-support.js";
+import { serve } from "./test-support/serve.js";
 
 const PASSWORD = "correct horse battery";
 let emailCount = 0;
 const freshEmail = (): string => `koa-parsed-${++emailCount}@example.com`;
 
-function expectError(reply: Reply, status: number): void {
+function expectError(reply: HttpAnswer, status: number): void {
   expect(reply.status, reply.text).toBe(status);
-  expect(reply.headers.get("content-type")).toBe("application/json; charset=utf-8");
-  expect(reply.body).toEqual({ error: { code: "VALIDATION_ERROR", message: expect.any(String) } });
+  expect(reply.headers["content-type"]).toBe("application/json; charset=utf-8");
+  expect(reply.json).toEqual({ error: { code: "VALIDATION_ERROR", message: expect.any(String) } });
 }
 
 /** The app's own JSON route, to show the body parser still works for the rest of the app. */
@@ -27,7 +28,7 @@ function echoRouter(): Router {
 }
 
 describe("with @koa/bodyparser mounted before the auth router", () => {
-  let server: RunningServer;
+  let server: ConformanceServer;
   let base: string;
 
   beforeAll(async () => {
@@ -36,7 +37,7 @@ describe("with @koa/bodyparser mounted before the auth router", () => {
     app.use(bodyParser());
     app.use(auth101Router(createTestAuth(), { prefix: "/auth" }).routes());
     app.use(echoRouter().routes());
-    server = await listen(app);
+    server = await serve(app);
     base = `${server.url}/auth`;
   });
   afterAll(() => server.close());
@@ -47,7 +48,7 @@ describe("with @koa/bodyparser mounted before the auth router", () => {
     expect(signUp.status, signUp.text).toBe(200);
     const signIn = await postJson(`${base}/sign-in/email`, { email, password: PASSWORD });
     expect(signIn.status, signIn.text).toBe(200);
-    expect((await postJson(`${server.url}/echo`, { a: 1 })).body).toEqual({ received: { a: 1 } });
+    expect((await postJson(`${server.url}/echo`, { a: 1 })).json).toEqual({ received: { a: 1 } });
   });
 
   it("still answers 413 for a body over 64 KiB that the parser's own 1 MB limit let through", async () => {
@@ -61,33 +62,37 @@ describe("with @koa/bodyparser mounted before the auth router", () => {
 
   it("answers 415 for a content type the parser skipped (text) or parsed (form)", async () => {
     expectError(
-      await send(`${base}/sign-in/email`, { method: "POST", headers: { "content-type": "text/plain" }, body: "hi" }),
+      await fetchAnswer(`${base}/sign-in/email`, {
+        method: "POST",
+        headers: { "content-type": "text/plain" },
+        body: "hi",
+      }),
       415,
     );
     const form = new URLSearchParams({ email: freshEmail(), password: PASSWORD });
-    expectError(await send(`${base}/sign-in/email`, { method: "POST", body: form }), 415);
+    expectError(await fetchAnswer(`${base}/sign-in/email`, { method: "POST", body: form }), 415);
   });
 
   it("answers 400 for an empty body and for JSON that is not an object", async () => {
-    expectError(await send(`${base}/sign-in/email`, { method: "POST" }), 400);
+    expectError(await fetchAnswer(`${base}/sign-in/email`, { method: "POST" }), 400);
     expectError(await postJson(`${base}/sign-in/email`, [PASSWORD]), 400);
   });
 
   it("leaves malformed JSON to the parser, which rejects it before the router runs", async () => {
     // Documented in the README: mount auth101Router before the body parser (next suite), or
     // switch the parser off on the auth paths (http-conformance.test.ts runs that setup).
-    const reply = await send(`${base}/sign-in/email`, {
+    const reply = await fetchAnswer(`${base}/sign-in/email`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: "{",
     });
     expect(reply.status).toBe(400);
-    expect(reply.headers.get("content-type")).not.toContain("application/json");
+    expect(reply.headers["content-type"]).not.toContain("application/json");
   });
 });
 
 describe("with @koa/bodyparser mounted after the auth router (the recommended order)", () => {
-  let server: RunningServer;
+  let server: ConformanceServer;
   let base: string;
 
   beforeAll(async () => {
@@ -95,7 +100,7 @@ describe("with @koa/bodyparser mounted after the auth router (the recommended or
     app.use(auth101Router(createTestAuth(), { prefix: "/auth" }).routes());
     app.use(bodyParser());
     app.use(echoRouter().routes());
-    server = await listen(app);
+    server = await serve(app);
     base = `${server.url}/auth`;
   });
   afterAll(() => server.close());
@@ -103,19 +108,22 @@ describe("with @koa/bodyparser mounted after the auth router (the recommended or
   it("reads its own body and leaves the parser to the rest of the app", async () => {
     const email = freshEmail();
     expect((await postJson(`${base}/sign-up/email`, { email, password: PASSWORD })).status).toBe(200);
-    expect((await postJson(`${server.url}/echo`, { a: 1 })).body).toEqual({ received: { a: 1 } });
+    expect((await postJson(`${server.url}/echo`, { a: 1 })).json).toEqual({ received: { a: 1 } });
   });
 
   it("answers malformed JSON, a wrong type and an oversized body with its own JSON errors", async () => {
     const url = `${base}/sign-in/email`;
-    expectError(await send(url, { method: "POST", headers: { "content-type": "application/json" }, body: "{" }), 400);
-    expectError(await send(url, { method: "POST", headers: { "content-type": "text/plain" }, body: "hi" }), 415);
+    expectError(
+      await fetchAnswer(url, { method: "POST", headers: { "content-type": "application/json" }, body: "{" }),
+      400,
+    );
+    expectError(await fetchAnswer(url, { method: "POST", headers: { "content-type": "text/plain" }, body: "hi" }), 415);
     expectError(await postJson(url, { padding: "x".repeat(70 * 1024) }), 413);
   });
 });
 
 describe("with @koa/bodyparser before the router and an onError that swallows its refusals on the auth paths", () => {
-  let server: RunningServer;
+  let server: ConformanceServer;
   let base: string;
 
   beforeAll(async () => {
@@ -130,16 +138,19 @@ describe("with @koa/bodyparser before the router and an onError that swallows it
     );
     app.use(auth101Router(createTestAuth(), { prefix: "/auth" }).routes());
     app.use(echoRouter().routes());
-    server = await listen(app);
+    server = await serve(app);
     base = `${server.url}/auth`;
   });
   afterAll(() => server.close());
 
   it("answers malformed JSON and JSON the parser's strict mode refuses with the JSON 400", async () => {
     const url = `${base}/sign-in/email`;
-    expectError(await send(url, { method: "POST", headers: { "content-type": "application/json" }, body: "{" }), 400);
     expectError(
-      await send(url, { method: "POST", headers: { "content-type": "application/json" }, body: '"ada"' }),
+      await fetchAnswer(url, { method: "POST", headers: { "content-type": "application/json" }, body: "{" }),
+      400,
+    );
+    expectError(
+      await fetchAnswer(url, { method: "POST", headers: { "content-type": "application/json" }, body: '"ada"' }),
       400,
     );
   });
@@ -147,9 +158,9 @@ describe("with @koa/bodyparser before the router and an onError that swallows it
   it("answers 400 for a __proto__ key the parser refuses, where auth101 alone would ignore the key", async () => {
     const body = `{"email":"${freshEmail()}","password":"${PASSWORD}","__proto__":{"admin":true}}`;
     const headers = { "content-type": "application/json" };
-    const reply = await send(`${base}/sign-up/email`, { method: "POST", headers, body });
+    const reply = await fetchAnswer(`${base}/sign-up/email`, { method: "POST", headers, body });
     expectError(reply, 400);
-    expect(reply.body).toEqual({ error: { code: "VALIDATION_ERROR", message: "Request body must be valid JSON" } });
+    expect(reply.json).toEqual({ error: { code: "VALIDATION_ERROR", message: "Request body must be valid JSON" } });
   });
 
   it("answers a body over the parser's own limit with the JSON 413", async () => {
@@ -157,18 +168,18 @@ describe("with @koa/bodyparser before the router and an onError that swallows it
   });
 
   it("keeps the parser's own errors for the app's other routes", async () => {
-    const reply = await send(`${server.url}/echo`, {
+    const reply = await fetchAnswer(`${server.url}/echo`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: "{",
     });
     expect(reply.status).toBe(400);
-    expect(reply.headers.get("content-type")).not.toContain("application/json");
+    expect(reply.headers["content-type"]).not.toContain("application/json");
   });
 });
 
 describe("content codings", () => {
-  const servers: RunningServer[] = [];
+  const servers: ConformanceServer[] = [];
   afterAll(() => Promise.all(servers.map((server) => server.close())));
 
   it("answers 415 for a gzip body, whether the router reads it or @koa/bodyparser inflated it first", async () => {
@@ -176,9 +187,9 @@ describe("content codings", () => {
       const app = new Koa();
       if (withParser) app.use(bodyParser());
       app.use(auth101Router(createTestAuth(), { prefix: "/auth" }).routes());
-      const server = await listen(app);
+      const server = await serve(app);
       servers.push(server);
-      const reply = await send(`${server.url}/auth/sign-in/email`, {
+      const reply = await fetchAnswer(`${server.url}/auth/sign-in/email`, {
         method: "POST",
         headers: { "content-type": "application/json", "content-encoding": "gzip" },
         body: gzipSync(JSON.stringify({ email: freshEmail(), password: PASSWORD })),
@@ -189,7 +200,7 @@ describe("content codings", () => {
 });
 
 describe("with a body parser that keeps no raw text (as koa-body does by default)", () => {
-  let server: RunningServer;
+  let server: ConformanceServer;
   let base: string;
 
   beforeAll(async () => {
@@ -201,7 +212,7 @@ describe("with a body parser that keeps no raw text (as koa-body does by default
       await next();
     });
     app.use(auth101Router(createTestAuth(), { prefix: "/auth" }).routes());
-    server = await listen(app);
+    server = await serve(app);
     base = `${server.url}/auth`;
   });
   afterAll(() => server.close());

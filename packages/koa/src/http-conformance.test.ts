@@ -1,16 +1,16 @@
+import type { ConformanceServer } from "@auth101/testing";
 import { describeHttpConformance } from "@auth101/testing";
 import { bodyParser } from "@koa/bodyparser";
 import { Router } from "@koa/router";
 import Koa from "koa";
 import { auth101Router, requireUser } from "./index.js";
-import type { RunningServer } from "./test-support.js";
-import { listen } from "./test-support.js";
+import { serve } from "./test-support/serve.js";
 
 function startApp(
   auth: Parameters<typeof auth101Router>[0],
   prefix: string,
   before: Koa.Middleware[] = [],
-): Promise<RunningServer> {
+): Promise<ConformanceServer> {
   const app = new Koa();
   for (const middleware of before) app.use(middleware);
   const authRouter = auth101Router(auth, { prefix });
@@ -22,7 +22,7 @@ function startApp(
     });
   }
   app.use(appRouter.routes()).use(appRouter.allowedMethods());
-  return listen(app);
+  return serve(app);
 }
 
 describeHttpConformance("koa", ({ auth, prefix }) => startApp(auth, prefix));

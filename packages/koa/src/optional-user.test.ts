@@ -1,17 +1,22 @@
 import type { UserStore } from "@auth101/core";
 import { MemoryStore } from "@auth101/core";
+import {
+  bearer,
+  closedAfterEach,
+  createTestAuth,
+  FailingStore,
+  fetchAnswer,
+  postJson,
+  tokenOf,
+} from "@auth101/testing";
 import { Router } from "@koa/router";
 import Koa from "koa";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { auth101Router, optionalUser } from "./index.js";
-import type { RunningServer } from "./test-support.js";
-import { UnavailableStore, bearer, createTestAuth, listen, postJson, send, tokenOf } from "./test-support.js";
+import { serve } from "./test-support/serve.js";
 
 describe("optionalUser", () => {
-  const servers: RunningServer[] = [];
-  afterEach(async () => {
-    await Promise.all(servers.splice(0).map((server) => server.close()));
-  });
+  const serveForTest = closedAfterEach(serve);
 
   async function start(store: UserStore = new MemoryStore()): Promise<string> {
     const auth = createTestAuth(store);
@@ -22,9 +27,7 @@ describe("optionalUser", () => {
       ctx.body = { signedInAs: ctx.state.authUser?.email ?? null };
     });
     app.use(router.routes());
-    const server = await listen(app);
-    servers.push(server);
-    return server.url;
+    return (await serveForTest(app)).url;
   }
 
   it("attaches the user of the browser's session cookie, and treats a dead cookie as anonymous", async () => {
@@ -34,11 +37,11 @@ describe("optionalUser", () => {
       { email: "bea@example.com", password: "a long enough password" },
       { "x-auth101-transport": "cookie", "sec-fetch-site": "same-origin" },
     );
-    const cookie = (signUp.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    const cookie = (signUp.headers["set-cookie"] ?? "").split(";")[0] ?? "";
     expect(cookie).toMatch(/^__Host-auth101_session=eyJ/);
-    expect((await send(`${url}/home`, { headers: { cookie } })).body).toEqual({ signedInAs: "bea@example.com" });
-    await send(`${url}/auth/sign-out`, { method: "POST", headers: { cookie, "sec-fetch-site": "same-origin" } });
-    expect((await send(`${url}/home`, { headers: { cookie } })).body).toEqual({ signedInAs: null });
+    expect((await fetchAnswer(`${url}/home`, { headers: { cookie } })).json).toEqual({ signedInAs: "bea@example.com" });
+    await fetchAnswer(`${url}/auth/sign-out`, { method: "POST", headers: { cookie, "sec-fetch-site": "same-origin" } });
+    expect((await fetchAnswer(`${url}/home`, { headers: { cookie } })).json).toEqual({ signedInAs: null });
   });
 
   it("attaches the user of a valid token and lets anonymous requests through", async () => {
@@ -46,13 +49,15 @@ describe("optionalUser", () => {
     const token = tokenOf(
       await postJson(`${url}/auth/sign-up/email`, { email: "cy@example.com", password: "a long enough password" }),
     );
-    expect((await send(`${url}/home`, { headers: bearer(token) })).body).toEqual({ signedInAs: "cy@example.com" });
-    expect((await send(`${url}/home`)).body).toEqual({ signedInAs: null });
-    expect((await send(`${url}/home`, { headers: bearer("not.a.token") })).body).toEqual({ signedInAs: null });
-    await send(`${url}/auth/sign-out`, { method: "POST", headers: bearer(token) });
-    const after = await send(`${url}/home`, { headers: bearer(token) });
+    expect((await fetchAnswer(`${url}/home`, { headers: bearer(token) })).json).toEqual({
+      signedInAs: "cy@example.com",
+    });
+    expect((await fetchAnswer(`${url}/home`)).json).toEqual({ signedInAs: null });
+    expect((await fetchAnswer(`${url}/home`, { headers: bearer("not.a.token") })).json).toEqual({ signedInAs: null });
+    await fetchAnswer(`${url}/auth/sign-out`, { method: "POST", headers: bearer(token) });
+    const after = await fetchAnswer(`${url}/home`, { headers: bearer(token) });
     expect(after.status).toBe(200);
-    expect(after.body).toEqual({ signedInAs: null });
+    expect(after.json).toEqual({ signedInAs: null });
   });
 
   it("answers 503 when the store is down, never a silent anonymous", async () => {
@@ -60,10 +65,10 @@ describe("optionalUser", () => {
     const token = tokenOf(
       await postJson(`${good}/auth/sign-up/email`, { email: "di@example.com", password: "a long enough password" }),
     );
-    const down = await start(new UnavailableStore());
-    const answer = await send(`${down}/home`, { headers: bearer(token) });
+    const down = await start(new FailingStore());
+    const answer = await fetchAnswer(`${down}/home`, { headers: bearer(token) });
     expect(answer.status).toBe(503);
-    expect(answer.body).toMatchObject({ error: { code: "STORE_UNAVAILABLE" } });
-    expect((await send(`${down}/home`)).body).toEqual({ signedInAs: null });
+    expect(answer.json).toMatchObject({ error: { code: "STORE_UNAVAILABLE" } });
+    expect((await fetchAnswer(`${down}/home`)).json).toEqual({ signedInAs: null });
   });
 });

@@ -1,14 +1,15 @@
 import type { AuthHttpRequest, User } from "@auth101/core";
+import type { ConformanceServer } from "@auth101/testing";
+import { createTestAuth, fetchAnswer } from "@auth101/testing";
 import { Router } from "@koa/router";
 import Koa from "koa";
 import { afterEach, describe, expect, expectTypeOf, it } from "vitest";
 import { requireUser } from "./index.js";
 import { toAuthHttpRequest } from "./request-translation.js";
-import type { RunningServer } from "./test-support.js";
-import { createTestAuth, listen, send } from "./test-support.js";
+import { serve } from "./test-support/serve.js";
 
 describe("toAuthHttpRequest", () => {
-  let server: RunningServer | undefined;
+  let server: ConformanceServer | undefined;
   afterEach(() => server?.close());
 
   async function translated(
@@ -22,8 +23,8 @@ describe("toAuthHttpRequest", () => {
       seen = toAuthHttpRequest(ctx, "/session");
       ctx.status = 204;
     });
-    server = await listen(app);
-    await send(`${server.url}/auth/session?x=1`, { method: "DELETE", headers });
+    server = await serve(app);
+    await fetchAnswer(`${server.url}/auth/session?x=1`, { method: "DELETE", headers });
     if (seen === undefined) throw new Error("the middleware did not run");
     const { readBody: _readBody, header, ...fields } = seen;
     return { ...fields, authorization: header("authorization"), cookie: header("cookie") };

@@ -1,53 +1,35 @@
-import { request as httpRequest } from "node:http";
 import { Auth101, MemoryStore } from "@auth101/core";
+import type { ConformanceServer, HttpAnswer } from "@auth101/testing";
+import {
+  bearer,
+  createTestAuth,
+  FailingStore,
+  fetchAnswer,
+  postJson,
+  sendHttp,
+  TEST_SECRET,
+  tokenOf,
+} from "@auth101/testing";
 import { Router } from "@koa/router";
 import Koa from "koa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auth101Router, requireUser } from "./index.js";
-import type { Reply, RunningServer } from "./test-support.js";
-import {
-  bearer,
-  createTestAuth,
-  listen,
-  postJson,
-  send,
-  TEST_SECRET,
-  tokenOf,
-  UnavailableStore,
-} from "./test-support.js";
+import { serve } from "./test-support/serve.js";
 
 const PASSWORD = "correct horse battery";
 let emailCount = 0;
 const freshEmail = (): string => `koa-user-${++emailCount}@example.com`;
 
-function expectError(reply: Reply, status: number, code: string): void {
+function expectError(reply: HttpAnswer, status: number, code: string): void {
   expect(reply.status, reply.text).toBe(status);
-  expect(reply.headers.get("content-type")).toBe("application/json; charset=utf-8");
-  expect(reply.body).toEqual({ error: { code, message: expect.any(String) } });
-}
-
-/** Sends a request with any method and an optionally chunked body, which fetch cannot always do. */
-function rawRequest(
-  url: string,
-  options: { method: string; headers?: Record<string, string>; chunks?: readonly string[] },
-): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method: options.method, headers: options.headers ?? {} }, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk: string) => (text += chunk));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
-    });
-    req.on("error", reject);
-    for (const chunk of options.chunks ?? []) req.write(chunk);
-    req.end();
-  });
+  expect(reply.headers["content-type"]).toBe("application/json; charset=utf-8");
+  expect(reply.json).toEqual({ error: { code, message: expect.any(String) } });
 }
 
 describe("auth101Router mounted with a prefix option", () => {
   const store = new MemoryStore();
   const auth = createTestAuth(store);
-  let server: RunningServer;
+  let server: ConformanceServer;
   let base: string;
 
   beforeAll(async () => {
@@ -62,7 +44,7 @@ describe("auth101Router mounted with a prefix option", () => {
       ctx.body = { public: true };
     });
     app.use(appRouter.routes()).use(appRouter.allowedMethods());
-    server = await listen(app);
+    server = await serve(app);
     base = `${server.url}/auth`;
   });
   afterAll(() => server.close());
@@ -72,12 +54,12 @@ describe("auth101Router mounted with a prefix option", () => {
       const email = freshEmail();
       const reply = await postJson(`${base}/sign-up/email`, { email, password: PASSWORD });
       expect(reply.status, reply.text).toBe(200);
-      expect(reply.body).toEqual({
+      expect(reply.json).toEqual({
         user: { id: expect.any(String), email, is_active: true },
         token: expect.any(String),
       });
-      expect(reply.headers.get("cache-control")).toBe("no-store");
-      expect(reply.headers.get("content-type")).toBe("application/json; charset=utf-8");
+      expect(reply.headers["cache-control"]).toBe("no-store");
+      expect(reply.headers["content-type"]).toBe("application/json; charset=utf-8");
     });
 
     it("answers 409 USER_EXISTS for a registered email", async () => {
@@ -108,7 +90,7 @@ describe("auth101Router mounted with a prefix option", () => {
     const url = (): string => `${base}/sign-in/email`;
 
     it("answers 400 VALIDATION_ERROR as JSON for malformed JSON, never Koa's plain-text error", async () => {
-      const reply = await send(url(), {
+      const reply = await fetchAnswer(url(), {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: '{"email":',
@@ -117,18 +99,22 @@ describe("auth101Router mounted with a prefix option", () => {
     });
 
     it("answers 400 for an empty body", async () => {
-      expectError(await send(url(), { method: "POST" }), 400, "VALIDATION_ERROR");
+      expectError(await fetchAnswer(url(), { method: "POST" }), 400, "VALIDATION_ERROR");
       expectError(
-        await send(url(), { method: "POST", headers: { "content-type": "application/json" }, body: "" }),
+        await fetchAnswer(url(), { method: "POST", headers: { "content-type": "application/json" }, body: "" }),
         400,
         "VALIDATION_ERROR",
       );
     });
 
     it("answers 415 VALIDATION_ERROR for a body that is not JSON", async () => {
-      const text = await send(url(), { method: "POST", headers: { "content-type": "text/plain" }, body: "hello" });
+      const text = await fetchAnswer(url(), {
+        method: "POST",
+        headers: { "content-type": "text/plain" },
+        body: "hello",
+      });
       expectError(text, 415, "VALIDATION_ERROR");
-      const form = await send(url(), {
+      const form = await fetchAnswer(url(), {
         method: "POST",
         body: new URLSearchParams({ email: "a@b.co", password: PASSWORD }),
       });
@@ -137,7 +123,7 @@ describe("auth101Router mounted with a prefix option", () => {
 
     it("accepts a JSON media type with parameters or a +json suffix", async () => {
       const email = freshEmail();
-      const reply = await send(`${base}/sign-up/email`, {
+      const reply = await fetchAnswer(`${base}/sign-up/email`, {
         method: "POST",
         headers: { "content-type": "application/vnd.example+json; charset=utf-8" },
         body: JSON.stringify({ email, password: PASSWORD }),
@@ -149,10 +135,12 @@ describe("auth101Router mounted with a prefix option", () => {
       const big = JSON.stringify({ email: freshEmail(), password: PASSWORD, padding: "x".repeat(70 * 1024) });
       expectError(await postJson(url(), JSON.parse(big)), 413, "VALIDATION_ERROR");
 
-      const chunked = await rawRequest(url(), {
+      const chunked = await sendHttp(server.url, {
         method: "POST",
-        headers: { "content-type": "application/json", "transfer-encoding": "chunked" },
-        chunks: Array.from({ length: 20 }, (_, i) => (i === 0 ? '{"padding":"' : "x".repeat(4096))),
+        path: "/auth/sign-in/email",
+        headers: { "content-type": "application/json" },
+        body: `{"padding":"${"x".repeat(19 * 4096)}`,
+        chunked: true,
       });
       expect(chunked.status).toBe(413);
       expect(chunked.headers["content-type"]).toBe("application/json; charset=utf-8");
@@ -173,11 +161,11 @@ describe("auth101Router mounted with a prefix option", () => {
       await postJson(`${base}/sign-up/email`, { email, password: PASSWORD });
       const reply = await postJson(`${base}/sign-in/email`, { email, password: PASSWORD });
       expect(reply.status, reply.text).toBe(200);
-      expect(reply.body).toEqual({
+      expect(reply.json).toEqual({
         user: { id: expect.any(String), email, is_active: true },
         token: expect.any(String),
       });
-      expect(reply.headers.get("cache-control")).toBe("no-store");
+      expect(reply.headers["cache-control"]).toBe("no-store");
     });
 
     it("answers 401 INVALID_CREDENTIALS with WWW-Authenticate for a wrong password or an unknown email", async () => {
@@ -189,7 +177,7 @@ describe("auth101Router mounted with a prefix option", () => {
       ]) {
         const reply = await postJson(`${base}/sign-in/email`, credentials);
         expectError(reply, 401, "INVALID_CREDENTIALS");
-        expect(reply.headers.get("www-authenticate")).toBe('Bearer realm="auth101"');
+        expect(reply.headers["www-authenticate"]).toBe('Bearer realm="auth101"');
       }
     });
   });
@@ -202,53 +190,53 @@ describe("auth101Router mounted with a prefix option", () => {
     beforeAll(async () => {
       const reply = await postJson(`${base}/sign-up/email`, { email, password: PASSWORD });
       token = tokenOf(reply);
-      userId = (reply.body as { user: { id: string } }).user.id;
+      userId = (reply.json as { user: { id: string } }).user.id;
     });
 
     it("GET /session answers 200 { user } for a valid token, with any case of the Bearer scheme", async () => {
       for (const authorization of [`Bearer ${token}`, `bearer ${token}`, `BEARER ${token}`]) {
-        const reply = await send(`${base}/session`, { headers: { authorization } });
+        const reply = await fetchAnswer(`${base}/session`, { headers: { authorization } });
         expect(reply.status, reply.text).toBe(200);
-        expect(reply.body).toEqual({ user: { id: userId, email, is_active: true } });
-        expect(reply.headers.get("cache-control")).toBe("no-store");
+        expect(reply.json).toEqual({ user: { id: userId, email, is_active: true } });
+        expect(reply.headers["cache-control"]).toBe("no-store");
       }
     });
 
     it("GET /session answers 401 UNAUTHORIZED without a token and 401 INVALID_TOKEN for a bad one", async () => {
-      const missing = await send(`${base}/session`);
+      const missing = await fetchAnswer(`${base}/session`);
       expectError(missing, 401, "UNAUTHORIZED");
-      expect(missing.headers.get("www-authenticate")).toBe('Bearer realm="auth101"');
+      expect(missing.headers["www-authenticate"]).toBe('Bearer realm="auth101"');
 
-      const basic = await send(`${base}/session`, { headers: { authorization: "Basic dXNlcjpwYXNz" } });
+      const basic = await fetchAnswer(`${base}/session`, { headers: { authorization: "Basic dXNlcjpwYXNz" } });
       expectError(basic, 401, "UNAUTHORIZED");
 
-      const bad = await send(`${base}/session`, { headers: bearer(`${token}x`) });
+      const bad = await fetchAnswer(`${base}/session`, { headers: bearer(`${token}x`) });
       expectError(bad, 401, "INVALID_TOKEN");
-      expect(bad.headers.get("www-authenticate")).toBe('Bearer realm="auth101", error="invalid_token"');
+      expect(bad.headers["www-authenticate"]).toBe('Bearer realm="auth101", error="invalid_token"');
     });
 
     it("never reads the token from the query string", async () => {
-      expectError(await send(`${base}/session?token=${token}&access_token=${token}`), 401, "UNAUTHORIZED");
+      expectError(await fetchAnswer(`${base}/session?token=${token}&access_token=${token}`), 401, "UNAUTHORIZED");
     });
 
     it("POST /sign-out answers 200 { success: true } for a valid token and 401 without one", async () => {
-      const reply = await send(`${base}/sign-out`, { method: "POST", headers: bearer(token) });
+      const reply = await fetchAnswer(`${base}/sign-out`, { method: "POST", headers: bearer(token) });
       expect(reply.status, reply.text).toBe(200);
-      expect(reply.body).toEqual({ success: true });
-      expect(reply.headers.get("cache-control")).toBe("no-store");
+      expect(reply.json).toEqual({ success: true });
+      expect(reply.headers["cache-control"]).toBe("no-store");
 
-      const missing = await send(`${base}/sign-out`, { method: "POST" });
+      const missing = await fetchAnswer(`${base}/sign-out`, { method: "POST" });
       expectError(missing, 401, "UNAUTHORIZED");
-      expect(missing.headers.get("www-authenticate")).toBe('Bearer realm="auth101"');
+      expect(missing.headers["www-authenticate"]).toBe('Bearer realm="auth101"');
     });
 
     it("answers 401 INVALID_TOKEN once the user is gone: their sessions went with them", async () => {
       const other = await postJson(`${base}/sign-up/email`, { email: freshEmail(), password: PASSWORD });
       const otherToken = tokenOf(other);
-      await store.deleteUser((other.body as { user: { id: string } }).user.id);
-      const reply = await send(`${base}/session`, { headers: bearer(otherToken) });
+      await store.deleteUser((other.json as { user: { id: string } }).user.id);
+      const reply = await fetchAnswer(`${base}/session`, { headers: bearer(otherToken) });
       expectError(reply, 401, "INVALID_TOKEN");
-      expect(reply.headers.get("www-authenticate")).toBe('Bearer realm="auth101", error="invalid_token"');
+      expect(reply.headers["www-authenticate"]).toBe('Bearer realm="auth101", error="invalid_token"');
     });
   });
 
@@ -264,15 +252,15 @@ describe("auth101Router mounted with a prefix option", () => {
         { method: "PATCH", path: "/session", allow: "GET" },
       ];
       for (const { method, path, allow } of cases) {
-        const reply = await send(`${base}${path}`, { method });
+        const reply = await fetchAnswer(`${base}${path}`, { method });
         expectError(reply, 405, "VALIDATION_ERROR");
-        expect(reply.headers.get("allow"), `${method} ${path}`).toBe(allow);
+        expect(reply.headers["allow"], `${method} ${path}`).toBe(allow);
       }
     });
 
     it("answers the core's 405 for methods @koa/router does not implement (where it would say 501)", async () => {
       for (const method of ["PROPFIND", "PURGE", "LOCK"]) {
-        const reply = await rawRequest(`${base}/session`, { method });
+        const reply = await sendHttp(server.url, { method, path: "/auth/session" });
         expect(reply.status, method).toBe(405);
         expect(reply.headers["allow"]).toBe("GET");
         expect(JSON.parse(reply.text)).toEqual({ error: { code: "VALIDATION_ERROR", message: expect.any(String) } });
@@ -280,7 +268,7 @@ describe("auth101Router mounted with a prefix option", () => {
     });
 
     it("answers HEAD with the core's 405 and no body", async () => {
-      const reply = await rawRequest(`${base}/session`, { method: "HEAD" });
+      const reply = await sendHttp(server.url, { method: "HEAD", path: "/auth/session" });
       expect(reply.status).toBe(405);
       expect(reply.headers["allow"]).toBe("GET");
       expect(reply.text).toBe("");
@@ -289,19 +277,19 @@ describe("auth101Router mounted with a prefix option", () => {
 
   describe("paths that are not auth endpoints", () => {
     it("passes them on to the rest of the app", async () => {
-      expect((await send(`${server.url}/public`)).body).toEqual({ public: true });
-      expect((await send(`${base}/unknown`)).status).toBe(404);
-      expect((await send(`${server.url}/session`)).status).toBe(404);
+      expect((await fetchAnswer(`${server.url}/public`)).json).toEqual({ public: true });
+      expect((await fetchAnswer(`${base}/unknown`)).status).toBe(404);
+      expect((await fetchAnswer(`${server.url}/session`)).status).toBe(404);
     });
 
     it("matches the endpoint paths exactly, as the core routes them", async () => {
-      expect((await send(`${base}/session/`)).status).toBe(404);
-      expect((await send(`${base}/SESSION`)).status).toBe(404);
-      expect((await send(`${base}/session/extra`)).status).toBe(404);
+      expect((await fetchAnswer(`${base}/session/`)).status).toBe(404);
+      expect((await fetchAnswer(`${base}/SESSION`)).status).toBe(404);
+      expect((await fetchAnswer(`${base}/session/extra`)).status).toBe(404);
     });
 
     it("ignores the query string when routing", async () => {
-      expectError(await send(`${base}/session?x=1`), 401, "UNAUTHORIZED");
+      expectError(await fetchAnswer(`${base}/session?x=1`), 401, "UNAUTHORIZED");
     });
   });
 
@@ -309,33 +297,33 @@ describe("auth101Router mounted with a prefix option", () => {
     it("hands the route the User on ctx.state.authUser", async () => {
       const email = freshEmail();
       const signUp = await postJson(`${base}/sign-up/email`, { email, password: PASSWORD });
-      const reply = await send(`${server.url}/me`, { headers: bearer(tokenOf(signUp)) });
+      const reply = await fetchAnswer(`${server.url}/me`, { headers: bearer(tokenOf(signUp)) });
       expect(reply.status, reply.text).toBe(200);
-      expect(reply.body).toEqual({ id: (signUp.body as { user: { id: string } }).user.id, email });
+      expect(reply.json).toEqual({ id: (signUp.json as { user: { id: string } }).user.id, email });
     });
 
     it("answers the 401 variants with WWW-Authenticate and the error body", async () => {
-      const missing = await send(`${server.url}/me`);
+      const missing = await fetchAnswer(`${server.url}/me`);
       expectError(missing, 401, "UNAUTHORIZED");
-      expect(missing.headers.get("www-authenticate")).toBe('Bearer realm="auth101"');
+      expect(missing.headers["www-authenticate"]).toBe('Bearer realm="auth101"');
 
-      const invalid = await send(`${server.url}/me`, { headers: bearer("not.a.token") });
+      const invalid = await fetchAnswer(`${server.url}/me`, { headers: bearer("not.a.token") });
       expectError(invalid, 401, "INVALID_TOKEN");
-      expect(invalid.headers.get("www-authenticate")).toBe('Bearer realm="auth101", error="invalid_token"');
+      expect(invalid.headers["www-authenticate"]).toBe('Bearer realm="auth101", error="invalid_token"');
 
       const signUp = await postJson(`${base}/sign-up/email`, { email: freshEmail(), password: PASSWORD });
-      await store.setActive((signUp.body as { user: { id: string } }).user.id, false);
-      const deactivated = await send(`${server.url}/me`, { headers: bearer(tokenOf(signUp)) });
+      await store.setActive((signUp.json as { user: { id: string } }).user.id, false);
+      const deactivated = await fetchAnswer(`${server.url}/me`, { headers: bearer(tokenOf(signUp)) });
       expectError(deactivated, 401, "USER_NOT_FOUND");
     });
   });
 });
 
 describe("auth101Router with a store that is down", () => {
-  let server: RunningServer;
+  let server: ConformanceServer;
 
   beforeAll(async () => {
-    const auth = createTestAuth(new UnavailableStore());
+    const auth = createTestAuth(new FailingStore());
     const app = new Koa();
     const authRouter = auth101Router(auth, { prefix: "/auth" });
     app.use(authRouter.routes()).use(authRouter.allowedMethods());
@@ -344,7 +332,7 @@ describe("auth101Router with a store that is down", () => {
       ctx.body = { id: ctx.state.authUser.id };
     });
     app.use(appRouter.routes());
-    server = await listen(app);
+    server = await serve(app);
   });
   afterAll(() => server.close());
 
@@ -359,16 +347,20 @@ describe("auth101Router with a store that is down", () => {
   it("answers 503 STORE_UNAVAILABLE from requireUser when a valid token cannot be checked", async () => {
     const token = await createTestAuth().signUp("someone@example.com", PASSWORD);
     if (!("token" in token)) throw new Error(JSON.stringify(token));
-    expectError(await send(`${server.url}/me`, { headers: bearer(token.token) }), 503, "STORE_UNAVAILABLE");
-    expectError(await send(`${server.url}/auth/session`, { headers: bearer(token.token) }), 503, "STORE_UNAVAILABLE");
+    expectError(await fetchAnswer(`${server.url}/me`, { headers: bearer(token.token) }), 503, "STORE_UNAVAILABLE");
+    expectError(
+      await fetchAnswer(`${server.url}/auth/session`, { headers: bearer(token.token) }),
+      503,
+      "STORE_UNAVAILABLE",
+    );
   });
 });
 
 describe("mounting", () => {
-  const servers: RunningServer[] = [];
+  const servers: ConformanceServer[] = [];
   afterAll(() => Promise.all(servers.map((server) => server.close())));
 
-  async function signUpAt(url: string): Promise<Reply> {
+  async function signUpAt(url: string): Promise<HttpAnswer> {
     return postJson(url, { email: freshEmail(), password: PASSWORD });
   }
 
@@ -376,7 +368,7 @@ describe("mounting", () => {
     const auth = createTestAuth();
     const app = new Koa();
     app.use(auth101Router(auth, { prefix: "/api/v1/identity" }).routes());
-    const server = await listen(app);
+    const server = await serve(app);
     servers.push(server);
     expect((await signUpAt(`${server.url}/api/v1/identity/sign-up/email`)).status).toBe(200);
     expect((await signUpAt(`${server.url}/auth/sign-up/email`)).status).toBe(404);
@@ -385,7 +377,7 @@ describe("mounting", () => {
   it("serves at the root without a prefix", async () => {
     const app = new Koa();
     app.use(auth101Router(createTestAuth()).routes());
-    const server = await listen(app);
+    const server = await serve(app);
     servers.push(server);
     expect((await signUpAt(`${server.url}/sign-up/email`)).status).toBe(200);
   });
@@ -400,17 +392,17 @@ describe("mounting", () => {
     });
     const app = new Koa();
     app.use(api.routes()).use(api.allowedMethods());
-    const server = await listen(app);
+    const server = await serve(app);
     servers.push(server);
 
     const signUp = await signUpAt(`${server.url}/api/auth/sign-up/email`);
     expect(signUp.status, signUp.text).toBe(200);
-    const session = await send(`${server.url}/api/auth/session`, { headers: bearer(tokenOf(signUp)) });
+    const session = await fetchAnswer(`${server.url}/api/auth/session`, { headers: bearer(tokenOf(signUp)) });
     expect(session.status).toBe(200);
-    const me = await send(`${server.url}/api/me`, { headers: bearer(tokenOf(signUp)) });
-    expect(me.body).toEqual({ email: (signUp.body as { user: { email: string } }).user.email });
+    const me = await fetchAnswer(`${server.url}/api/me`, { headers: bearer(tokenOf(signUp)) });
+    expect(me.json).toEqual({ email: (signUp.json as { user: { email: string } }).user.email });
 
-    const wrongMethod = await rawRequest(`${server.url}/api/auth/sign-in/email`, { method: "PROPFIND" });
+    const wrongMethod = await sendHttp(server.url, { method: "PROPFIND", path: "/api/auth/sign-in/email" });
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.headers["allow"]).toBe("POST");
   });
@@ -419,10 +411,10 @@ describe("mounting", () => {
     const authRouter = auth101Router(createTestAuth(), { prefix: "/auth" });
     const app = new Koa();
     app.use(authRouter.routes()).use(authRouter.allowedMethods({ throw: true }));
-    const server = await listen(app);
+    const server = await serve(app);
     servers.push(server);
     for (const method of ["GET", "OPTIONS", "PURGE"]) {
-      const reply = await rawRequest(`${server.url}/auth/sign-up/email`, { method });
+      const reply = await sendHttp(server.url, { method, path: "/auth/sign-up/email" });
       expect(reply.status, method).toBe(405);
       expect(reply.headers["allow"]).toBe("POST");
       expect(reply.headers["content-type"]).toBe("application/json; charset=utf-8");
@@ -436,16 +428,16 @@ describe("mounting", () => {
       ctx.set("x-after-auth", "seen");
     });
     app.use(auth101Router(createTestAuth(), { prefix: "/auth" }).routes());
-    const server = await listen(app);
+    const server = await serve(app);
     servers.push(server);
-    const reply = await send(`${server.url}/auth/session`);
+    const reply = await fetchAnswer(`${server.url}/auth/session`);
     expect(reply.status).toBe(401);
-    expect(reply.headers.get("x-after-auth")).toBe("seen");
+    expect(reply.headers["x-after-auth"]).toBe("seen");
   });
 });
 
 describe("the client address brute-force protection counts (ctx.ip)", () => {
-  const servers: RunningServer[] = [];
+  const servers: ConformanceServer[] = [];
   afterAll(() => Promise.all(servers.map((server) => server.close())));
 
   async function start(proxy: boolean): Promise<string> {
@@ -456,12 +448,12 @@ describe("the client address brute-force protection counts (ctx.ip)", () => {
     });
     const app = new Koa({ proxy });
     app.use(auth101Router(auth, { prefix: "/auth" }).routes());
-    const server = await listen(app);
+    const server = await serve(app);
     servers.push(server);
     return `${server.url}/auth/sign-in/email`;
   }
 
-  const attempt = (url: string, forwardedFor: string): Promise<Reply> =>
+  const attempt = (url: string, forwardedFor: string): Promise<HttpAnswer> =>
     postJson(url, { email: freshEmail(), password: PASSWORD }, { "x-forwarded-for": forwardedFor });
 
   it("ignores X-Forwarded-For by default: every attempt counts against the socket's address", async () => {
@@ -470,7 +462,7 @@ describe("the client address brute-force protection counts (ctx.ip)", () => {
     expectError(await attempt(url, "203.0.113.2"), 401, "INVALID_CREDENTIALS");
     const throttled = await attempt(url, "203.0.113.3");
     expectError(throttled, 429, "RATE_LIMITED");
-    expect(Number(throttled.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(Number(throttled.headers["retry-after"])).toBeGreaterThan(0);
   });
 
   it("counts per forwarded client when app.proxy is set", async () => {

@@ -1,7 +1,15 @@
 import { gzipSync } from "node:zlib";
 import { Auth101, MemoryStore } from "@auth101/core";
-import type { UserStore } from "@auth101/core";
-import { startReferenceServer } from "@auth101/testing";
+import type { HttpAnswer } from "@auth101/testing";
+import {
+  bearer,
+  chunkedBody,
+  FailingStore,
+  fetchAnswer,
+  postJson,
+  startReferenceServer,
+  TEST_SECRET,
+} from "@auth101/testing";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { MiddlewareConsumer, NestModule } from "@nestjs/common";
 import { Body, Controller, Module, Post } from "@nestjs/common";
@@ -11,8 +19,8 @@ import { FastifyAdapter } from "@nestjs/platform-fastify";
 import express from "express";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { Auth101Module } from "./index.js";
-import type { Answer, Platform, RunningApp } from "./test-helpers/nest-app.js";
-import { PLATFORMS, SECRET, bearer, chunkedBody, postJson, request, startNestApp } from "./test-helpers/nest-app.js";
+import type { Platform, RunningApp } from "./test-support/serve.js";
+import { PLATFORMS, serve } from "./test-support/serve.js";
 
 const PASSWORD = "correct horse battery staple";
 const quiet = { onFailure: () => {} };
@@ -37,10 +45,10 @@ class AccountController {
 /** The headers the core sets; the rest (date, x-powered-by, ...) belong to the server. */
 const CORE_HEADERS = ["content-type", "cache-control", "www-authenticate", "allow", "retry-after", "content-length"];
 
-function comparable(answer: Answer): unknown {
+function comparable(answer: HttpAnswer): unknown {
   return {
     status: answer.status,
-    headers: Object.fromEntries(CORE_HEADERS.map((name) => [name, answer.headers.get(name)])),
+    headers: Object.fromEntries(CORE_HEADERS.map((name) => [name, answer.headers[name]])),
     body: answer.text,
   };
 }
@@ -153,8 +161,8 @@ async function expectSameAnswers(
   requests: ReadonlyArray<readonly [string, string, RequestFactory]>,
 ): Promise<void> {
   for (const [name, path, init] of requests) {
-    const fromReference = await request(`${referenceUrl}/auth${path}`, init());
-    const fromNest = await request(`${nestUrl}/auth${path}`, init());
+    const fromReference = await fetchAnswer(`${referenceUrl}/auth${path}`, init());
+    const fromNest = await fetchAnswer(`${nestUrl}/auth${path}`, init());
     expect.soft(comparable(fromNest), name).toEqual(comparable(fromReference));
     expect(fromNest.status, name).toBeGreaterThanOrEqual(400);
     expect(fromNest.status, name).toBeLessThan(500);
@@ -167,14 +175,14 @@ describe.each(PLATFORMS)("on %s, the endpoints answer what the core answers on a
   let reference: Awaited<ReturnType<typeof startReferenceServer>>;
 
   beforeAll(async () => {
-    nest = await startNestApp(
+    nest = await serve(
       {
-        imports: [Auth101Module.forRoot({ secret: SECRET, store })],
+        imports: [Auth101Module.forRoot({ secret: TEST_SECRET, store })],
         controllers: [EchoController, AccountController],
       },
       { platform },
     );
-    reference = await startReferenceServer({ auth: new Auth101({ secret: SECRET, store }) });
+    reference = await startReferenceServer({ auth: new Auth101({ secret: TEST_SECRET, store }) });
   });
   afterAll(async () => {
     await nest?.close();
@@ -193,33 +201,33 @@ describe.each(PLATFORMS)("on %s, the endpoints answer what the core answers on a
     expect(signedUp.status).toBe(200);
     const { token } = signedUp.json as { token: string };
     const [onNest, onReference] = await Promise.all([
-      request(`${nest.url}/auth/session`, { headers: bearer(token) }),
-      request(`${reference.url}/auth/session`, { headers: bearer(token) }),
+      fetchAnswer(`${nest.url}/auth/session`, { headers: bearer(token) }),
+      fetchAnswer(`${reference.url}/auth/session`, { headers: bearer(token) }),
     ]);
     expect(comparable(onNest)).toEqual(comparable(onReference));
-    const duplicate = (url: string): Promise<Answer> =>
+    const duplicate = (url: string): Promise<HttpAnswer> =>
       postJson(`${url}/auth/sign-up/email`, { email: "Both@Example.com", password: PASSWORD });
     expect(comparable(await duplicate(nest.url))).toEqual(comparable(await duplicate(reference.url)));
-    const wrongPassword = (url: string): Promise<Answer> =>
+    const wrongPassword = (url: string): Promise<HttpAnswer> =>
       postJson(`${url}/auth/sign-in/email`, { email: "both@example.com", password: "not the password" });
     expect(comparable(await wrongPassword(nest.url))).toEqual(comparable(await wrongPassword(reference.url)));
   });
 
   // The platform's shape ({ statusCode, message, ... }), not auth101's { error: { message, code } }.
   test("a body-parser failure outside the auth endpoints keeps Nest's own answer", async () => {
-    const elsewhere = await request(`${nest.url}/echo`, { method: "POST", headers: json, body: "{bad" });
+    const elsewhere = await fetchAnswer(`${nest.url}/echo`, { method: "POST", headers: json, body: "{bad" });
     expect(elsewhere.status).toBe(400);
     expect(elsewhere.json).toMatchObject({ statusCode: 400 });
-    const unknownAuthPath = await request(`${nest.url}/auth/nope`, { method: "POST", headers: json, body: "{bad" });
+    const unknownAuthPath = await fetchAnswer(`${nest.url}/auth/nope`, { method: "POST", headers: json, body: "{bad" });
     expect(unknownAuthPath.json).toMatchObject({ statusCode: 400 });
     // Over Express's 100 KB and Fastify's 1 MiB.
-    const tooLarge = await request(`${nest.url}/echo`, { method: "POST", headers: json, body: over(2_000_000) });
+    const tooLarge = await fetchAnswer(`${nest.url}/echo`, { method: "POST", headers: json, body: over(2_000_000) });
     expect(tooLarge.json).toMatchObject({ statusCode: 413 });
   });
 
   test("paths under the mount that are not endpoints, or differ in case, fall through to Nest", async () => {
     for (const path of ["/auth/nope", "/AUTH/session", "/Auth/sign-up/email", "/auth/session/"]) {
-      const answer = await request(`${nest.url}${path}`);
+      const answer = await fetchAnswer(`${nest.url}${path}`);
       expect(answer.status, path).toBe(404);
       expect(answer.json, path).toMatchObject({ statusCode: 404 });
     }
@@ -240,8 +248,8 @@ describe.each(PLATFORMS)("the four endpoints on %s", (platform) => {
   const url = (path: string): string => `${nest.url}/auth${path}`;
 
   beforeAll(async () => {
-    nest = await startNestApp(
-      { imports: [Auth101Module.forRoot({ secret: SECRET, store: new MemoryStore() })] },
+    nest = await serve(
+      { imports: [Auth101Module.forRoot({ secret: TEST_SECRET, store: new MemoryStore() })] },
       { platform },
     );
   });
@@ -250,8 +258,8 @@ describe.each(PLATFORMS)("the four endpoints on %s", (platform) => {
   test("sign-up answers 200 { user, token } with Cache-Control: no-store, then 409 for the same email", async () => {
     const first = await postJson(url("/sign-up/email"), { email: " New@Example.com ", password: PASSWORD });
     expect(first.status).toBe(200);
-    expect(first.headers.get("cache-control")).toBe("no-store");
-    expect(first.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    expect(first.headers["cache-control"]).toBe("no-store");
+    expect(first.headers["content-type"]).toBe("application/json; charset=utf-8");
     expect(first.json).toEqual({
       user: { id: expect.any(String), email: "new@example.com", is_active: true },
       token: expect.any(String),
@@ -266,14 +274,14 @@ describe.each(PLATFORMS)("the four endpoints on %s", (platform) => {
     await postJson(url("/sign-up/email"), { email: "flow@example.com", password: PASSWORD });
     const signedIn = await postJson(url("/sign-in/email"), { email: "flow@example.com", password: PASSWORD });
     expect(signedIn.status).toBe(200);
-    expect(signedIn.headers.get("cache-control")).toBe("no-store");
+    expect(signedIn.headers["cache-control"]).toBe("no-store");
     const { user, token } = signedIn.json as { user: { id: string }; token: string };
 
-    const session = await request(url("/session"), { headers: bearer(token) });
+    const session = await fetchAnswer(url("/session"), { headers: bearer(token) });
     expect(session.status).toBe(200);
     expect(session.json).toEqual({ user: { id: user.id, email: "flow@example.com", is_active: true } });
 
-    const signedOut = await request(url("/sign-out"), { method: "POST", headers: bearer(token) });
+    const signedOut = await fetchAnswer(url("/sign-out"), { method: "POST", headers: bearer(token) });
     expect(signedOut.status).toBe(200);
     expect(signedOut.json).toEqual({ success: true });
   });
@@ -282,20 +290,20 @@ describe.each(PLATFORMS)("the four endpoints on %s", (platform) => {
     await postJson(url("/sign-up/email"), { email: "wrong@example.com", password: PASSWORD });
     const answer = await postJson(url("/sign-in/email"), { email: "wrong@example.com", password: "another password" });
     expect(answer.status).toBe(401);
-    expect(answer.headers.get("www-authenticate")).toBe('Bearer realm="auth101"');
+    expect(answer.headers["www-authenticate"]).toBe('Bearer realm="auth101"');
     expect(answer.json).toEqual({ error: { message: "Invalid email or password", code: "INVALID_CREDENTIALS" } });
   });
 
   test('a bad token is 401 INVALID_TOKEN with error="invalid_token"', async () => {
-    const answer = await request(url("/session"), { headers: bearer("abc.def.ghi") });
+    const answer = await fetchAnswer(url("/session"), { headers: bearer("abc.def.ghi") });
     expect(answer.status).toBe(401);
-    expect(answer.headers.get("www-authenticate")).toBe('Bearer realm="auth101", error="invalid_token"');
+    expect(answer.headers["www-authenticate"]).toBe('Bearer realm="auth101", error="invalid_token"');
     expect((answer.json as { error: { code: string } }).error.code).toBe("INVALID_TOKEN");
   });
 
   test("the user of a token who is deactivated is 401 USER_NOT_FOUND", async () => {
     const store = new MemoryStore();
-    const other = await startNestApp({ imports: [Auth101Module.forRoot({ secret: SECRET, store })] }, { platform });
+    const other = await serve({ imports: [Auth101Module.forRoot({ secret: TEST_SECRET, store })] }, { platform });
     try {
       const signedUp = await postJson(`${other.url}/auth/sign-up/email`, {
         email: "gone@example.com",
@@ -303,9 +311,9 @@ describe.each(PLATFORMS)("the four endpoints on %s", (platform) => {
       });
       const { user, token } = signedUp.json as { user: { id: string }; token: string };
       await store.setActive(user.id, false);
-      const answer = await request(`${other.url}/auth/session`, { headers: bearer(token) });
+      const answer = await fetchAnswer(`${other.url}/auth/session`, { headers: bearer(token) });
       expect(answer.status).toBe(401);
-      expect(answer.headers.get("www-authenticate")).toBe('Bearer realm="auth101", error="invalid_token"');
+      expect(answer.headers["www-authenticate"]).toBe('Bearer realm="auth101", error="invalid_token"');
       expect((answer.json as { error: { code: string } }).error.code).toBe("USER_NOT_FOUND");
     } finally {
       await other.close();
@@ -313,38 +321,38 @@ describe.each(PLATFORMS)("the four endpoints on %s", (platform) => {
   });
 
   test("405 names the allowed method", async () => {
-    const answer = await request(url("/sign-up/email"), { method: "PUT", headers: json, body: "{}" });
+    const answer = await fetchAnswer(url("/sign-up/email"), { method: "PUT", headers: json, body: "{}" });
     expect(answer.status).toBe(405);
-    expect(answer.headers.get("allow")).toBe("POST");
+    expect(answer.headers["allow"]).toBe("POST");
     expect((answer.json as { error: { code: string } }).error.code).toBe("VALIDATION_ERROR");
   });
 
   test("413, 415 and malformed JSON answer the error body, never HTML", async () => {
-    const tooLarge = await request(url("/sign-up/email"), { method: "POST", headers: json, body: over(70_000) });
+    const tooLarge = await fetchAnswer(url("/sign-up/email"), { method: "POST", headers: json, body: over(70_000) });
     expect(tooLarge.status).toBe(413);
     expect(tooLarge.json).toEqual({ error: { message: "Request body is too large", code: "VALIDATION_ERROR" } });
-    const wayTooLarge = await request(url("/sign-up/email"), { method: "POST", headers: json, body: over(2_000_000) });
+    const wayTooLarge = await fetchAnswer(url("/sign-up/email"), {
+      method: "POST",
+      headers: json,
+      body: over(2_000_000),
+    });
     expect(wayTooLarge.status).toBe(413);
     expect(wayTooLarge.json).toEqual(tooLarge.json);
-    const wrongType = await request(url("/sign-up/email"), {
+    const wrongType = await fetchAnswer(url("/sign-up/email"), {
       method: "POST",
       headers: { "content-type": "text/html" },
       body: "<p>",
     });
     expect(wrongType.status).toBe(415);
     expect((wrongType.json as { error: { code: string } }).error.code).toBe("VALIDATION_ERROR");
-    const malformed = await request(url("/sign-in/email"), { method: "POST", headers: json, body: '{"email": ' });
+    const malformed = await fetchAnswer(url("/sign-in/email"), { method: "POST", headers: json, body: '{"email": ' });
     expect(malformed.status).toBe(400);
     expect(malformed.json).toEqual({ error: { message: "Request body must be valid JSON", code: "VALIDATION_ERROR" } });
   });
 
   test("a store that fails is 503 STORE_UNAVAILABLE", async () => {
-    // Every method of the contract, present and failing.
-    const failing: UserStore = new Proxy(new MemoryStore(), {
-      get: () => () => Promise.reject(new Error("database down")),
-    });
-    const down = await startNestApp(
-      { imports: [Auth101Module.forRoot({ secret: SECRET, store: failing, ...quiet })] },
+    const down = await serve(
+      { imports: [Auth101Module.forRoot({ secret: TEST_SECRET, store: new FailingStore(), ...quiet })] },
       { platform },
     );
     try {
@@ -365,11 +373,11 @@ describe.each(PLATFORMS)("body parsing set up differently, on %s", (platform) =>
     ["bodyParser: false", { bodyParser: false }],
   ] as const)("with %s the endpoints answer the same", async (_name, appOptions) => {
     const store = new MemoryStore();
-    const nest = await startNestApp(
-      { imports: [Auth101Module.forRoot({ secret: SECRET, store })] },
+    const nest = await serve(
+      { imports: [Auth101Module.forRoot({ secret: TEST_SECRET, store })] },
       { ...appOptions, platform },
     );
-    const reference = await startReferenceServer({ auth: new Auth101({ secret: SECRET, store }) });
+    const reference = await startReferenceServer({ auth: new Auth101({ secret: TEST_SECRET, store }) });
     try {
       await expectSameAnswers(nest.url, reference.url, DETERMINISTIC_REQUESTS);
       const signedUp = await postJson(`${nest.url}/auth/sign-up/email`, {
@@ -387,11 +395,11 @@ describe.each(PLATFORMS)("body parsing set up differently, on %s", (platform) =>
   if (platform === "express") {
     test("behind the app's own express.json(), which runs first, the answers are the same but for what needs the raw bytes", async () => {
       const store = new MemoryStore();
-      const nest = await startNestApp(
-        { imports: [Auth101Module.forRoot({ secret: SECRET, store })] },
+      const nest = await serve(
+        { imports: [Auth101Module.forRoot({ secret: TEST_SECRET, store })] },
         { adapter: new ExpressAdapter(express().use(express.json())) },
       );
-      const reference = await startReferenceServer({ auth: new Auth101({ secret: SECRET, store }) });
+      const reference = await startReferenceServer({ auth: new Auth101({ secret: TEST_SECRET, store }) });
       try {
         const recoverable = DETERMINISTIC_REQUESTS.filter(([name]) => !NEEDS_THE_RAW_BYTES.has(name));
         await expectSameAnswers(nest.url, reference.url, recoverable);
@@ -413,13 +421,13 @@ describe.each(PLATFORMS)("body parsing set up differently, on %s", (platform) =>
   ] as const)(
     "oversized chunked bodies read from the raw stream (%s) leave the connection usable",
     async (_name, appOptions, contentType) => {
-      const nest = await startNestApp(
-        { imports: [Auth101Module.forRoot({ secret: SECRET })] },
+      const nest = await serve(
+        { imports: [Auth101Module.forRoot({ secret: TEST_SECRET })] },
         { ...appOptions, platform },
       );
       try {
         for (let attempt = 0; attempt < 4; attempt += 1) {
-          const answer = await request(`${nest.url}/auth/sign-up/email`, {
+          const answer = await fetchAnswer(`${nest.url}/auth/sign-up/email`, {
             method: "POST",
             headers: { "content-type": contentType },
             signal: AbortSignal.timeout(3000),
@@ -434,12 +442,12 @@ describe.each(PLATFORMS)("body parsing set up differently, on %s", (platform) =>
   );
 
   test("a body sent chunked signs up like one with a length", async () => {
-    const nest = await startNestApp(
-      { imports: [Auth101Module.forRoot({ secret: SECRET, store: new MemoryStore() })] },
+    const nest = await serve(
+      { imports: [Auth101Module.forRoot({ secret: TEST_SECRET, store: new MemoryStore() })] },
       { platform },
     );
     try {
-      const answer = await request(`${nest.url}/auth/sign-up/email`, {
+      const answer = await fetchAnswer(`${nest.url}/auth/sign-up/email`, {
         method: "POST",
         headers: json,
         ...chunkedBody(JSON.stringify({ email: "chunked@example.com", password: PASSWORD })),
@@ -454,9 +462,9 @@ describe.each(PLATFORMS)("body parsing set up differently, on %s", (platform) =>
 
 describe.each(PLATFORMS)("a non-default path, on %s", (platform) => {
   test("serves the endpoints there, alongside Nest's global prefix, and not under /auth", async () => {
-    const nest = await startNestApp(
+    const nest = await serve(
       {
-        imports: [Auth101Module.forRoot({ secret: SECRET, path: "/api/v2/identity/" })],
+        imports: [Auth101Module.forRoot({ secret: TEST_SECRET, path: "/api/v2/identity/" })],
         controllers: [EchoController],
       },
       { platform, configure: (app) => app.setGlobalPrefix("api") },
@@ -467,7 +475,7 @@ describe.each(PLATFORMS)("a non-default path, on %s", (platform) => {
         password: PASSWORD,
       });
       expect(signedUp.status).toBe(200);
-      const malformed = await request(`${nest.url}/api/v2/identity/sign-in/email`, {
+      const malformed = await fetchAnswer(`${nest.url}/api/v2/identity/sign-in/email`, {
         method: "POST",
         headers: json,
         body: "{",
@@ -475,14 +483,14 @@ describe.each(PLATFORMS)("a non-default path, on %s", (platform) => {
       expect(malformed.json).toEqual({
         error: { message: "Request body must be valid JSON", code: "VALIDATION_ERROR" },
       });
-      const tooLarge = await request(`${nest.url}/api/v2/identity/sign-in/email`, {
+      const tooLarge = await fetchAnswer(`${nest.url}/api/v2/identity/sign-in/email`, {
         method: "POST",
         headers: json,
         body: over(200_000),
       });
       expect(tooLarge.status).toBe(413);
       expect((tooLarge.json as { error: { code: string } }).error.code).toBe("VALIDATION_ERROR");
-      expect((await request(`${nest.url}/auth/session`)).status).toBe(404);
+      expect((await fetchAnswer(`${nest.url}/auth/session`)).status).toBe(404);
       expect((await postJson(`${nest.url}/api/echo`, { a: 1 })).json).toEqual({ received: { a: 1 } });
     } finally {
       await nest.close();
@@ -491,7 +499,7 @@ describe.each(PLATFORMS)("a non-default path, on %s", (platform) => {
 
   test.each(["", "/", "auth/:id", "auth/*rest", "a b", "../auth"])("refuses %j at startup", async (path) => {
     await expect(
-      startNestApp({ imports: [Auth101Module.forRoot({ secret: SECRET, path })] }, { abortOnError: false, platform }),
+      serve({ imports: [Auth101Module.forRoot({ secret: TEST_SECRET, path })] }, { abortOnError: false, platform }),
     ).rejects.toThrow(/option "path"/);
   });
 });
@@ -513,15 +521,15 @@ describe.each(PLATFORMS)("what runs in front of the endpoints, on %s", (platform
   let nest: RunningApp;
 
   beforeAll(async () => {
-    nest = await startNestApp(
-      { imports: [Auth101Module.forRoot({ secret: SECRET, store: new MemoryStore() }), StampModule] },
+    nest = await serve(
+      { imports: [Auth101Module.forRoot({ secret: TEST_SECRET, store: new MemoryStore() }), StampModule] },
       { platform, cors: { origin: "https://app.example" } },
     );
   });
   afterAll(() => nest?.close());
 
   test("Nest's CORS answers the preflight and its headers and Nest middleware reach the answers", async () => {
-    const preflight = await request(`${nest.url}/auth/sign-in/email`, {
+    const preflight = await fetchAnswer(`${nest.url}/auth/sign-in/email`, {
       method: "OPTIONS",
       headers: {
         origin: "https://app.example",
@@ -530,7 +538,7 @@ describe.each(PLATFORMS)("what runs in front of the endpoints, on %s", (platform
       },
     });
     expect(preflight.status).toBe(204);
-    expect(preflight.headers.get("access-control-allow-origin")).toBe("https://app.example");
+    expect(preflight.headers["access-control-allow-origin"]).toBe("https://app.example");
 
     const answer = await postJson(
       `${nest.url}/auth/sign-in/email`,
@@ -538,15 +546,15 @@ describe.each(PLATFORMS)("what runs in front of the endpoints, on %s", (platform
       { origin: "https://app.example" },
     );
     expect(answer.status).toBe(401);
-    expect(answer.headers.get("access-control-allow-origin")).toBe("https://app.example");
-    expect(answer.headers.get("x-stamp")).toBe("nest-middleware");
+    expect(answer.headers["access-control-allow-origin"]).toBe("https://app.example");
+    expect(answer.headers["x-stamp"]).toBe("nest-middleware");
     expect((answer.json as { error: { code: string } }).error.code).toBe("INVALID_CREDENTIALS");
   });
 });
 
 describe("the client address the sign-in limiter counts (the platform's proxy setting)", () => {
   let emails = 0;
-  const attempt = (url: string, forwardedFor: string): Promise<Answer> => {
+  const attempt = (url: string, forwardedFor: string): Promise<HttpAnswer> => {
     emails += 1;
     return postJson(
       url,
@@ -554,14 +562,14 @@ describe("the client address the sign-in limiter counts (the platform's proxy se
       { "x-forwarded-for": forwardedFor },
     );
   };
-  const codeOf = (answer: Answer): unknown => (answer.json as { error?: { code?: unknown } }).error?.code;
+  const codeOf = (answer: HttpAnswer): unknown => (answer.json as { error?: { code?: unknown } }).error?.code;
 
-  async function withApp(appOptions: Parameters<typeof startNestApp>[1], run: (url: string) => Promise<void>) {
-    const nest = await startNestApp(
+  async function withApp(appOptions: Parameters<typeof serve>[1], run: (url: string) => Promise<void>) {
+    const nest = await serve(
       {
         imports: [
           Auth101Module.forRoot({
-            secret: SECRET,
+            secret: TEST_SECRET,
             rateLimit: { signInPerAddress: { attempts: 2, windowSeconds: 60 } },
             ...quiet,
           }),
@@ -585,7 +593,7 @@ describe("the client address the sign-in limiter counts (the platform's proxy se
         const throttled = await attempt(url, "203.0.113.3");
         expect(throttled.status).toBe(429);
         expect(codeOf(throttled)).toBe("RATE_LIMITED");
-        expect(Number(throttled.headers.get("retry-after"))).toBeGreaterThan(0);
+        expect(Number(throttled.headers["retry-after"])).toBeGreaterThan(0);
       });
     },
   );

@@ -1,11 +1,13 @@
 import type { User, UserStore } from "@auth101/core";
 import { MemoryStore } from "@auth101/core";
+import type { HttpAnswer } from "@auth101/testing";
+import { bearer, fetchAnswer, postJson, TEST_SECRET } from "@auth101/testing";
 import { Controller, Get, UseGuards } from "@nestjs/common";
 import { APP_GUARD } from "@nestjs/core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { Auth101Guard, Auth101Module, CurrentUser, Public } from "./index.js";
-import type { Answer, RunningApp } from "./test-helpers/nest-app.js";
-import { PLATFORMS, SECRET, bearer, postJson, request, startNestApp } from "./test-helpers/nest-app.js";
+import type { RunningApp } from "./test-support/serve.js";
+import { PLATFORMS, serve } from "./test-support/serve.js";
 
 const PASSWORD = "correct horse battery staple";
 
@@ -48,9 +50,9 @@ class PerControllerController {
 
 /** The headers a guard's answer must carry, as the core sets them. */
 const CORE_HEADERS = ["content-type", "cache-control", "www-authenticate"];
-const comparable = (answer: Answer): unknown => ({
+const comparable = (answer: HttpAnswer): unknown => ({
   status: answer.status,
-  headers: Object.fromEntries(CORE_HEADERS.map((name) => [name, answer.headers.get(name)])),
+  headers: Object.fromEntries(CORE_HEADERS.map((name) => [name, answer.headers[name]])),
   body: answer.json,
 });
 
@@ -65,9 +67,9 @@ describe.each(PLATFORMS)("Auth101Guard per route and per controller, on %s", (pl
   let nest: RunningApp;
 
   beforeAll(async () => {
-    nest = await startNestApp(
+    nest = await serve(
       {
-        imports: [Auth101Module.forRoot({ secret: SECRET, store })],
+        imports: [Auth101Module.forRoot({ secret: TEST_SECRET, store })],
         controllers: [PerRouteController, PerControllerController],
       },
       { platform },
@@ -77,17 +79,17 @@ describe.each(PLATFORMS)("Auth101Guard per route and per controller, on %s", (pl
 
   test("@CurrentUser() hands the route the User, @CurrentUser(field) one of its fields", async () => {
     const { user, token } = await signUp(nest.url, "ada@example.com");
-    const whole = await request(`${nest.url}/guarded/user`, { headers: bearer(token) });
+    const whole = await fetchAnswer(`${nest.url}/guarded/user`, { headers: bearer(token) });
     expect(whole.status).toBe(200);
     expect(whole.json).toEqual({ id: user.id, email: "ada@example.com", isActive: true, emailVerified: false });
-    const fields = await request(`${nest.url}/guarded/email`, { headers: { authorization: `bearer ${token}` } });
+    const fields = await fetchAnswer(`${nest.url}/guarded/email`, { headers: { authorization: `bearer ${token}` } });
     expect(fields.json).toEqual({ email: "ada@example.com", isActive: true });
-    const onController = await request(`${nest.url}/whole-controller`, { headers: bearer(token) });
+    const onController = await fetchAnswer(`${nest.url}/whole-controller`, { headers: bearer(token) });
     expect(onController.json).toEqual({ id: user.id });
   });
 
   test("unguarded routes stay open", async () => {
-    expect((await request(`${nest.url}/guarded/open`)).json).toEqual({ open: true });
+    expect((await fetchAnswer(`${nest.url}/guarded/open`)).json).toEqual({ open: true });
   });
 
   test.each([
@@ -100,12 +102,12 @@ describe.each(PLATFORMS)("Auth101Guard per route and per controller, on %s", (pl
     "with %s the guard answers 401 exactly as GET /auth/session does",
     async (_name, headers: Record<string, string>) => {
       for (const path of ["/guarded/user", "/whole-controller"]) {
-        const fromGuard = await request(`${nest.url}${path}`, { headers });
-        const fromCore = await request(`${nest.url}/auth/session`, { headers });
+        const fromGuard = await fetchAnswer(`${nest.url}${path}`, { headers });
+        const fromCore = await fetchAnswer(`${nest.url}/auth/session`, { headers });
         expect(fromGuard.status).toBe(401);
         expect(comparable(fromGuard)).toEqual(comparable(fromCore));
-        expect(fromGuard.headers.get("www-authenticate")).toMatch(/^Bearer realm="auth101"/);
-        expect(fromGuard.headers.get("cache-control")).toBe("no-store");
+        expect(fromGuard.headers["www-authenticate"]).toMatch(/^Bearer realm="auth101"/);
+        expect(fromGuard.headers["cache-control"]).toBe("no-store");
       }
     },
   );
@@ -119,16 +121,16 @@ describe.each(PLATFORMS)("Auth101Guard per route and per controller, on %s", (pl
       [gone, { message: "Invalid or expired token", code: "INVALID_TOKEN" }],
       [inactive, { message: "User not found", code: "USER_NOT_FOUND" }],
     ] as const) {
-      const answer = await request(`${nest.url}/guarded/user`, { headers: bearer(token) });
+      const answer = await fetchAnswer(`${nest.url}/guarded/user`, { headers: bearer(token) });
       expect(answer.status).toBe(401);
-      expect(answer.headers.get("www-authenticate")).toBe('Bearer realm="auth101", error="invalid_token"');
+      expect(answer.headers["www-authenticate"]).toBe('Bearer realm="auth101", error="invalid_token"');
       expect(answer.json).toEqual({ error });
     }
   });
 
   test("@CurrentUser() on a route without the guard fails loudly (500), never yields undefined", async () => {
     const { token } = await signUp(nest.url, "forgot@example.com");
-    const answer = await request(`${nest.url}/guarded/forgot-the-guard`, { headers: bearer(token) });
+    const answer = await fetchAnswer(`${nest.url}/guarded/forgot-the-guard`, { headers: bearer(token) });
     expect(answer.status).toBe(500);
     expect(answer.text).not.toContain("forgot@example.com");
   });
@@ -167,9 +169,9 @@ describe.each(PLATFORMS)("Auth101Guard as the global guard (APP_GUARD), on %s", 
   let nest: RunningApp;
 
   beforeAll(async () => {
-    nest = await startNestApp(
+    nest = await serve(
       {
-        imports: [Auth101Module.forRoot({ secret: SECRET })],
+        imports: [Auth101Module.forRoot({ secret: TEST_SECRET })],
         controllers: [GlobalGuardController, PublicController],
         providers: [{ provide: APP_GUARD, useExisting: Auth101Guard }],
       },
@@ -180,42 +182,42 @@ describe.each(PLATFORMS)("Auth101Guard as the global guard (APP_GUARD), on %s", 
 
   test("protects every route, and the endpoints stay reachable without a token", async () => {
     const { token } = await signUp(nest.url, "global@example.com");
-    const denied = await request(`${nest.url}/app/private`);
+    const denied = await fetchAnswer(`${nest.url}/app/private`);
     expect(denied.status).toBe(401);
     expect(denied.json).toEqual({ error: { message: expect.any(String), code: "UNAUTHORIZED" } });
-    expect(denied.headers.get("www-authenticate")).toBe('Bearer realm="auth101"');
-    const allowed = await request(`${nest.url}/app/private`, { headers: bearer(token) });
+    expect(denied.headers["www-authenticate"]).toBe('Bearer realm="auth101"');
+    const allowed = await fetchAnswer(`${nest.url}/app/private`, { headers: bearer(token) });
     expect(allowed.json).toEqual({ email: "global@example.com" });
   });
 
   test("a @Public() route gets the user of a valid session, and undefined for anyone else", async () => {
     const { token } = await signUp(nest.url, "greeted@example.com");
-    expect((await request(`${nest.url}/app/greeting`, { headers: bearer(token) })).json).toEqual({
+    expect((await fetchAnswer(`${nest.url}/app/greeting`, { headers: bearer(token) })).json).toEqual({
       signedInAs: "greeted@example.com",
     });
-    expect((await request(`${nest.url}/app/greeting`)).json).toEqual({ signedInAs: null });
-    expect((await request(`${nest.url}/app/greeting`, { headers: bearer("not.a.token") })).json).toEqual({
+    expect((await fetchAnswer(`${nest.url}/app/greeting`)).json).toEqual({ signedInAs: null });
+    expect((await fetchAnswer(`${nest.url}/app/greeting`, { headers: bearer("not.a.token") })).json).toEqual({
       signedInAs: null,
     });
   });
 
   test("@Public() opts a route or a whole controller out", async () => {
-    expect((await request(`${nest.url}/app/public`)).json).toEqual({ public: true });
-    expect((await request(`${nest.url}/open-house`)).json).toEqual({ welcome: true });
+    expect((await fetchAnswer(`${nest.url}/app/public`)).json).toEqual({ public: true });
+    expect((await fetchAnswer(`${nest.url}/open-house`)).json).toEqual({ welcome: true });
   });
 
   test("with useClass, as Nest's docs show it, too", async () => {
-    const other = await startNestApp(
+    const other = await serve(
       {
-        imports: [Auth101Module.forRoot({ secret: SECRET })],
+        imports: [Auth101Module.forRoot({ secret: TEST_SECRET })],
         controllers: [GlobalGuardController],
         providers: [{ provide: APP_GUARD, useClass: Auth101Guard }],
       },
       { platform },
     );
     try {
-      expect((await request(`${other.url}/app/private`)).status).toBe(401);
-      expect((await request(`${other.url}/app/public`)).status).toBe(200);
+      expect((await fetchAnswer(`${other.url}/app/private`)).status).toBe(401);
+      expect((await fetchAnswer(`${other.url}/app/public`)).status).toBe(200);
     } finally {
       await other.close();
     }
@@ -233,9 +235,9 @@ describe.each(PLATFORMS)("Auth101Guard when the store is down, on %s", (platform
         return typeof value === "function" ? value.bind(target) : value;
       },
     });
-    const nest = await startNestApp(
+    const nest = await serve(
       {
-        imports: [Auth101Module.forRoot({ secret: SECRET, store: flaky, onFailure: () => {} })],
+        imports: [Auth101Module.forRoot({ secret: TEST_SECRET, store: flaky, onFailure: () => {} })],
         controllers: [PerRouteController],
       },
       { platform },
@@ -243,13 +245,13 @@ describe.each(PLATFORMS)("Auth101Guard when the store is down, on %s", (platform
     try {
       const { token } = await signUp(nest.url, "outage@example.com");
       down = true;
-      const answer = await request(`${nest.url}/guarded/user`, { headers: bearer(token) });
+      const answer = await fetchAnswer(`${nest.url}/guarded/user`, { headers: bearer(token) });
       expect(answer.status).toBe(503);
-      expect(answer.headers.get("cache-control")).toBe("no-store");
-      expect(answer.headers.get("www-authenticate")).toBeNull();
+      expect(answer.headers["cache-control"]).toBe("no-store");
+      expect(answer.headers["www-authenticate"]).toBeUndefined();
       expect(answer.json).toEqual({ error: { message: expect.any(String), code: "STORE_UNAVAILABLE" } });
       expect(comparable(answer)).toEqual(
-        comparable(await request(`${nest.url}/auth/session`, { headers: bearer(token) })),
+        comparable(await fetchAnswer(`${nest.url}/auth/session`, { headers: bearer(token) })),
       );
     } finally {
       await nest.close();

@@ -2,6 +2,7 @@ import "reflect-metadata";
 import type { AddressInfo } from "node:net";
 import type { User } from "@auth101/core";
 import { Auth101, MemoryStore } from "@auth101/core";
+import { bearer, chunkedBody, fetchAnswer, postJson, TEST_SECRET } from "@auth101/testing";
 import { Controller, Get, Inject, Injectable, Module, UseGuards } from "@nestjs/common";
 import { NestFactory } from "@nestjs/core";
 import { FastifyAdapter } from "@nestjs/platform-fastify";
@@ -9,7 +10,7 @@ import { Test } from "@nestjs/testing";
 import { describe, expect, test } from "vitest";
 import type { Auth101ModuleOptions } from "./index.js";
 import { Auth101Guard, Auth101Module, CurrentUser } from "./index.js";
-import { PLATFORMS, SECRET, bearer, chunkedBody, postJson, request, startNestApp } from "./test-helpers/nest-app.js";
+import { PLATFORMS, serve } from "./test-support/serve.js";
 
 const PASSWORD = "correct horse battery staple";
 
@@ -66,9 +67,9 @@ class ConfigModule {}
 
 describe.each(PLATFORMS)("Auth101Module.forRoot, on %s", (platform) => {
   test("provides the Auth101 instance the endpoints and the guard use", async () => {
-    const nest = await startNestApp(
+    const nest = await serve(
       {
-        imports: [Auth101Module.forRoot({ secret: SECRET, store: new MemoryStore() })],
+        imports: [Auth101Module.forRoot({ secret: TEST_SECRET, store: new MemoryStore() })],
         controllers: [MeController],
         providers: [Registrations],
       },
@@ -76,7 +77,7 @@ describe.each(PLATFORMS)("Auth101Module.forRoot, on %s", (platform) => {
     );
     try {
       const token = await nest.app.get(Registrations).register("service@example.com");
-      expect((await request(`${nest.url}/me`, { headers: bearer(token) })).json).toEqual({
+      expect((await fetchAnswer(`${nest.url}/me`, { headers: bearer(token) })).json).toEqual({
         id: expect.any(String),
         email: "service@example.com",
       });
@@ -92,9 +93,9 @@ describe.each(PLATFORMS)("Auth101Module.forRoot, on %s", (platform) => {
   });
 
   test("passes the core's options through (tokenExpiresIn, issuer, password policy)", async () => {
-    const nest = await startNestApp(
+    const nest = await serve(
       {
-        imports: [Auth101Module.forRoot({ secret: SECRET, issuer: "my-app", password: { minLength: 20 } })],
+        imports: [Auth101Module.forRoot({ secret: TEST_SECRET, issuer: "my-app", password: { minLength: 20 } })],
       },
       { platform },
     );
@@ -115,7 +116,7 @@ describe.each(PLATFORMS)("Auth101Module.forRoot, on %s", (platform) => {
 
   test("a configuration mistake stops the app at startup with the core's message", async () => {
     await expect(
-      startNestApp({ imports: [Auth101Module.forRoot({ secret: "short" })] }, { platform, abortOnError: false }),
+      serve({ imports: [Auth101Module.forRoot({ secret: "short" })] }, { platform, abortOnError: false }),
     ).rejects.toThrow(/auth101: secret is 5 bytes/);
   });
 
@@ -123,13 +124,13 @@ describe.each(PLATFORMS)("Auth101Module.forRoot, on %s", (platform) => {
     @Module({ controllers: [MeController], providers: [Registrations], exports: [Registrations] })
     class FeatureModule {}
 
-    const nest = await startNestApp(
-      { imports: [Auth101Module.forRoot({ secret: SECRET }), FeatureModule] },
+    const nest = await serve(
+      { imports: [Auth101Module.forRoot({ secret: TEST_SECRET }), FeatureModule] },
       { platform },
     );
     try {
       const token = await nest.app.get(Registrations).register("feature@example.com");
-      expect((await request(`${nest.url}/me`, { headers: bearer(token) })).status).toBe(200);
+      expect((await fetchAnswer(`${nest.url}/me`, { headers: bearer(token) })).status).toBe(200);
     } finally {
       await nest.close();
     }
@@ -139,17 +140,17 @@ describe.each(PLATFORMS)("Auth101Module.forRoot, on %s", (platform) => {
     @Module({ controllers: [MeController] })
     class WithoutImport {}
     await expect(
-      startNestApp(
-        { imports: [Auth101Module.forRoot({ secret: SECRET, isGlobal: false }), WithoutImport] },
+      serve(
+        { imports: [Auth101Module.forRoot({ secret: TEST_SECRET, isGlobal: false }), WithoutImport] },
         { platform, abortOnError: false },
       ),
     ).rejects.toThrow(/Auth101Guard|Auth101/);
 
-    @Module({ imports: [Auth101Module.forRoot({ secret: SECRET, isGlobal: false })], controllers: [MeController] })
+    @Module({ imports: [Auth101Module.forRoot({ secret: TEST_SECRET, isGlobal: false })], controllers: [MeController] })
     class WithImport {}
-    const nest = await startNestApp({ imports: [WithImport] }, { platform });
+    const nest = await serve({ imports: [WithImport] }, { platform });
     try {
-      expect((await request(`${nest.url}/me`)).status).toBe(401);
+      expect((await fetchAnswer(`${nest.url}/me`)).status).toBe(401);
       expect(
         (await postJson(`${nest.url}/auth/sign-up/email`, { email: "x@example.com", password: PASSWORD })).status,
       ).toBe(200);
@@ -165,9 +166,9 @@ describe.each(PLATFORMS)("Auth101Module.forRoot, on %s", (platform) => {
 
 describe("Auth101Module.forRootAsync", () => {
   test("reads the secret (and path) from a config service when the factory runs, not at import time", async () => {
-    const secretLater = `${SECRET}-from-config`;
+    const secretLater = `${TEST_SECRET}-from-config`;
     const store = new MemoryStore();
-    const nest = await startNestApp(
+    const nest = await serve(
       {
         imports: [
           Auth101Module.forRootAsync({
@@ -189,7 +190,7 @@ describe("Auth101Module.forRootAsync", () => {
 
     environment.set("AUTH101_SECRET", secretLater);
     environment.set("AUTH_PATH", "account");
-    const started = await startNestApp({
+    const started = await serve({
       imports: [
         Auth101Module.forRootAsync({
           imports: [ConfigModule],
@@ -210,9 +211,9 @@ describe("Auth101Module.forRootAsync", () => {
       });
       expect(signedUp.status).toBe(200);
       const { token } = signedUp.json as { token: string };
-      expect((await request(`${started.url}/me`, { headers: bearer(token) })).status).toBe(200);
+      expect((await fetchAnswer(`${started.url}/me`, { headers: bearer(token) })).status).toBe(200);
       // Signed with the secret from the config: another secret does not accept it.
-      const other = new Auth101({ secret: SECRET, store });
+      const other = new Auth101({ secret: TEST_SECRET, store });
       expect(await other.verifyToken(token)).toBeNull();
       expect(await new Auth101({ secret: secretLater, store }).verifyToken(token)).toMatchObject({
         email: "async@example.com",
@@ -231,10 +232,10 @@ describe("Auth101Module.forRootAsync", () => {
         events.push("closed");
       },
     });
-    const nest = await startNestApp({
+    const nest = await serve({
       imports: [
         Auth101Module.forRootAsync({
-          useFactory: async (): Promise<Auth101ModuleOptions> => ({ secret: SECRET, store: opened }),
+          useFactory: async (): Promise<Auth101ModuleOptions> => ({ secret: TEST_SECRET, store: opened }),
         }),
       ],
     });
@@ -251,7 +252,7 @@ describe("Auth101Module.forRootAsync", () => {
 
   test("leaves a store without close() alone (the app's own PrismaClient stays the app's)", async () => {
     const store = new MemoryStore();
-    const nest = await startNestApp({ imports: [Auth101Module.forRoot({ secret: SECRET, store })] });
+    const nest = await serve({ imports: [Auth101Module.forRoot({ secret: TEST_SECRET, store })] });
     await nest.close();
     expect(await store.findByEmail("nobody@example.com")).toBeNull();
   });
@@ -260,10 +261,10 @@ describe("Auth101Module.forRootAsync", () => {
     @Injectable()
     class Auth101Config {
       create(): Auth101ModuleOptions {
-        return { secret: SECRET, path: "from-class" };
+        return { secret: TEST_SECRET, path: "from-class" };
       }
     }
-    const nest = await startNestApp({
+    const nest = await serve({
       imports: [Auth101Module.forRootAsync({ useClass: Auth101Config, isGlobal: true })],
       controllers: [MeController],
     });
@@ -271,7 +272,7 @@ describe("Auth101Module.forRootAsync", () => {
       expect(
         (await postJson(`${nest.url}/from-class/sign-up/email`, { email: "c@example.com", password: PASSWORD })).status,
       ).toBe(200);
-      expect((await request(`${nest.url}/me`)).status).toBe(401);
+      expect((await fetchAnswer(`${nest.url}/me`)).status).toBe(401);
     } finally {
       await nest.close();
     }
@@ -283,7 +284,7 @@ describe("other ways to run a Nest app", () => {
     "@nestjs/testing on %s: the endpoints read bodies from the raw stream there too",
     async (platform) => {
       const moduleRef = await Test.createTestingModule({
-        imports: [Auth101Module.forRoot({ secret: SECRET })],
+        imports: [Auth101Module.forRoot({ secret: TEST_SECRET })],
         controllers: [MeController],
       }).compile();
       const app =
@@ -299,14 +300,14 @@ describe("other ways to run a Nest app", () => {
         });
         expect(signedUp.status).toBe(200);
         // Chunked, 70 KB of which whitespace: only a reader of the raw stream sees it is too large.
-        const padded = await request(`${url}/auth/sign-in/email`, {
+        const padded = await fetchAnswer(`${url}/auth/sign-in/email`, {
           method: "POST",
           headers: { "content-type": "application/json" },
           ...chunkedBody(`${" ".repeat(70_000)}{"email":"testing@example.com","password":"${PASSWORD}"}`),
         });
         expect(padded.status).toBe(413);
         const { token } = signedUp.json as { token: string };
-        expect((await request(`${url}/me`, { headers: bearer(token) })).status).toBe(200);
+        expect((await fetchAnswer(`${url}/me`, { headers: bearer(token) })).status).toBe(200);
       } finally {
         await app.close();
       }
@@ -314,7 +315,7 @@ describe("other ways to run a Nest app", () => {
   );
 
   test("an application context without HTTP still provides Auth101", async () => {
-    @Module({ imports: [Auth101Module.forRoot({ secret: SECRET })], providers: [Registrations] })
+    @Module({ imports: [Auth101Module.forRoot({ secret: TEST_SECRET })], providers: [Registrations] })
     class WorkerModule {}
     const context = await NestFactory.createApplicationContext(WorkerModule, { logger: false });
     try {

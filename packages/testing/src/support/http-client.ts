@@ -1,6 +1,7 @@
 // The suites' HTTP side: the server an integration starts for them, and one request per fresh connection.
 import { request as httpRequest } from "node:http";
 import type { Auth101, Auth101Options } from "@auth101/core";
+import { afterEach } from "vitest";
 
 /** A server an integration started for the suites: the four endpoints at `prefix`, and `GET /protected`. */
 export interface ConformanceServer {
@@ -28,6 +29,24 @@ export type StartConformanceServer = (options: {
 }) => Promise<ConformanceServer>;
 
 export const PROTECTED_PATH = "/protected";
+
+/**
+ * Call inside a describe block with a function that starts a server: it gives that function
+ * back, and every server it starts in a test is closed after that test.
+ */
+export function closedAfterEach<Args extends unknown[], Server extends ConformanceServer>(
+  start: (...args: Args) => Promise<Server>,
+): (...args: Args) => Promise<Server> {
+  const started: Server[] = [];
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((server) => server.close()));
+  });
+  return async (...args) => {
+    const server = await start(...args);
+    started.push(server);
+    return server;
+  };
+}
 
 export interface HttpExchange {
   readonly method: string;
@@ -106,6 +125,45 @@ export function sendHttp(baseUrl: string, exchange: HttpExchange): Promise<HttpA
   });
 }
 
+/**
+ * A request sent with fetch, as an app's own client would send it (fetch's default headers,
+ * kept-alive connections), the answer read whole. Use `sendHttp` where every header and the
+ * framing must be exactly what the test says.
+ */
+export async function fetchAnswer(url: string, init: RequestInit = {}): Promise<HttpAnswer> {
+  const response = await fetch(url, init);
+  const text = await response.text();
+  const headers: Record<string, string> = {};
+  // Headers iterates Set-Cookie once a cookie; joined as Node and Headers.get join them.
+  for (const [name, value] of response.headers) headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
+  return { status: response.status, headers, text, json: parseJson(text) };
+}
+
+/** POST `value` as JSON with fetch. */
+export function postJson(url: string, value: unknown, headers: Record<string, string> = {}): Promise<HttpAnswer> {
+  return fetchAnswer(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(value),
+  });
+}
+
+/** A fetch body sent with `Transfer-Encoding: chunked` (no `Content-Length`): spread it into the init. */
+export function chunkedBody(text: string): { body: ReadableStream<Uint8Array>; duplex: "half" } {
+  const bytes = new TextEncoder().encode(text);
+  const pieceSize = 16 * 1024;
+  return {
+    body: new ReadableStream({
+      start(controller) {
+        for (let offset = 0; offset < bytes.length; offset += pieceSize)
+          controller.enqueue(bytes.slice(offset, offset + pieceSize));
+        controller.close();
+      },
+    }),
+    duplex: "half",
+  };
+}
+
 function toBuffer(body: string | Uint8Array): Buffer {
   return typeof body === "string" ? Buffer.from(body, "utf8") : Buffer.from(body);
 }
@@ -139,4 +197,11 @@ export function jsonPost(path: string, body: unknown, headers: Record<string, st
 
 export function bearer(token: string): Record<string, string> {
   return { authorization: `Bearer ${token}` };
+}
+
+/** The `token` of a sign-up or sign-in answer; throws, showing the answer, when there is none. */
+export function tokenOf(answer: HttpAnswer): string {
+  const { token } = (answer.json ?? {}) as { token?: unknown };
+  if (typeof token !== "string") throw new Error(`no token in ${answer.text}`);
+  return token;
 }

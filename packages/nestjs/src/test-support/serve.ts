@@ -1,3 +1,5 @@
+// The one framework-specific test helper: a Nest app served as a test starts it. The rest
+// (requests, answers, a failing store, the secret for tests) comes from @auth101/testing.
 import "reflect-metadata";
 import type { INestApplication, ModuleMetadata, NestApplicationOptions } from "@nestjs/common";
 import { Module } from "@nestjs/common";
@@ -5,14 +7,10 @@ import { NestFactory } from "@nestjs/core";
 import type { ExpressAdapter, NestExpressApplication } from "@nestjs/platform-express";
 import type { NestFastifyApplication } from "@nestjs/platform-fastify";
 import { FastifyAdapter } from "@nestjs/platform-fastify";
+import type { ConformanceServer } from "@auth101/testing";
 
-export const SECRET = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
-
-export interface RunningApp {
+export interface RunningApp extends ConformanceServer {
   readonly app: INestApplication;
-  /** `http://127.0.0.1:<port>` */
-  readonly url: string;
-  close(): Promise<void>;
 }
 
 /** The two HTTP platforms @auth101/nestjs serves on; the tests that hold for both run on each. */
@@ -20,7 +18,7 @@ export const PLATFORMS = ["express", "fastify"] as const;
 export type Platform = (typeof PLATFORMS)[number];
 
 /** A real Nest application listening on 127.0.0.1 on a free port, on Express unless told otherwise. */
-export async function startNestApp(
+export async function serve(
   metadata: ModuleMetadata,
   options: NestApplicationOptions & {
     readonly platform?: Platform;
@@ -41,51 +39,4 @@ export async function startNestApp(
   configure?.(app as NestExpressApplication & NestFastifyApplication);
   await app.listen(0, "127.0.0.1");
   return { app, url: await app.getUrl(), close: () => app.close() };
-}
-
-export interface Answer {
-  readonly status: number;
-  readonly headers: Headers;
-  readonly text: string;
-  /** The body parsed as JSON, or `undefined` when it is not JSON. */
-  readonly json: unknown;
-}
-
-export async function request(url: string, init: RequestInit = {}): Promise<Answer> {
-  const response = await fetch(url, init);
-  const text = await response.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: response.status, headers: response.headers, text, json };
-}
-
-export function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Answer> {
-  return request(url, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...headers },
-    body: JSON.stringify(body),
-  });
-}
-
-/** A body sent with `Transfer-Encoding: chunked` (no `Content-Length`). */
-export function chunkedBody(text: string): { body: ReadableStream<Uint8Array>; duplex: "half" } {
-  const bytes = new TextEncoder().encode(text);
-  return {
-    body: new ReadableStream({
-      start(controller) {
-        for (let offset = 0; offset < bytes.length; offset += 16 * 1024)
-          controller.enqueue(bytes.slice(offset, offset + 16 * 1024));
-        controller.close();
-      },
-    }),
-    duplex: "half",
-  };
-}
-
-export function bearer(token: string): Record<string, string> {
-  return { authorization: `Bearer ${token}` };
 }

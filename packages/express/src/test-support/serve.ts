@@ -1,4 +1,9 @@
+// The one framework-specific test helper: an Express app served as a test starts it. The rest
+// (requests, answers, a failing store, an Auth101 for tests) comes from @auth101/testing.
+import type { RequestListener } from "node:http";
 import { createRequire } from "node:module";
+import type { ConformanceServer } from "@auth101/testing";
+import { listenOnLoopback } from "@auth101/testing";
 import express5 from "express";
 import express4 from "express-4";
 
@@ -15,3 +20,8 @@ export const EXPRESS_VERSIONS: ReadonlyArray<readonly [name: string, express: Ex
   [`Express ${major("express")}`, express5],
   [`Express ${major("express-4")}`, express4],
 ];
+
+/** Serves an Express app (any request listener) on 127.0.0.1 on a free port, as `app.listen` would. */
+export function serve(app: RequestListener): Promise<ConformanceServer> {
+  return listenOnLoopback(app);
+}
