@@ -9,9 +9,9 @@ export interface Auth101RouterOptions {
 }
 
 /**
- * The auth endpoints (`POST /sign-up/email`, `POST /sign-in/email`, `POST /sign-out`,
- * `POST /sign-out/all`, `GET /session`, `GET /sessions`, `DELETE /sessions/:id`) as a
- * `@koa/router` Router, under `options.prefix`:
+ * The auth endpoints (every path of the core's `AUTH_ENDPOINTS`: sign-up, sign-in, sign-out,
+ * the session, the sessions, ...; docs/http-api.md lists them) as a `@koa/router` Router,
+ * under `options.prefix`:
  *
  * ```ts
  * app.use(auth101Router(auth, { prefix: "/auth" }).routes());
@@ -21,25 +21,33 @@ export interface Auth101RouterOptions {
  *
  * Each endpoint path takes every method, so a wrong method gets the core's 405 (with `Allow`)
  * and `allowedMethods()` never answers for these paths. Paths match exactly as written (case
- * and trailing slash), as the core routes them.
+ * and trailing slash), as the core routes them; other paths go on to the next middleware. The
+ * body is read and parsed here with the shared 64 KiB limit, so no body parser is needed; if
+ * one is mounted earlier, its result is used.
+ *
+ * One Router, where `@auth101/express` returns a pair with an error middleware: Koa has no
+ * middleware that runs after a parser mounted earlier refused a body, so what such a parser
+ * refuses it answers itself (the README says how to switch it off on the auth paths).
  */
 export function auth101Router(auth: Auth101, options: Auth101RouterOptions = {}): Router {
   const handle = createAuthHttpHandler(auth);
-  const router = new Router({
+
+  const endpoints = new Router({
     strict: true,
     sensitive: true,
     ...(options.prefix !== undefined && { prefix: options.prefix }),
   });
   for (const { path } of AUTH_ENDPOINTS) {
+    // The path as the client sent it, relative to the prefix: a `:id` matched one segment, so
+    // the endpoint is the last `segments` segments. The core decodes the parameter.
     const segments = path.split("/").length - 1;
-    router.all(path, async (ctx, next) => {
-      // The path as the client sent it, relative to the prefix: a `:id` matched one segment,
-      // so the endpoint is the last `segments` segments. The core decodes the parameter.
-      const relativePath = `/${ctx.path.split("/").slice(-segments).join("/")}`;
-      const response = await handle(toAuthHttpRequest(ctx, relativePath));
-      if (response === undefined) return next();
-      sendAuthHttpResponse(ctx, response);
+    endpoints.all(path, async (ctx, next) => {
+      const endpointPath = `/${ctx.path.split("/").slice(-segments).join("/")}`;
+      const response = await handle(toAuthHttpRequest(ctx, endpointPath));
+      if (response === undefined) await next();
+      else sendAuthHttpResponse(ctx, response);
     });
   }
-  return router;
+
+  return endpoints;
 }
