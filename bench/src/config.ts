@@ -19,6 +19,8 @@ export interface BenchConfig {
   readonly users: number;
   /** Requests per second of the trivial-route probe (one connection). */
   readonly probeRate: number;
+  /** Fresh sessions (accounts signed up before the run) each sign-out run ends, one request each. */
+  readonly endpointSessions: number;
   /** BENCH_ONLY: target ids or `*` patterns to run (all when empty). */
   readonly only: readonly string[];
   /** Milliseconds per task of the core micro-benchmark; 0 skips it. */
@@ -57,6 +59,7 @@ export function configFromEnvironment(env: Environment = process.env): BenchConf
     connections: Math.max(1, Math.round(positiveNumber(env, "BENCH_CONNECTIONS", 10))),
     users: Math.max(1, Math.round(positiveNumber(env, "BENCH_USERS", 20))),
     probeRate: Math.max(1, Math.round(positiveNumber(env, "BENCH_PROBE_RATE", 100))),
+    endpointSessions: Math.max(1, Math.round(positiveNumber(env, "BENCH_ENDPOINT_SESSIONS", 100))),
     only: (env["BENCH_ONLY"] ?? "")
       .split(",")
       .map((part) => part.trim())

@@ -1,11 +1,15 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { loadavg } from "node:os";
 import type { BenchConfig } from "./config.js";
 import type { ServerSpec, TargetSpec } from "./catalog.js";
 import { SERVERS, selectTargets } from "./catalog.js";
-import type { LoadResult, RequestVariant } from "./load.js";
+import type { LoadOptions, LoadResult, RequestVariant } from "./load.js";
 import { load, sleep } from "./load.js";
 import type { MicroResult } from "./micro.js";
 import { runMicroBenchmark } from "./micro.js";
+import type { SequenceAnswer, SequenceRequest } from "./sequence.js";
+import { runSequence } from "./sequence.js";
 import { ServerProcess } from "./server-process.js";
 import { BENCH_USER, HEALTH_PATH, benchEmail } from "./servers/fixtures.js";
 
@@ -272,25 +276,64 @@ async function measure(
 ): Promise<Sample> {
   const url = `${server.process.origin}${target.path}`;
   const base = { url, connections: config.connections };
-  // Every connection cycles through all the accounts: many users' tokens, many users' sign-ins.
-  const request =
-    target.kind === "session"
-      ? { ...base, method: "GET" as const, variants: server.sessionHeaders.map((headers) => ({ headers })) }
-      : {
-          ...base,
-          method: "POST" as const,
-          variants: accounts.map((account) => ({ headers: server.signInHeaders, body: JSON.stringify(account) })),
-        };
-
-  if (target.kind === "session") {
-    if (config.warmupSeconds > 0) await load({ ...request, seconds: config.warmupSeconds });
-    const cpuBefore = await server.process.cpuMicros();
-    const measured = await load({ ...request, seconds: config.sessionSeconds });
-    await sleep(SETTLE_MS);
-    const cpuMicros = (await server.process.cpuMicros()) - cpuBefore;
-    return sampleOf(round, measured, cpuMicros / 1000 / Math.max(1, measured.responses + config.connections));
+  switch (target.kind) {
+    case "session":
+      // Every connection cycles through all the accounts: many users' tokens.
+      return measureSteady(server, round, config, {
+        ...base,
+        method: "GET",
+        variants: server.sessionHeaders.map((headers) => ({ headers })),
+      });
+    case "reset-request":
+      return measureSteady(server, round, config, {
+        ...base,
+        method: "POST",
+        variants: accounts.map((account) => ({
+          headers: server.signInHeaders,
+          body: JSON.stringify({ email: account.email }),
+        })),
+      });
+    case "sign-in":
+      return target.besideBusyProcess === true
+        ? withBusyProcess(() => measureStorm(target, server, round, config, accounts))
+        : measureStorm(target, server, round, config, accounts);
+    case "sign-out":
+    case "sign-out-all":
+      return measureSignOuts(url, server, round, config);
+    case "change-password":
+      return measureChangePasswords(url, server, round, config);
   }
+}
 
+/** A steady load (autocannon) after a warm-up at the same load; server CPU over the measured part. */
+async function measureSteady(
+  server: Prepared,
+  round: number,
+  config: BenchConfig,
+  request: Omit<LoadOptions, "seconds">,
+): Promise<Sample> {
+  if (config.warmupSeconds > 0) await load({ ...request, seconds: config.warmupSeconds });
+  const cpuBefore = await server.process.cpuMicros();
+  const measured = await load({ ...request, seconds: config.sessionSeconds });
+  await sleep(SETTLE_MS);
+  const cpuMicros = (await server.process.cpuMicros()) - cpuBefore;
+  return sampleOf(round, measured, cpuMicros / 1000 / Math.max(1, measured.responses + config.connections));
+}
+
+async function measureStorm(
+  target: TargetSpec,
+  server: Prepared,
+  round: number,
+  config: BenchConfig,
+  accounts: readonly Credentials[],
+): Promise<Sample> {
+  const request = {
+    url: `${server.process.origin}${target.path}`,
+    connections: config.connections,
+    method: "POST" as const,
+    // Every connection cycles through all the accounts' credentials: many users' sign-ins.
+    variants: accounts.map((account) => ({ headers: server.signInHeaders, body: JSON.stringify(account) })),
+  };
   const probe = { url: `${server.process.origin}${HEALTH_PATH}`, connections: 1, overallRate: config.probeRate };
   const idle = await load({ ...probe, seconds: config.idleProbeSeconds });
   // Warm up with a fixed number of sign-ins that all complete, so no abandoned request is
@@ -309,6 +352,101 @@ async function measure(
     ...sampleOf(round, storm, cpuMicros / 1000 / Math.max(1, storm.responses + config.connections + 1)),
     probe: { idleP99Ms: idle.p99Ms, stormP99Ms: duringStorm.p99Ms, failures: idle.failures + duringStorm.failures },
   };
+}
+
+/**
+ * Sign-outs end the session they carry, so every request needs a fresh one: the run's
+ * accounts are signed up first (unmeasured, one Argon2id hash each), then each session is
+ * ended once, `config.connections` at a time. For `sign-out/all` each account has the one
+ * session, so both measure a single session's end.
+ */
+async function measureSignOuts(url: string, server: Prepared, round: number, config: BenchConfig): Promise<Sample> {
+  const tokens = await freshSessions(server.process.origin, config.endpointSessions, config.connections);
+  let taken = 0;
+  const next = (): SequenceRequest | undefined => {
+    const token = tokens[taken];
+    taken += 1;
+    return token === undefined ? undefined : { method: "POST", url, headers: { authorization: `Bearer ${token}` } };
+  };
+  const cpuBefore = await server.process.cpuMicros();
+  const measured = await runSequence(config.connections, 120, next);
+  await sleep(SETTLE_MS);
+  const cpuMicros = (await server.process.cpuMicros()) - cpuBefore;
+  return sampleOf(round, measured, cpuMicros / 1000 / Math.max(1, measured.responses));
+}
+
+/**
+ * Each connection signs up its own account (unmeasured), then changes its password back and
+ * forth for the session run's length, each time with the token the previous change answered
+ * (a change ends the session it was made with). Two Argon2id runs per change: the current
+ * password's check and the new password's hash.
+ */
+async function measureChangePasswords(
+  url: string,
+  server: Prepared,
+  round: number,
+  config: BenchConfig,
+): Promise<Sample> {
+  const tokens = await freshSessions(server.process.origin, config.connections, config.connections);
+  const passwords = [BENCH_USER.password, `${BENCH_USER.password}-changed`] as const;
+  const changes = tokens.map(() => 0);
+  const next = (worker: number, previous: SequenceAnswer | undefined): SequenceRequest | undefined => {
+    const answered = previous?.body as { token?: unknown } | undefined;
+    const token = previous === undefined ? tokens[worker] : answered?.token;
+    if (typeof token !== "string") return undefined;
+    const done = changes[worker] ?? 0;
+    changes[worker] = done + 1;
+    return {
+      method: "POST",
+      url,
+      headers: { ...JSON_HEADERS, authorization: `Bearer ${token}` },
+      body: JSON.stringify({ current_password: passwords[done % 2], new_password: passwords[(done + 1) % 2] }),
+    };
+  };
+  const cpuBefore = await server.process.cpuMicros();
+  const measured = await runSequence(config.connections, config.sessionSeconds, next);
+  await sleep(SETTLE_MS);
+  const cpuMicros = (await server.process.cpuMicros()) - cpuBefore;
+  return sampleOf(round, measured, cpuMicros / 1000 / Math.max(1, measured.responses));
+}
+
+/** Signs up `count` fresh accounts, `concurrency` at a time; resolves their tokens. */
+async function freshSessions(origin: string, count: number, concurrency: number): Promise<string[]> {
+  const tokens: string[] = [];
+  let remaining = count;
+  await runSequence(concurrency, 600, (_worker, previous) => {
+    const answered = previous?.body as { token?: unknown } | undefined;
+    if (previous !== undefined) {
+      if (typeof answered?.token !== "string") throw new Error(`sign-up answered ${previous.status}`);
+      tokens.push(answered.token);
+    }
+    if (remaining === 0) return undefined;
+    remaining -= 1;
+    return {
+      method: "POST",
+      url: `${origin}/auth/sign-up/email`,
+      headers: JSON_HEADERS,
+      body: JSON.stringify({ email: benchEmail(), password: BENCH_USER.password }),
+    };
+  });
+  if (tokens.length !== count) throw new Error(`signed up ${tokens.length} of ${count} accounts`);
+  return tokens;
+}
+
+/**
+ * Runs `work` with a CPU-bound Node process (a busy loop) beside the server, as another
+ * service on the same machine would be; stops it afterwards.
+ */
+async function withBusyProcess<T>(work: () => Promise<T>): Promise<T> {
+  const busy = spawn(process.execPath, ["-e", "for (;;) {}"], { stdio: "ignore" });
+  await once(busy, "spawn");
+  try {
+    return await work();
+  } finally {
+    const exited = once(busy, "exit");
+    busy.kill("SIGKILL");
+    await exited;
+  }
 }
 
 /**

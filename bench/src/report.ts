@@ -209,7 +209,7 @@ export function formatReport(results: BenchResults): string {
     "server CPU ms per request, inverted so that both read alike: it moves far less when other processes load the machine)",
     comparisonTable(results),
     "",
-    "Memory (case 6: peak RSS of each server process over the whole run)",
+    "Memory (peak RSS of each server process over the whole run)",
     memoryTable(results),
     "",
     "Core alone (in-process micro-benchmark, tinybench; printed, not asserted)",

@@ -46,18 +46,19 @@ describe("benchmark harness, tiny run", () => {
       [runScript],
       {
         BENCH_ONLY:
-          "session:express-bare,session:express-auth101,session:koa-auth101,session:nest-fastify-bare,session:nest-fastify-auth101,sign-in:express-auth101",
+          "session:express-bare,session:express-auth101,session:koa-auth101,session:nest-fastify-bare,session:nest-fastify-auth101,sign-in:express-auth101,endpoint:*",
         BENCH_ROUNDS: "1",
         BENCH_SESSION_SECONDS: "1",
         BENCH_SIGNIN_SECONDS: "1",
         BENCH_WARMUP_SECONDS: "0.3",
         BENCH_IDLE_PROBE_SECONDS: "0.5",
         BENCH_MICRO_MS: "150",
+        BENCH_ENDPOINT_SESSIONS: "10",
       },
-      // Five servers started and stopped one after another, on a machine that may be busy.
-      100_000,
+      // Six servers started and stopped one after another, on a machine that may be busy.
+      130_000,
     );
-  }, 160_000);
+  }, 190_000);
 
   it("finishes by itself with exit code 0", () => {
     expect(finished.stderr).not.toMatch(/benchmark failed/);
@@ -84,6 +85,11 @@ describe("benchmark harness, tiny run", () => {
       "POST /auth/sign-in/email, @auth101/express",
       "session: @auth101/express ÷ bare Express",
       "trivial route during sign-in storm: @auth101/express",
+      "GET /auth/sessions, @auth101/express",
+      "POST /auth/request-password-reset, @auth101/express",
+      "POST /auth/sign-out, @auth101/express",
+      "POST /auth/sign-out/all, @auth101/express",
+      "POST /auth/change-password, @auth101/express",
       "verifyToken",
       "signIn",
     ]) {

@@ -18,9 +18,17 @@ async function openStore(): Promise<{ store: UserStore; close: () => Promise<voi
   return openPrismaBenchStore(kind);
 }
 
-/** An Auth101 with default options except the raised rate limits (protection stays on). */
+/**
+ * An Auth101 with default options except the raised rate limits (protection stays on), and
+ * password reset on (its emails go nowhere), which `POST /auth/request-password-reset` needs.
+ */
 export async function createBenchAuth(): Promise<BenchAuth> {
   const { store, close } = await openStore();
-  const auth = new Auth101({ secret: benchSecret(), store, rateLimit: BENCH_RATE_LIMITS });
+  const auth = new Auth101({
+    secret: benchSecret(),
+    store,
+    rateLimit: BENCH_RATE_LIMITS,
+    passwordReset: { send: () => {} },
+  });
   return { auth, close };
 }

@@ -29,6 +29,8 @@ export const BENCH_RATE_LIMITS = {
   signInPerAccount: { attempts: 1_000_000, windowSeconds: 60 },
   signInPerAddress: { attempts: 1_000_000, windowSeconds: 60 },
   signUpPerAddress: { attempts: 1_000_000, windowSeconds: 60 },
+  passwordResetPerEmail: { attempts: 1_000_000, windowSeconds: 60 },
+  passwordResetPerAddress: { attempts: 1_000_000, windowSeconds: 60 },
 } as const satisfies Auth101Options["rateLimit"];
 
 /** A fresh random secret per server process. */
