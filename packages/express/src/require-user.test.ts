@@ -2,9 +2,9 @@ import type { User } from "@auth101/core";
 import { MemoryStore } from "@auth101/core";
 import type { HttpAnswer } from "@auth101/testing";
 import { bearer, closedAfterEach, createTestAuth, FailingStore, fetchAnswer, postJson } from "@auth101/testing";
-import type { Request } from "express";
+import type { Request, RequestHandler } from "express";
 import { describe, expect, expectTypeOf, it } from "vitest";
-import { requireUser } from "./require-user.js";
+import { optionalUser, requireUser } from "./require-user.js";
 import { auth101Router } from "./router.js";
 import { EXPRESS_VERSIONS, serve } from "./test-support/serve.js";
 
@@ -13,7 +13,12 @@ describe.each(EXPRESS_VERSIONS)("%s", (_version, express) => {
 
   const credentials = { email: "grace@example.com", password: "a long enough password" };
 
-  async function appWithProtectedRoute(store = new MemoryStore()) {
+  const signedInAs: RequestHandler = (req, res) => {
+    res.json({ signedInAs: req.authUser?.email ?? null });
+  };
+
+  /** The endpoints, `/me` behind requireUser, `/home` behind optionalUser, `/public` behind neither; grace signed up. */
+  async function appWithGuardedRoutes(store = new MemoryStore()) {
     const auth = createTestAuth(store);
     const app = express();
     app.use("/auth", auth101Router(auth));
@@ -21,6 +26,7 @@ describe.each(EXPRESS_VERSIONS)("%s", (_version, express) => {
       const user = req.authUser;
       res.json(user === undefined ? { missing: true } : { id: user.id, email: user.email });
     });
+    app.get("/home", optionalUser(auth), signedInAs);
     app.get("/public", (req, res) => {
       res.json({ authUser: req.authUser ?? null });
     });
@@ -39,7 +45,7 @@ describe.each(EXPRESS_VERSIONS)("%s", (_version, express) => {
 
   describe("requireUser", () => {
     it("puts the signed-in user on req.authUser and lets the route answer", async () => {
-      const { origin, token, userId } = await appWithProtectedRoute();
+      const { origin, token, userId } = await appWithGuardedRoutes();
       const me = await fetchAnswer(`${origin}/me`, { headers: bearer(token) });
       expect(me.status).toBe(200);
       expect(me.json).toEqual({ id: userId, email: credentials.email });
@@ -48,7 +54,7 @@ describe.each(EXPRESS_VERSIONS)("%s", (_version, express) => {
     });
 
     it("answers 401 UNAUTHORIZED without a token, INVALID_TOKEN for a bad one, with WWW-Authenticate", async () => {
-      const { origin, token } = await appWithProtectedRoute();
+      const { origin, token } = await appWithGuardedRoutes();
       expect401(await fetchAnswer(`${origin}/me`), "UNAUTHORIZED");
       expect401(
         await fetchAnswer(`${origin}/me`, { headers: { authorization: `Basic ${btoa("a:b")}` } }),
@@ -59,7 +65,7 @@ describe.each(EXPRESS_VERSIONS)("%s", (_version, express) => {
     });
 
     it("answers 401 USER_NOT_FOUND once the user is deactivated, INVALID_TOKEN once deleted (the session went too)", async () => {
-      const { origin, token, userId, store } = await appWithProtectedRoute();
+      const { origin, token, userId, store } = await appWithGuardedRoutes();
       await store.setActive(userId, false);
       expect401(await fetchAnswer(`${origin}/me`, { headers: bearer(token) }), "USER_NOT_FOUND");
       await store.deleteUser(userId);
@@ -67,7 +73,7 @@ describe.each(EXPRESS_VERSIONS)("%s", (_version, express) => {
     });
 
     it("answers 503 STORE_UNAVAILABLE when the store is down", async () => {
-      const { token } = await appWithProtectedRoute();
+      const { token } = await appWithGuardedRoutes();
       const auth = createTestAuth(new FailingStore());
       const app = express();
       app.get("/me", requireUser(auth), (_req, res) => {
@@ -80,7 +86,7 @@ describe.each(EXPRESS_VERSIONS)("%s", (_version, express) => {
     });
 
     it("leaves req.authUser unset on routes it does not guard", async () => {
-      const { origin, token } = await appWithProtectedRoute();
+      const { origin, token } = await appWithGuardedRoutes();
       expect((await fetchAnswer(`${origin}/public`, { headers: bearer(token) })).json).toEqual({ authUser: null });
     });
 
@@ -104,6 +110,54 @@ describe.each(EXPRESS_VERSIONS)("%s", (_version, express) => {
 
     it("types req.authUser as the core's User, optional", () => {
       expectTypeOf<Request["authUser"]>().toEqualTypeOf<User | undefined>();
+    });
+  });
+
+  describe("optionalUser", () => {
+    it("attaches the user of the browser's session cookie, and treats a dead cookie as anonymous", async () => {
+      const { origin } = await appWithGuardedRoutes();
+      const signUp = await postJson(
+        `${origin}/auth/sign-up/email`,
+        { email: "bea@example.com", password: "a long enough password" },
+        { "x-auth101-transport": "cookie", "sec-fetch-site": "same-origin" },
+      );
+      const cookie = (signUp.headers["set-cookie"] ?? "").split(";")[0] ?? "";
+      expect(cookie).toMatch(/^__Host-auth101_session=eyJ/);
+      expect((await fetchAnswer(`${origin}/home`, { headers: { cookie } })).json).toEqual({
+        signedInAs: "bea@example.com",
+      });
+      await fetchAnswer(`${origin}/auth/sign-out`, {
+        method: "POST",
+        headers: { cookie, "sec-fetch-site": "same-origin" },
+      });
+      expect((await fetchAnswer(`${origin}/home`, { headers: { cookie } })).json).toEqual({ signedInAs: null });
+    });
+
+    it("attaches the user of a valid token and lets anonymous requests through", async () => {
+      const { origin, token } = await appWithGuardedRoutes();
+      expect((await fetchAnswer(`${origin}/home`, { headers: bearer(token) })).json).toEqual({
+        signedInAs: credentials.email,
+      });
+      expect((await fetchAnswer(`${origin}/home`)).json).toEqual({ signedInAs: null });
+      expect((await fetchAnswer(`${origin}/home`, { headers: bearer("not.a.token") })).json).toEqual({
+        signedInAs: null,
+      });
+      // A signed-out token is anonymous from the next request on.
+      await fetchAnswer(`${origin}/auth/sign-out`, { method: "POST", headers: bearer(token) });
+      const after = await fetchAnswer(`${origin}/home`, { headers: bearer(token) });
+      expect(after.status).toBe(200);
+      expect(after.json).toEqual({ signedInAs: null });
+    });
+
+    it("answers 503 when the store is down, never a silent anonymous", async () => {
+      const { token } = await appWithGuardedRoutes();
+      const app = express();
+      app.get("/home", optionalUser(createTestAuth(new FailingStore())), signedInAs);
+      const origin = (await start(app)).url;
+      const answer = await fetchAnswer(`${origin}/home`, { headers: bearer(token) });
+      expect(answer.status).toBe(503);
+      expect(answer.json).toMatchObject({ error: { code: "STORE_UNAVAILABLE" } });
+      expect((await fetchAnswer(`${origin}/home`)).json).toEqual({ signedInAs: null });
     });
   });
 });
