@@ -1,5 +1,5 @@
-import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import type { ChildProcessWithoutNullStreams } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,6 +15,9 @@ import { createDemoMailer } from "../mail.js";
 import type { ReceivedMail, SmtpInbox } from "./smtp-inbox.js";
 import { linkIn, startSmtpInbox } from "./smtp-inbox.js";
 import { CONTENT_SECURITY_POLICY } from "../page.js";
+import type { RunningDemo } from "./demo-process.js";
+import { bearer, killIfRunning, postJson, startDemoProcess, stopDemoProcess, tokenFrom } from "./demo-process.js";
+import { describeSessionsOnEveryDatabase } from "./describe-demo-sessions.js";
 
 export interface DemoAppTestOptions {
   /** The demo's build output, run as `node <builtMain>`: `new URL("../dist/main.js", import.meta.url)`. */
@@ -42,13 +45,15 @@ const NEW_PASSWORD = "a brand new passphrase 2026";
  * SMTP server on 127.0.0.1 and followed end to end; and, run as `node dist/main.js` on an
  * SQLite file, users kept across restarts, mail over SMTP_URL (or printed without it),
  * AUTH101_REQUIRE_EMAIL_VERIFICATION, a clean exit on SIGTERM and SIGINT, a loud warning
- * without AUTH101_SECRET and a one-line failure on a taken port. `name` is the one the demo
- * prints (`express-demo`).
+ * without AUTH101_SECRET and a one-line failure on a taken port; and the sessions of
+ * docs/http-api.md over HTTP on SQLite, PostgreSQL and MariaDB, two processes per database
+ * (see describe-demo-sessions.ts). `name` is the one the demo prints (`express-demo`).
  */
 export function describeDemoApp(name: string, options: DemoAppTestOptions): void {
   describeInProcess(options);
   describeEmailFlowsInProcess(options);
   describeChildProcess(name, fileURLToPath(options.builtMain), options.env ?? {});
+  describeSessionsOnEveryDatabase(fileURLToPath(options.builtMain), options.env ?? {});
 }
 
 let emailCounter = 0;
@@ -290,12 +295,6 @@ function describeInProcess({ serveInProcess }: DemoAppTestOptions): void {
   });
 }
 
-interface RunningDemo {
-  readonly url: string;
-  readonly child: ChildProcessWithoutNullStreams;
-  readonly output: () => string;
-}
-
 function describeChildProcess(name: string, mainJs: string, demoEnv: Readonly<Record<string, string>>): void {
   describe("the built demo as a child process, on SQLite", () => {
     const directory = mkdtempSync(join(tmpdir(), `auth101-${name}-`));
@@ -303,47 +302,16 @@ function describeChildProcess(name: string, mainJs: string, demoEnv: Readonly<Re
 
     const children: ChildProcessWithoutNullStreams[] = [];
     afterAll(() => {
-      // A failed assertion must not leave a demo running.
-      for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      for (const child of children) killIfRunning(child);
       rmSync(directory, { recursive: true, force: true });
     });
 
-    /** Resolves once the demo prints its URL; rejects, with all it printed, if it exits first. */
-    function start(env: Record<string, string>): Promise<RunningDemo> {
-      if (!existsSync(mainJs))
-        throw new Error(`${mainJs} is missing: build first (pnpm build, or pnpm test from the root)`);
-      const child = spawn(process.execPath, [mainJs], {
-        env: { PATH: process.env["PATH"] ?? "", PORT: "0", DATABASE_URL: databaseUrl, ...demoEnv, ...env },
-      });
-      children.push(child);
-      let output = "";
-      child.stdout.setEncoding("utf8").on("data", (text: string) => (output += text));
-      child.stderr.setEncoding("utf8").on("data", (text: string) => (output += text));
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          child.kill("SIGKILL");
-          reject(new Error(`the demo did not start:\n${output}`));
-        }, 20_000);
-        child.stdout.on("data", () => {
-          const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-          if (match?.[1] === undefined) return;
-          clearTimeout(timer);
-          resolve({ url: match[1], child, output: () => output });
-        });
-        child.once("exit", (code) => {
-          clearTimeout(timer);
-          reject(new Error(`the demo exited with ${code}:\n${output}`));
-        });
-      });
+    async function start(env: Record<string, string>): Promise<RunningDemo> {
+      const demo = await startDemoProcess(mainJs, { DATABASE_URL: databaseUrl, ...demoEnv, ...env });
+      children.push(demo.child);
+      return demo;
     }
-
-    function stop(demo: RunningDemo, signal: NodeJS.Signals): Promise<number | null> {
-      return new Promise((resolve) => {
-        demo.child.removeAllListeners("exit");
-        demo.child.once("exit", (code) => resolve(code));
-        demo.child.kill(signal);
-      });
-    }
+    const stop = stopDemoProcess;
 
     it("keeps users in the SQLite file across restarts and closes cleanly on SIGTERM and SIGINT", async () => {
       const first = await start({ AUTH101_SECRET: SECRET });
@@ -457,20 +425,6 @@ function describeChildProcess(name: string, mainJs: string, demoEnv: Readonly<Re
       }
     }, 30_000);
   });
-}
-
-function postJson(url: string, value: unknown): Promise<Response> {
-  return fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(value) });
-}
-
-function bearer(token: string): Record<string, string> {
-  return { authorization: `Bearer ${token}` };
-}
-
-async function tokenFrom(response: Response): Promise<string> {
-  const body = (await response.json()) as { token?: string };
-  if (body.token === undefined) throw new Error(`no token: ${JSON.stringify(body)}`);
-  return body.token;
 }
 
 /** Sends bytes as they are; resolves with everything received once the server closes. */
