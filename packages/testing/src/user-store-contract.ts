@@ -180,8 +180,10 @@ export function describeUserStoreContract(
         expect(found?.user).not.toHaveProperty("passwordHash");
       });
 
-      it("answers null for an unknown session id", async () => {
+      it("answers null for an unknown session id, whatever its form", async () => {
         expect(await store.findSession(randomUUID())).toBeNull();
+        // Ids come from tokens, which anyone can forge: one that is not a UUID is unknown, not an error.
+        expect(await store.findSession("not-a-session")).toBeNull();
       });
 
       it("returns expired sessions too: expiry is the core's to judge", async () => {
@@ -191,16 +193,21 @@ export function describeUserStoreContract(
         expect((await store.findSession(expired.id))?.session).toEqual(expired);
       });
 
-      it("finds a session of a deactivated user, with isActive false", async () => {
+      it("finds a session of a deactivated user with isActive false, and true again once reactivated", async () => {
         const owner = await user();
         const created = session(owner.id);
         await store.createSession(created);
         await store.setActive(owner.id, false);
         expect(await store.findSession(created.id)).toEqual({ session: created, user: { ...owner, isActive: false } });
+        await store.setActive(owner.id, true);
+        expect(await store.findSession(created.id)).toEqual({ session: created, user: owner });
       });
 
-      it("rejects a session for a user that does not exist", async () => {
-        await expect(store.createSession(session(randomUUID()))).rejects.toBeDefined();
+      it("rejects a session for a user that does not exist, and keeps nothing of it", async () => {
+        const orphan = session(randomUUID());
+        await expect(store.createSession(orphan)).rejects.toBeDefined();
+        expect(await store.findSession(orphan.id)).toBeNull();
+        expect(await store.listSessions(orphan.userId)).toEqual([]);
       });
 
       it(`stores ${concurrentCreates} sessions of one user created at once, and lists them all`, async () => {

@@ -10,7 +10,6 @@ import {
   type PrismaUserStoreOptions,
 } from "../index.js";
 import type { ThrowawayDatabase } from "./databases.js";
-import { describeSessionStoreCases } from "./session-store-cases.js";
 import { TcpProxy, closedPort } from "./tcp-proxy.js";
 
 export interface AppClient extends Auth101PrismaClient {
@@ -96,12 +95,6 @@ export function describeProviderSuite(options: ProviderSuiteOptions): void {
     );
 
     describeUserStoreContract(`new PrismaUserStore(app's own PrismaClient) on ${options.name}`, appStore);
-
-    describeSessionStoreCases(`PrismaUserStore.open() on ${options.name}`, async () =>
-      openStore((await freshDatabase()).url),
-    );
-
-    describeSessionStoreCases(`new PrismaUserStore(app's own PrismaClient) on ${options.name}`, appStore);
 
     describe("open()", () => {
       it("creates the same tables, column for column, as the shipped migrations", async () => {
