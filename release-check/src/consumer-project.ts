@@ -18,6 +18,8 @@ export interface ConsumerProjectSpec {
   readonly compilerOptions?: Readonly<Record<string, unknown>>;
   /** Third-party packages to hoist despite `hoist: false` (see the scenario for why). */
   readonly hoistPattern?: readonly string[];
+  /** Files of fixtures/shared/ the project gets besides `exercise.ts`, which every project gets. */
+  readonly sharedFixtures?: readonly string[];
 }
 
 /**
@@ -145,7 +147,9 @@ export class ConsumerProject {
         2,
       ),
     );
-    copyFileSync(join(fixturesDir, "shared", "exercise.ts"), join(dir, "exercise.ts"));
+    for (const file of ["exercise.ts", ...(spec.sharedFixtures ?? [])]) {
+      copyFileSync(join(fixturesDir, "shared", file), join(dir, file));
+    }
     for (const file of readdirSync(join(fixturesDir, spec.fixture))) {
       copyFileSync(join(fixturesDir, spec.fixture, file), join(dir, file));
     }

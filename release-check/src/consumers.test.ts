@@ -78,6 +78,7 @@ const scenarios: readonly Scenario[] = [
     dependencies: ["@nestjs/common", "@nestjs/core", "@nestjs/platform-express", "reflect-metadata", "rxjs"],
     devDependencies: ["typescript", "@types/node"],
     compilerOptions: { experimentalDecorators: true },
+    sharedFixtures: ["nest-app.ts"],
     // @nestjs/core's declarations import @standard-schema/spec, which only @nestjs/common
     // declares; npm's flat node_modules and pnpm's default hoisting hide that, `hoist: false`
     // does not. Hoist just that one, so the rest stays strict.
@@ -92,6 +93,7 @@ const scenarios: readonly Scenario[] = [
     dependencies: ["@nestjs/common", "@nestjs/core", "@nestjs/platform-fastify", "reflect-metadata", "rxjs"],
     devDependencies: ["typescript", "@types/node"],
     compilerOptions: { experimentalDecorators: true },
+    sharedFixtures: ["nest-app.ts"],
     // Also fastify: the declarations of @fastify/cors (a dependency of the platform) import it
     // without declaring it.
     hoistPattern: ["@standard-schema/spec", "fastify"],
