@@ -11,8 +11,8 @@ import type {
 } from "@auth101/core";
 import { EmailTakenError } from "@auth101/core";
 import { quotePostgresIdentifier } from "./auth101-tables.js";
-import { type OwnedPrismaClient, openOwnedClient } from "./connect.js";
-import { parseDatabaseUrl } from "./database-url.js";
+import { type DriverQuery, type OwnedConnection, openOwnedClient } from "./connect.js";
+import { type DatabaseTarget, parseDatabaseUrl } from "./database-url.js";
 import { type OpenOptions, resolveOpenOptions } from "./open-options.js";
 import { isUniqueViolation } from "./unique-violation.js";
 
@@ -203,8 +203,11 @@ export class PrismaUserStore implements UserStore {
   static async open(databaseUrl: string, options?: OpenOptions): Promise<OpenedPrismaUserStore> {
     const target = parseDatabaseUrl(databaseUrl);
     const timeouts = resolveOpenOptions(options);
+    const findSessionSql = driverFindSessionSql(target);
+    const connection = await openOwnedClient(target, timeouts, new Map([[findSessionSql, FIND_SESSION_STATEMENT]]));
     return new OwnedPrismaUserStore(
-      await openOwnedClient(target, timeouts),
+      connection,
+      findSessionSql,
       target.provider === "postgresql" ? { schema: target.schema } : {},
     );
   }
@@ -331,13 +334,37 @@ export class PrismaUserStore implements UserStore {
   }
 }
 
+/**
+ * The store `open()` makes. It owns its client and the driver adapter under it, so the
+ * session check, the query every authenticated request makes, goes to the adapter directly:
+ * the same SQL on the same connections, without the PrismaClient's query runtime.
+ */
 class OwnedPrismaUserStore extends PrismaUserStore {
-  readonly #client: OwnedPrismaClient;
+  readonly #client: OwnedConnection["client"];
+  readonly #driverQuery: DriverQuery;
+  readonly #findSessionSql: string;
   #closing: Promise<void> | undefined;
 
-  constructor(client: OwnedPrismaClient, options: PrismaUserStoreOptions) {
-    super(client, options);
-    this.#client = client;
+  constructor(connection: OwnedConnection, findSessionSql: string, options: PrismaUserStoreOptions) {
+    super(connection.client, options);
+    this.#client = connection.client;
+    this.#driverQuery = connection.driverQuery;
+    this.#findSessionSql = findSessionSql;
+  }
+
+  override async findSession(id: string): Promise<SessionWithUser | null> {
+    const [row] = await this.#driverQuery(this.#findSessionSql, id);
+    if (row === undefined) return null;
+    const [sessionId, userId, createdAt, expiresAt, email, isActive, emailVerified] = row;
+    return toSessionWithUser({
+      id: sessionId,
+      user_id: userId,
+      created_at: createdAt,
+      expires_at: expiresAt,
+      email,
+      is_active: isActive,
+      email_verified: emailVerified,
+    });
   }
 
   close(): Promise<void> {
@@ -389,13 +416,26 @@ interface SessionJoinRow {
  * PostgreSQL, MySQL/MariaDB and SQLite.
  */
 function findSessionQuery(schema: string | undefined): TemplateStringsArray {
+  return templateOf([findSessionSqlBeforeId(schema), ""]);
+}
+
+function findSessionSqlBeforeId(schema: string | undefined): string {
   const prefix = schema === undefined ? "" : `${quotePostgresIdentifier(schema)}.`;
-  const strings = [
+  // The column order is the row order `OwnedPrismaUserStore.findSession` reads.
+  return (
     "SELECT s.id, s.user_id, s.created_at, s.expires_at, u.email, u.is_active, u.email_verified" +
-      ` FROM ${prefix}auth_sessions s JOIN ${prefix}auth_users u ON u.id = s.user_id WHERE s.id = `,
-    "",
-  ];
-  return templateOf(strings);
+    ` FROM ${prefix}auth_sessions s JOIN ${prefix}auth_users u ON u.id = s.user_id WHERE s.id = `
+  );
+}
+
+/** The name of the session lookup's prepared statement on PostgreSQL connections. */
+const FIND_SESSION_STATEMENT = "auth101_find_session";
+
+/** The same query for the driver adapter, with the driver's own placeholder. */
+function driverFindSessionSql(target: DatabaseTarget): string {
+  return target.provider === "postgresql"
+    ? `${findSessionSqlBeforeId(target.schema)}$1`
+    : `${findSessionSqlBeforeId(undefined)}?`;
 }
 
 function toSessionWithUser(row: SessionJoinRow): SessionWithUser {
@@ -414,14 +454,25 @@ function toSessionWithUser(row: SessionJoinRow): SessionWithUser {
   };
 }
 
-/** Raw rows carry the driver's types: a Date on every provider we test, but be exact about it. */
+/**
+ * Raw rows carry the driver's types: a Date through the PrismaClient; through a driver adapter,
+ * an ISO 8601 string with its offset (SQLite, PostgreSQL) or MySQL's `YYYY-MM-DD HH:MM:SS.fff`,
+ * which Prisma writes and reads as UTC.
+ */
 function toDate(value: unknown): Date {
-  const date = value instanceof Date ? value : typeof value === "string" ? new Date(value) : undefined;
+  const date =
+    value instanceof Date
+      ? value
+      : typeof value === "string"
+        ? new Date(MYSQL_DATETIME.test(value) ? `${value.replace(" ", "T")}Z` : value)
+        : undefined;
   if (date === undefined || Number.isNaN(date.getTime())) {
     throw new Error("The session lookup returned a time that is not a date");
   }
   return date;
 }
+
+const MYSQL_DATETIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?$/;
 
 /** MySQL's BOOLEAN is TINYINT(1): some drivers answer 0/1 in raw queries. */
 function toBoolean(value: unknown, column: string): boolean {
