@@ -136,7 +136,7 @@ export class Auth101 {
     this.#store = this.#options.store;
     this.#hasher = new PasswordHasher(this.#options.hashing, this.#options.storedHashLimits);
     this.#tokens = new TokenIssuer({
-      secret: this.#options.secret,
+      secrets: this.#options.secrets,
       issuer: this.#options.issuer,
       lifetimeSeconds: this.#options.tokenLifetimeSeconds,
     });

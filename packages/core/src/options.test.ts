@@ -19,7 +19,22 @@ describe("Auth101 configuration", () => {
     ["no options", undefined, /needs an options object/],
     ["no secret", {}, /a secret is required[\s\S]*randomBytes\(32\)/],
     ["an empty secret", { secret: "" }, /a secret is required/],
-    ["a non-string secret", { secret: 12345 }, /secret must be a string/],
+    ["a non-string secret", { secret: 12345 }, /secret must be a string, or a list of strings newest first/],
+    ["an empty list of secrets", { secret: [] }, /secret is an empty list[\s\S]*\[current, \.\.\.previous\]/],
+    [
+      "a short previous secret",
+      { secret: [SECRET, SECRET.slice(2)] },
+      /secret\[1\] is 30 bytes; HS256 needs at least 32/,
+    ],
+    ["an empty previous secret", { secret: [SECRET, ""] }, /secret\[1\] is empty[\s\S]*randomBytes/],
+    ["a repetitive previous secret", { secret: [SECRET, "ab".repeat(20)] }, /secret\[1\] is too repetitive/],
+    ["a previous secret that is not a string", { secret: [SECRET, 42] }, /secret\[1\] must be a string/],
+    ["a short signing secret in a list", { secret: [SECRET.slice(1), SECRET] }, /secret\[0\] is 31 bytes/],
+    [
+      "the same secret twice",
+      { secret: [SECRET, `${SECRET}-older`, SECRET] },
+      /secret\[2\] repeats secret\[0\]; list each secret once/,
+    ],
     ["a 31-byte secret", { secret: SECRET.slice(1) }, /31 bytes; HS256 needs at least 32[\s\S]*randomBytes/],
     ["a repetitive secret", { secret: "ab".repeat(20) }, /too repetitive/],
     ["an unknown option", { secret: SECRET, tokenExpiresInMinutes: 5 }, /unknown option "tokenExpiresInMinutes"/],
@@ -109,6 +124,13 @@ describe("Auth101 configuration", () => {
   ])("throws for %s", (_, options, message) => {
     expect(construct(options as Record<string, unknown>)).toThrow(Auth101ConfigError);
     expect(construct(options as Record<string, unknown>)).toThrow(message);
+  });
+
+  it("accepts a list of secrets, newest first, and never prints one in a message", () => {
+    expect(new Auth101({ secret: [SECRET, `${SECRET}-older`] })).toBeInstanceOf(Auth101);
+    expect(new Auth101({ secret: [SECRET] })).toBeInstanceOf(Auth101);
+    expect(construct({ secret: [SECRET, SECRET] })).toThrow(/^(?![\s\S]*k3J9x)/);
+    expect(construct({ secret: [SECRET, SECRET.slice(2)] })).toThrow(/^(?![\s\S]*mZ7pL)/);
   });
 
   it("names itself in every configuration message", () => {

@@ -99,8 +99,13 @@ export interface EmailVerificationOptions {
 }
 
 export interface Auth101Options {
-  /** Signs the tokens (HS256): at least 32 bytes, random. Required. */
-  readonly secret: string;
+  /**
+   * Signs the tokens (HS256): at least 32 bytes, random. Required. To rotate, give a list,
+   * newest first: `[current, ...previous]`. The first signs every new token; each one verifies
+   * the tokens it signed (a token's `kid` names its secret), so dropping a secret from the list
+   * ends every session whose token it signed.
+   */
+  readonly secret: string | readonly [string, ...string[]];
   /** Where users live. Default: a new in-memory store (lost on restart). */
   readonly store?: UserStore;
   /** Token lifetime in minutes. Default 10080 (7 days); at most 525600 (a year). */
@@ -136,7 +141,8 @@ export interface Auth101Options {
 }
 
 export interface ResolvedOptions {
-  readonly secret: string;
+  /** The signing secret first, then those that only verify. */
+  readonly secrets: readonly [string, ...string[]];
   readonly store: UserStore;
   readonly tokenLifetimeSeconds: number;
   readonly issuer: string;
@@ -190,7 +196,7 @@ export function resolveOptions(options: Auth101Options): ResolvedOptions {
     }
   }
   return {
-    secret: checkSecret(options.secret),
+    secrets: checkSecrets(options.secret),
     store: checkStore(options.store),
     tokenLifetimeSeconds:
       integerIn("tokenExpiresIn (minutes)", options.tokenExpiresIn ?? DEFAULTS.tokenExpiresIn, 1, 525_600) * 60,
@@ -272,23 +278,45 @@ function checkTrustedOrigins(origins: unknown): readonly string[] | undefined {
   );
 }
 
-function checkSecret(secret: unknown): string {
+function checkSecrets(secret: unknown): readonly [string, ...string[]] {
+  if (!Array.isArray(secret)) return Object.freeze([checkSecret("secret", secret)] as const);
+  if (secret.length === 0) {
+    throw new Auth101ConfigError(
+      "secret is an empty list. Give the secret that signs first, then the previous ones that still verify: { secret: [current, ...previous] }",
+    );
+  }
+  const secrets = secret.map((value: unknown, index) => checkSecret(`secret[${index}]`, value));
+  for (const [index, value] of secrets.entries()) {
+    const first = secrets.indexOf(value);
+    if (first !== index) {
+      throw new Auth101ConfigError(`secret[${index}] repeats secret[${first}]; list each secret once`);
+    }
+  }
+  return Object.freeze(secrets) as unknown as readonly [string, ...string[]];
+}
+
+/** One secret; `name` is `secret`, or `secret[1]` in a list. */
+function checkSecret(name: string, secret: unknown): string {
   if (secret === undefined || secret === null || secret === "") {
     throw new Auth101ConfigError(
-      `a secret is required to sign tokens. Generate one with\n  ${GENERATE_SECRET}\nand pass it as { secret: process.env.AUTH101_SECRET }`,
+      name === "secret"
+        ? `a secret is required to sign tokens. Generate one with\n  ${GENERATE_SECRET}\nand pass it as { secret: process.env.AUTH101_SECRET }`
+        : `${name} is empty. Generate a secret with\n  ${GENERATE_SECRET}`,
     );
   }
   if (typeof secret !== "string") {
-    throw new Auth101ConfigError("secret must be a string");
+    throw new Auth101ConfigError(
+      name === "secret" ? "secret must be a string, or a list of strings newest first" : `${name} must be a string`,
+    );
   }
   const bytes = Buffer.byteLength(secret, "utf8");
   if (bytes < MIN_SECRET_BYTES) {
     throw new Auth101ConfigError(
-      `secret is ${bytes} bytes; HS256 needs at least ${MIN_SECRET_BYTES} (RFC 7518 §3.2). Generate one with\n  ${GENERATE_SECRET}`,
+      `${name} is ${bytes} bytes; HS256 needs at least ${MIN_SECRET_BYTES} (RFC 7518 §3.2). Generate one with\n  ${GENERATE_SECRET}`,
     );
   }
   if (new Set(secret).size < 8) {
-    throw new Auth101ConfigError(`secret is too repetitive to be random. Generate one with\n  ${GENERATE_SECRET}`);
+    throw new Auth101ConfigError(`${name} is too repetitive to be random. Generate one with\n  ${GENERATE_SECRET}`);
   }
   return secret;
 }

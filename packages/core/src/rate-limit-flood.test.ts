@@ -108,7 +108,7 @@ describe("a flood of sign-ins with fresh emails", () => {
 
 describe("the verified-token cache", () => {
   it("holds at most 10,000 tokens, however many valid ones are presented", () => {
-    const issuer = new TokenIssuer({ secret: SECRET, issuer: "auth101", lifetimeSeconds: 3600 });
+    const issuer = new TokenIssuer({ secrets: [SECRET], issuer: "auth101", lifetimeSeconds: 3600 });
     for (let i = 0; i < 12_000; i++) expect(issuer.verify(issuer.issue(`user-${i}`).token)?.userId).toBe(`user-${i}`);
     expect(issuer.cachedTokens).toBe(10_000);
   });

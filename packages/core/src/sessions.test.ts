@@ -118,7 +118,7 @@ describe("sessions: ending them", () => {
     const { auth, store } = setup();
     const owner = signed(await auth.signUp("eve@example.com", PASSWORD));
     const other = signed(await auth.signUp("fay@example.com", PASSWORD));
-    const issuer = new TokenIssuer({ secret: SECRET, issuer: "auth101", lifetimeSeconds: 600 });
+    const issuer = new TokenIssuer({ secrets: [SECRET], issuer: "auth101", lifetimeSeconds: 600 });
 
     const expired = issuer.issue(owner.user.id);
     await store.createSession({

@@ -1,10 +1,10 @@
-import { createHmac, generateKeyPairSync, randomUUID } from "node:crypto";
+import { createHash, createHmac, generateKeyPairSync, randomUUID } from "node:crypto";
 import jwt from "jsonwebtoken";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { TokenIssuer } from "./tokens.js";
+import { keyIdOf, TokenIssuer } from "./tokens.js";
 
 const SECRET = "k3J9x!vQ2mZ7pL0wR5tY8uB1nC4eF6gH";
-const issuer = new TokenIssuer({ secret: SECRET, issuer: "auth101", lifetimeSeconds: 3600 });
+const issuer = new TokenIssuer({ secrets: [SECRET], issuer: "auth101", lifetimeSeconds: 3600 });
 const now = (): number => Math.floor(Date.now() / 1000);
 /** The user id a token verifies as, or undefined. */
 const subjectOf = (verifier: TokenIssuer, token: string): string | undefined => verifier.verify(token)?.userId;
@@ -29,10 +29,10 @@ describe("TokenIssuer", () => {
     vi.useRealTimers();
   });
 
-  it("issues tokens carrying exactly sub, iat, exp, iss and jti", () => {
+  it("issues tokens carrying exactly sub, iat, exp, iss and jti, with the signing secret's kid in the header", () => {
     const token = tokenOf(issuer, "user-1");
     const decoded = jwt.decode(token, { complete: true });
-    expect(decoded?.header).toEqual({ alg: "HS256", typ: "JWT" });
+    expect(decoded?.header).toEqual({ alg: "HS256", typ: "JWT", kid: keyIdOf(SECRET) });
     const payload = decoded?.payload as Record<string, unknown>;
     expect(Object.keys(payload).sort()).toEqual(["exp", "iat", "iss", "jti", "sub"]);
     expect(payload["sub"]).toBe("user-1");
@@ -151,7 +151,7 @@ describe("TokenIssuer", () => {
   });
 
   it("checks the configured issuer", () => {
-    const custom = new TokenIssuer({ secret: SECRET, issuer: "my-app", lifetimeSeconds: 60 });
+    const custom = new TokenIssuer({ secrets: [SECRET], issuer: "my-app", lifetimeSeconds: 60 });
     expect(subjectOf(custom, tokenOf(custom, "u"))).toBe("u");
     expect(subjectOf(issuer, tokenOf(custom, "u"))).toBeUndefined();
   });
@@ -166,7 +166,7 @@ describe("TokenIssuer", () => {
   describe("verified-token cache", () => {
     it("answers a token seen before without verifying its signature again, until it expires", () => {
       vi.useFakeTimers({ now: new Date("2026-01-01T00:00:00Z") });
-      const cached = new TokenIssuer({ secret: SECRET, issuer: "auth101", lifetimeSeconds: 60 });
+      const cached = new TokenIssuer({ secrets: [SECRET], issuer: "auth101", lifetimeSeconds: 60 });
       const token = tokenOf(cached, "user-1");
       const verifySpy = vi.spyOn(jwt, "verify");
       try {
@@ -183,7 +183,7 @@ describe("TokenIssuer", () => {
     });
 
     it("never remembers a token that failed a check", () => {
-      const cached = new TokenIssuer({ secret: SECRET, issuer: "auth101", lifetimeSeconds: 60 });
+      const cached = new TokenIssuer({ secrets: [SECRET], issuer: "auth101", lifetimeSeconds: 60 });
       const forged = handMade({ alg: "HS256" }, validClaims(), `${SECRET}-other`);
       const verifySpy = vi.spyOn(jwt, "verify");
       try {
@@ -196,7 +196,7 @@ describe("TokenIssuer", () => {
     });
 
     it("stays bounded: the oldest tokens are verified afresh once 10,000 newer ones were seen", () => {
-      const cached = new TokenIssuer({ secret: SECRET, issuer: "auth101", lifetimeSeconds: 60 });
+      const cached = new TokenIssuer({ secrets: [SECRET], issuer: "auth101", lifetimeSeconds: 60 });
       const tokens = Array.from({ length: 10_001 }, (_, i) => tokenOf(cached, `user-${i}`));
       for (const token of tokens) cached.verify(token);
       const verifySpy = vi.spyOn(jwt, "verify");
@@ -208,6 +208,97 @@ describe("TokenIssuer", () => {
       } finally {
         verifySpy.mockRestore();
       }
+    });
+  });
+
+  describe("secret rotation", () => {
+    const SECRET_A = "A-secret-signed-before-rotation-0123456789";
+    const SECRET_B = "B-secret-that-signs-after-rotation-987654";
+    const issuerOf = (...secrets: [string, ...string[]]): TokenIssuer =>
+      new TokenIssuer({ secrets, issuer: "auth101", lifetimeSeconds: 3600 });
+    const kidOf = (token: string): unknown => jwt.decode(token, { complete: true })?.header.kid;
+
+    it("names a secret by the first 16 base64url characters of SHA-256 over a label and the secret, never the secret", () => {
+      const expected = createHash("sha256")
+        .update("auth101 HS256 key id v1\0")
+        .update(SECRET_A)
+        .digest("base64url")
+        .slice(0, 16);
+      expect(keyIdOf(SECRET_A)).toBe(expected);
+      expect(keyIdOf(SECRET_A)).toMatch(/^[A-Za-z0-9_-]{16}$/);
+      expect(keyIdOf(SECRET_B)).not.toBe(keyIdOf(SECRET_A));
+      const token = tokenOf(issuerOf(SECRET_A), "user-1");
+      expect(token).not.toContain(SECRET_A);
+      expect(token).not.toContain(Buffer.from(SECRET_A).toString("base64url").slice(0, 16));
+    });
+
+    it("signs with the first secret and verifies with every one: no token is lost by adding a secret", () => {
+      const tokenA = tokenOf(issuerOf(SECRET_A), "user-a");
+      const rotated = issuerOf(SECRET_B, SECRET_A);
+      const tokenB = tokenOf(rotated, "user-b");
+      expect(kidOf(tokenA)).toBe(keyIdOf(SECRET_A));
+      expect(kidOf(tokenB)).toBe(keyIdOf(SECRET_B));
+      expect(subjectOf(rotated, tokenA)).toBe("user-a");
+      expect(subjectOf(rotated, tokenB)).toBe("user-b");
+      expect(subjectOf(issuerOf(SECRET_B), tokenB)).toBe("user-b");
+    });
+
+    it("ends the tokens of a dropped secret, even those the issuer before it had verified and remembered", () => {
+      const tokenA = tokenOf(issuerOf(SECRET_A), "user-a");
+      const rotated = issuerOf(SECRET_B, SECRET_A);
+      expect(subjectOf(rotated, tokenA)).toBe("user-a");
+      expect(rotated.cachedTokens).toBe(1);
+      const dropped = issuerOf(SECRET_B);
+      expect(subjectOf(dropped, tokenA)).toBeUndefined();
+      expect(subjectOf(dropped, tokenOf(rotated, "user-b"))).toBe("user-b");
+    });
+
+    it("verifies with the one key the kid names: one signature check whatever the number of secrets", () => {
+      const many = issuerOf(SECRET_B, SECRET_A, `${SECRET}-3`, `${SECRET}-4`);
+      const tokenA = tokenOf(issuerOf(SECRET_A), "user-a");
+      const verifySpy = vi.spyOn(jwt, "verify");
+      try {
+        expect(subjectOf(many, tokenA)).toBe("user-a");
+        expect(verifySpy).toHaveBeenCalledTimes(1);
+      } finally {
+        verifySpy.mockRestore();
+      }
+    });
+
+    it.each([
+      ["an unknown kid", "AAAAAAAAAAAAAAAA"],
+      ["the kid of a secret not configured", keyIdOf(`${SECRET}-elsewhere`)],
+      ["the kid of the other configured secret", keyIdOf(SECRET_B)],
+      ["the secret itself as kid", SECRET_A],
+      ["an empty kid", ""],
+      ["a numeric kid", 7],
+      ["a null kid", null],
+      ["a kid that is a list", [keyIdOf(SECRET_A)]],
+    ])("refuses a token signed with either configured secret whose header carries %s", (_, kid) => {
+      const rotated = issuerOf(SECRET_B, SECRET_A);
+      const signedByA = handMade({ alg: "HS256", typ: "JWT", kid }, validClaims(), SECRET_A);
+      expect(subjectOf(rotated, signedByA)).toBeUndefined();
+      if (kid !== keyIdOf(SECRET_B)) {
+        const signedByB = handMade({ alg: "HS256", typ: "JWT", kid }, validClaims(), SECRET_B);
+        expect(subjectOf(rotated, signedByB)).toBeUndefined();
+      }
+      expect(rotated.cachedTokens).toBe(0);
+    });
+
+    it("accepts a hand-made token with the right kid, to show the checks above are what reject", () => {
+      const token = handMade({ alg: "HS256", typ: "JWT", kid: keyIdOf(SECRET_A) }, validClaims(), SECRET_A);
+      expect(subjectOf(issuerOf(SECRET_B, SECRET_A), token)).toBe("user-1");
+    });
+
+    it("checks a token without kid (signed before rotation existed) against the first secret only", () => {
+      const legacyA = handMade({ alg: "HS256", typ: "JWT" }, validClaims(), SECRET_A);
+      expect(subjectOf(issuerOf(SECRET_A), legacyA)).toBe("user-1");
+      expect(subjectOf(issuerOf(SECRET_A, SECRET_B), legacyA)).toBe("user-1");
+      expect(subjectOf(issuerOf(SECRET_B, SECRET_A), legacyA)).toBeUndefined();
+    });
+
+    it("refuses two secrets with one key id (the options refuse duplicates before this)", () => {
+      expect(() => issuerOf(SECRET_A, SECRET_A)).toThrow(/list each secret once/);
     });
   });
 });

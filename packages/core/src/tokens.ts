@@ -1,7 +1,7 @@
 import type { KeyObject } from "node:crypto";
-import { createSecretKey, randomUUID } from "node:crypto";
+import { createHash, createSecretKey, randomUUID } from "node:crypto";
 import jwt from "jsonwebtoken";
-import { hasAcceptableHeader } from "./token-header.js";
+import { readAcceptableHeader } from "./token-header.js";
 
 const ALGORITHM = "HS256";
 /** Longer "tokens" are refused unread: ours are about 250 characters. */
@@ -11,6 +11,8 @@ const MAX_TOKEN_LENGTH = 4096;
  * remembered first is forgotten; it is verified again if it comes back.
  */
 const VERIFIED_CACHE_SIZE = 10_000;
+/** Separates key ids from any other SHA-256 of a secret an app might compute. */
+const KEY_ID_LABEL = "auth101 HS256 key id v1\0";
 /** Our `jti`s are random UUIDs; anything else never reaches the store. */
 const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -38,21 +40,37 @@ export function isSessionId(value: string): boolean {
   return SESSION_ID.test(value);
 }
 
+/**
+ * The `kid` of the tokens a secret signs: the first 16 base64url characters (96 bits) of
+ * SHA-256 over a fixed label and the secret. It names the secret without revealing it: the
+ * hash cannot be inverted, and a guess at a weak secret is checked as cheaply against the
+ * token's HMAC signature as against this.
+ */
+export function keyIdOf(secret: string): string {
+  return createHash("sha256").update(KEY_ID_LABEL, "utf8").update(secret, "utf8").digest("base64url").slice(0, 16);
+}
+
 export interface TokenIssuerOptions {
-  readonly secret: string;
+  /** The secret that signs first; every one verifies the tokens it signed. */
+  readonly secrets: readonly [string, ...string[]];
   readonly issuer: string;
   readonly lifetimeSeconds: number;
 }
 
 /**
- * Signs and verifies auth101's JWTs. Claims: sub, iat, exp, iss, jti (the session id) and
- * nothing else.
- * Verification accepts exactly HS256 with our key and issuer, requires iat and exp, and refuses
- * headers with `crit` or key-locating parameters (see token-header.ts).
+ * Signs and verifies auth101's JWTs. Header: alg HS256, typ JWT and kid (which secret signed).
+ * Claims: sub, iat, exp, iss, jti (the session id) and nothing else.
+ * Verification accepts exactly HS256 with the key the `kid` names and our issuer, requires iat
+ * and exp, and refuses headers with `crit` or key-locating parameters (see token-header.ts).
+ * A token without `kid` was signed before rotation existed, when the app had one secret: it is
+ * checked against the first secret only, so it lives until the first rotation and no longer.
  */
 export class TokenIssuer {
   // jsonwebtoken re-derives a key from a string secret on every call; a KeyObject is ~40× faster.
-  readonly #key: KeyObject;
+  readonly #signingKey: KeyObject;
+  readonly #signingKeyId: string;
+  /** Every configured secret by its `kid`, computed once here: verification is a lookup. */
+  readonly #keysById: ReadonlyMap<string, KeyObject>;
   readonly #issuer: string;
   readonly #lifetimeSeconds: number;
   /**
@@ -60,11 +78,22 @@ export class TokenIssuer {
    * the rest of a session request on a light framework; a token seen again only needs its
    * expiry re-checked. Only verified tokens enter, so the cache cannot be filled with junk.
    * It vouches for the signature only: whether the session still exists is asked every time.
+   * It belongs to this issuer, whose secrets never change: an app that drops a secret builds
+   * a new issuer (a new `Auth101`) with an empty cache, so no remembered token outlives its key.
    */
   readonly #verified = new Map<string, VerifiedToken>();
 
   constructor(options: TokenIssuerOptions) {
-    this.#key = createSecretKey(Buffer.from(options.secret, "utf8"));
+    const [signing, ...previous] = options.secrets;
+    this.#signingKeyId = keyIdOf(signing);
+    this.#signingKey = createSecretKey(Buffer.from(signing, "utf8"));
+    const keysById = new Map([[this.#signingKeyId, this.#signingKey]]);
+    for (const secret of previous) {
+      const keyId = keyIdOf(secret);
+      if (keysById.has(keyId)) throw new Error("auth101: two secrets share a key id; list each secret once");
+      keysById.set(keyId, createSecretKey(Buffer.from(secret, "utf8")));
+    }
+    this.#keysById = keysById;
     this.#issuer = options.issuer;
     this.#lifetimeSeconds = options.lifetimeSeconds;
   }
@@ -79,8 +108,9 @@ export class TokenIssuer {
     const iat = Math.floor(issuedAt.getTime() / 1000);
     const exp = iat + this.#lifetimeSeconds;
     const sessionId = randomUUID();
-    const token = jwt.sign({ iat, exp }, this.#key, {
+    const token = jwt.sign({ iat, exp }, this.#signingKey, {
       algorithm: ALGORITHM,
+      keyid: this.#signingKeyId,
       subject: userId,
       issuer: this.#issuer,
       jwtid: sessionId,
@@ -109,10 +139,14 @@ export class TokenIssuer {
 
   #verifySignature(token: string, now: number): VerifiedToken | undefined {
     if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return undefined;
-    if (!hasAcceptableHeader(token)) return undefined;
+    const header = readAcceptableHeader(token);
+    if (header === undefined) return undefined;
+    // A kid-less token predates rotation: only the secret the app had then, still the first, may verify it.
+    const key = this.#keysById.get(header.keyId ?? this.#signingKeyId);
+    if (key === undefined) return undefined;
     let payload: unknown;
     try {
-      payload = jwt.verify(token, this.#key, { algorithms: [ALGORITHM], issuer: this.#issuer, clockTimestamp: now });
+      payload = jwt.verify(token, key, { algorithms: [ALGORITHM], issuer: this.#issuer, clockTimestamp: now });
     } catch {
       return undefined;
     }
