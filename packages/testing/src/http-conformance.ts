@@ -17,6 +17,7 @@ import {
 } from "./http-conformance-accounts.js";
 import type { PublicUserJson } from "./support/expectations.js";
 import { describeCookieTransport } from "./http-conformance-cookie.js";
+import { describeSecretRotation } from "./http-conformance-rotation.js";
 import {
   describeAnswer,
   expectErrorAnswer,
@@ -128,6 +129,8 @@ export function describeHttpConformance(
       );
       describeRequiredVerification(fixture, outbox);
     });
+
+    describeSecretRotation(startServer, prefixes[0] ?? "/auth", options.authOptions, serverTimeoutMs);
 
     describe("when the user store fails (503)", () => {
       const fixture = useServer(

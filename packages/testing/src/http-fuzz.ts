@@ -10,6 +10,7 @@ import type { ConformanceAuthOptions } from "./http-conformance.js";
 import type { Fc } from "./support/arbitraries.js";
 import {
   FRESH_JTI,
+  type KeyCase,
   accountEmailBodies,
   authorizations,
   claimSets,
@@ -17,6 +18,7 @@ import {
   credentialObjects,
   headerValue,
   jsonBodies,
+  keyCases,
   oddEmails,
   oddPasswords,
   rawBodies,
@@ -27,7 +29,7 @@ import { GOOD_PASSWORD, randomSecret, uniqueEmail } from "./support/fixtures.js"
 import type { HttpAnswer, HttpExchange, StartConformanceServer } from "./support/http-client.js";
 import { PROTECTED_PATH, bearer, jsonPost, sendHttp } from "./support/http-client.js";
 import { FailingStore } from "./support/stores.js";
-import { ISSUER, claimsAreValid, signedToken, unsignedToken, validClaims } from "./support/tokens.js";
+import { ISSUER, claimsAreValid, keyIdOf, signedToken, unsignedToken, validClaims } from "./support/tokens.js";
 
 export interface HttpFuzzingOptions {
   /** Cases per property (each endpoint has two or three properties). Default: `AUTH101_FUZZ_RUNS`, else 100. */
@@ -51,7 +53,10 @@ const DEFAULT_RUNS = 100;
 
 interface FuzzServer {
   url: string;
+  /** The secret that signs (the first of the server's two). */
   secret: string;
+  /** The rotated-out secret, which still verifies the tokens it signed. */
+  previousSecret: string;
   store: UserStore;
   /** Signed up over the core; her session is never ended, so she shows the server still serves. */
   alice: { user: PublicUserJson; token: string };
@@ -331,9 +336,9 @@ export function describeHttpFuzzing(
               fc.asyncProperty(
                 claimSets(fc, () => endpoint.owner().id),
                 fc.constantFrom("HS256", "HS256", "HS384", "HS512", "none" as const),
+                keyCases(fc),
                 fc.boolean(),
-                fc.boolean(),
-                async (generated, algorithm, rightKey, stored) => {
+                async (generated, algorithm, keyCase, stored) => {
                   const claims = generated.jti === FRESH_JTI ? { ...generated, jti: randomUUID() } : generated;
                   // The session the jti names exists when `stored` (and the claims name the owner).
                   const namesSession =
@@ -349,10 +354,9 @@ export function describeHttpFuzzing(
                       expiresAt: new Date(Date.now() + 3_600_000),
                     });
                   }
+                  const { secret, header, rightKey } = signingOf(server, keyCase);
                   const token =
-                    algorithm === "none"
-                      ? unsignedToken(claims)
-                      : signedToken(rightKey ? server.secret : randomSecret(), claims, algorithm);
+                    algorithm === "none" ? unsignedToken(claims) : signedToken(secret, claims, algorithm, header);
                   const answer = await sendHttp(server.url, {
                     method: endpoint.method,
                     path: endpoint.path(),
@@ -366,11 +370,38 @@ export function describeHttpFuzzing(
                     SESSION_ID.test(claims.jti);
                   // Sign-out ends the token's session if there is one; the others need a live session.
                   const acceptable = wellSigned && (endpoint.name === "POST /sign-out" || namesSession);
-                  const described = `${describeAnswer(answer)} for ${JSON.stringify(claims)} (${algorithm}, right key: ${rightKey})`;
+                  const described = `${describeAnswer(answer)} for ${JSON.stringify(claims)} (${algorithm}, ${JSON.stringify(keyCase)}, right key: ${rightKey})`;
                   expect(answer.status === 200, described).toBe(acceptable);
                   await expectContract(answer, endpoint.success);
                 },
               ),
+            );
+          },
+          propertyTimeoutMs,
+        );
+
+        it(
+          "accepts a live session's token only under the secret its kid names (or the first, without kid)",
+          async () => {
+            await check((fc) =>
+              fc.asyncProperty(keyCases(fc), async (keyCase) => {
+                const claims = validClaims(endpoint.owner().id);
+                await server.store.createSession({
+                  id: claims.jti as string,
+                  userId: endpoint.owner().id,
+                  createdAt: new Date(),
+                  expiresAt: new Date((claims.exp as number) * 1000),
+                });
+                const { secret, header, rightKey } = signingOf(server, keyCase);
+                const answer = await sendHttp(server.url, {
+                  method: endpoint.method,
+                  path: endpoint.path(),
+                  headers: bearer(signedToken(secret, claims, "HS256", header)),
+                });
+                const described = `${describeAnswer(answer)} for ${JSON.stringify(keyCase)}, right key: ${rightKey}`;
+                expect(answer.status === 200, described).toBe(rightKey);
+                await expectContract(answer, endpoint.success);
+              }),
             );
           },
           propertyTimeoutMs,
@@ -529,6 +560,22 @@ export function describeHttpFuzzing(
   });
 }
 
+/**
+ * The secret and header of a fuzzed token, and whether the server must find the key right: a
+ * kid names one of its secrets and that secret signed, or no kid and the first secret signed.
+ */
+function signingOf(
+  server: FuzzServer,
+  { signer, kid }: KeyCase,
+): { readonly secret: string; readonly header: Record<string, unknown>; readonly rightKey: boolean } {
+  const secretOf = { current: server.secret, previous: server.previousSecret } as const;
+  const secret = signer === "unknown" ? randomSecret() : secretOf[signer];
+  if (kid === "absent") return { secret, header: {}, rightKey: signer === "current" };
+  const kidValue = typeof kid === "object" ? kid.forged : kid === "signer" ? keyIdOf(secret) : keyIdOf(secretOf[kid]);
+  const rightKey = signer !== "unknown" && kidValue === keyIdOf(secret);
+  return { secret, header: { kid: kidValue }, rightKey };
+}
+
 function useFuzzServer(
   startServer: StartConformanceServer,
   prefix: string,
@@ -540,10 +587,12 @@ function useFuzzServer(
   let close: (() => Promise<void>) | undefined;
   beforeAll(async () => {
     server.secret = randomSecret();
+    server.previousSecret = randomSecret();
     const store = createStore();
     const options: Auth101Options = {
       ...authOptions,
-      secret: server.secret,
+      // Rotated: tokens of either secret verify, each under its own kid.
+      secret: [server.secret, server.previousSecret],
       store,
       issuer: ISSUER,
       onFailure: () => {},

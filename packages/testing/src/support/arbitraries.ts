@@ -185,6 +185,39 @@ export function authorizations(fc: Fc): Arbitrary<AuthorizationCase> {
 }
 
 /** Stands for a new random session id, drawn when the case runs: session ids never repeat. */
+/**
+ * Which secret signs a fuzzed token and what its header's `kid` says: `signer` is the right
+ * kid for the signing secret, `current` and `previous` those of the server's two secrets
+ * (right or wrong depending on the signer), `absent` a token from before rotation; `forged`
+ * anything else a header could hold.
+ */
+export interface KeyCase {
+  readonly signer: "current" | "previous" | "unknown";
+  readonly kid: "absent" | "signer" | "current" | "previous" | { readonly forged: unknown };
+}
+
+export function keyCases(fc: Fc): Arbitrary<KeyCase> {
+  return fc.record({
+    signer: fc.constantFrom("current", "current", "previous", "unknown" as const),
+    kid: fc.oneof(
+      { weight: 6, arbitrary: fc.constantFrom("absent", "signer", "signer", "current", "previous" as const) },
+      {
+        weight: 1,
+        arbitrary: fc
+          .oneof(
+            fc.string({ maxLength: 24 }),
+            fc.stringMatching(/^[A-Za-z0-9_-]{16}$/),
+            fc.integer(),
+            fc.constant(null),
+            fc.array(fc.string({ maxLength: 16 }), { maxLength: 2 }),
+            fc.dictionary(fc.string({ maxLength: 4 }), fc.string({ maxLength: 4 }), { maxKeys: 2 }),
+          )
+          .map((forged) => ({ forged })),
+      },
+    ),
+  });
+}
+
 export const FRESH_JTI = "<a fresh session id>";
 
 /** Claim sets around a valid one: each claim valid, missing, of the wrong type or out of range. */

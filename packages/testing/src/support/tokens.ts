@@ -1,5 +1,5 @@
 // Tokens crafted outside the core, the way an attacker or a clock would make them.
-import { createHmac, randomUUID } from "node:crypto";
+import { createHash, createHmac, randomUUID } from "node:crypto";
 import { isPlainObject } from "./expectations.js";
 
 export interface TokenClaims {
@@ -22,15 +22,27 @@ export function validClaims(userId: string): TokenClaims {
 const HMAC_OF_ALGORITHM = { HS256: "sha256", HS384: "sha384", HS512: "sha512" } as const;
 
 /**
+ * The `kid` auth101 puts in the tokens `secret` signs, computed as docs/security.md describes
+ * it: the first 16 base64url characters of SHA-256 over "auth101 HS256 key id v1", a NUL and
+ * the secret.
+ */
+export function keyIdOf(secret: string): string {
+  return createHash("sha256").update("auth101 HS256 key id v1\0").update(secret).digest("base64url").slice(0, 16);
+}
+
+/**
  * A JWT signed by hand with `secret`, carrying exactly the claims given (an `undefined`
  * claim is left out): jsonwebtoken's own `sign` refuses or rewrites the odd ones we need.
+ * `header` adds parameters (a `kid`) to `{ alg, typ: "JWT" }`. Without a `kid` the token is
+ * one from before rotation, which auth101 checks against its first secret only.
  */
 export function signedToken(
   secret: string,
   claims: TokenClaims,
   algorithm: keyof typeof HMAC_OF_ALGORITHM = "HS256",
+  header: Readonly<Record<string, unknown>> = {},
 ): string {
-  const signingInput = `${base64url({ alg: algorithm, typ: "JWT" })}.${base64url(claims)}`;
+  const signingInput = `${base64url({ alg: algorithm, typ: "JWT", ...header })}.${base64url(claims)}`;
   return `${signingInput}.${createHmac(HMAC_OF_ALGORITHM[algorithm], secret).update(signingInput).digest("base64url")}`;
 }
 
