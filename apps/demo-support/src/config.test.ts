@@ -37,3 +37,25 @@ describe("loadDemoConfig: the email settings", () => {
     );
   });
 });
+
+describe("loadDemoConfig: the secret", () => {
+  it("takes AUTH101_SECRET alone, or followed by AUTH101_PREVIOUS_SECRETS (comma-separated, newest first)", () => {
+    const current = SECRET.AUTH101_SECRET;
+    expect(loadDemoConfig(SECRET).secret).toBe(current);
+    expect(loadDemoConfig({ ...SECRET, AUTH101_PREVIOUS_SECRETS: "" }).secret).toBe(current);
+    expect(
+      loadDemoConfig({ ...SECRET, AUTH101_PREVIOUS_SECRETS: "older-0123456789-abcdefghijklmnopqrstu" }).secret,
+    ).toEqual([current, "older-0123456789-abcdefghijklmnopqrstu"]);
+    expect(loadDemoConfig({ ...SECRET, AUTH101_PREVIOUS_SECRETS: " b-secret , c-secret, " }).secret).toEqual([
+      current,
+      "b-secret",
+      "c-secret",
+    ]);
+  });
+
+  it("refuses AUTH101_PREVIOUS_SECRETS without AUTH101_SECRET", () => {
+    expect(() => loadDemoConfig({ AUTH101_PREVIOUS_SECRETS: "older-0123456789-abcdefghijklmnopqrstu" })).toThrow(
+      "AUTH101_PREVIOUS_SECRETS is set but AUTH101_SECRET is not",
+    );
+  });
+});

@@ -1,11 +1,12 @@
 import { randomBytes } from "node:crypto";
-import type { UserStore } from "@auth101/core";
+import type { Auth101Options, UserStore } from "@auth101/core";
 import { PrismaUserStore } from "@auth101/store-prisma";
 
 export interface DemoConfig {
   readonly host: "127.0.0.1";
   readonly port: number;
-  readonly secret: string;
+  /** `AUTH101_SECRET`, followed by `AUTH101_PREVIOUS_SECRETS` when set (a rotation). */
+  readonly secret: Auth101Options["secret"];
   /** Where users live: `DATABASE_URL`, or an SQLite file beside the app. */
   readonly databaseUrl: string;
   /** `SMTP_URL`: the mail server for reset and verification emails; unset, they are printed. */
@@ -19,7 +20,7 @@ export interface DemoConfig {
 export const DEFAULT_DATABASE_URL = "file:./auth101-demo.db";
 
 /**
- * Reads PORT, AUTH101_SECRET, DATABASE_URL, SMTP_URL, APP_URL and
+ * Reads PORT, AUTH101_SECRET, AUTH101_PREVIOUS_SECRETS, DATABASE_URL, SMTP_URL, APP_URL and
  * AUTH101_REQUIRE_EMAIL_VERIFICATION the same way in every demo app.
  */
 export function loadDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig {
@@ -30,7 +31,7 @@ export function loadDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig
   return {
     host: "127.0.0.1",
     port,
-    secret: env["AUTH101_SECRET"] || developmentSecret(),
+    secret: secretOf(env["AUTH101_SECRET"], env["AUTH101_PREVIOUS_SECRETS"]),
     databaseUrl: env["DATABASE_URL"] || DEFAULT_DATABASE_URL,
     smtpUrl: env["SMTP_URL"] || undefined,
     appUrl: appUrlOf(env["APP_URL"]),
@@ -39,6 +40,24 @@ export function loadDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig
       env["AUTH101_REQUIRE_EMAIL_VERIFICATION"],
     ),
   };
+}
+
+/**
+ * The secret, or the rotation list: `AUTH101_PREVIOUS_SECRETS` holds the secrets that still
+ * verify, comma-separated, newest first (blank entries, as after a trailing comma, are skipped).
+ */
+function secretOf(current: string | undefined, previous: string | undefined): Auth101Options["secret"] {
+  const previousSecrets = (previous ?? "")
+    .split(",")
+    .map((secret) => secret.trim())
+    .filter((secret) => secret !== "");
+  if (current === undefined || current === "") {
+    if (previousSecrets.length > 0) {
+      throw new Error("AUTH101_PREVIOUS_SECRETS is set but AUTH101_SECRET is not: set the secret that signs too");
+    }
+    return developmentSecret();
+  }
+  return previousSecrets.length === 0 ? current : [current, ...previousSecrets];
 }
 
 function appUrlOf(value: string | undefined): string | undefined {

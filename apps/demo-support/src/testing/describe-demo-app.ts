@@ -35,6 +35,8 @@ export interface InProcessDemo {
 }
 
 const SECRET = "demo-app-tests-secret-0123456789-abcdefghijklmnop";
+/** The secret a rotation puts first. */
+const ROTATED_SECRET = "demo-app-tests-rotated-9876543210-zyxwvutsrqponm";
 const PASSWORD = "correct horse battery staple";
 
 const NEW_PASSWORD = "a brand new passphrase 2026";
@@ -331,6 +333,40 @@ function describeChildProcess(name: string, mainJs: string, demoEnv: Readonly<Re
       const duplicate = await postJson(`${second.url}/auth/sign-up/email`, { email, password: PASSWORD });
       expect(duplicate.status).toBe(409);
       expect(await stop(second, "SIGINT"), second.output()).toBe(0);
+    }, 60_000);
+
+    it("rotates the secret across restarts: AUTH101_PREVIOUS_SECRETS keeps everyone signed in, dropping it ends the old tokens", async () => {
+      const email = freshEmail("rotation");
+      const kidOf = (token: string): unknown =>
+        (JSON.parse(Buffer.from(token.split(".")[0] ?? "", "base64url").toString("utf8")) as { kid?: unknown }).kid;
+      const me = (demo: RunningDemo, token: string): Promise<Response> =>
+        fetch(`${demo.url}/me`, { headers: bearer(token) });
+      const signIn = async (demo: RunningDemo): Promise<string> => {
+        const answer = await postJson(`${demo.url}/auth/sign-in/email`, { email, password: PASSWORD });
+        expect(answer.status, demo.output()).toBe(200);
+        return tokenFrom(answer);
+      };
+
+      const underA = await start({ AUTH101_SECRET: SECRET });
+      const signUp = await postJson(`${underA.url}/auth/sign-up/email`, { email, password: PASSWORD });
+      expect(signUp.status, underA.output()).toBe(200);
+      const tokenA = await tokenFrom(signUp);
+      expect(await stop(underA, "SIGTERM"), underA.output()).toBe(0);
+
+      const rotated = await start({ AUTH101_SECRET: ROTATED_SECRET, AUTH101_PREVIOUS_SECRETS: SECRET });
+      expect((await me(rotated, tokenA)).status, rotated.output()).toBe(200);
+      const tokenB = await signIn(rotated);
+      expect(kidOf(tokenB)).toMatch(/^[\w-]{16}$/);
+      expect(kidOf(tokenB)).not.toBe(kidOf(tokenA));
+      expect(await stop(rotated, "SIGTERM"), rotated.output()).toBe(0);
+
+      const underB = await start({ AUTH101_SECRET: ROTATED_SECRET });
+      const refused = await me(underB, tokenA);
+      expect(refused.status, underB.output()).toBe(401);
+      expect(await refused.json()).toEqual({ error: { code: "INVALID_TOKEN", message: expect.any(String) } });
+      expect((await me(underB, tokenB)).status).toBe(200);
+      expect(kidOf(await signIn(underB))).toBe(kidOf(tokenB));
+      expect(await stop(underB, "SIGTERM"), underB.output()).toBe(0);
     }, 60_000);
 
     it("mails over SMTP_URL with links to its own address, and with AUTH101_REQUIRE_EMAIL_VERIFICATION=true lets no one in unverified", async () => {
