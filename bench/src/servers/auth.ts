@@ -1,4 +1,4 @@
-import type { UserStore } from "@auth101/core";
+import type { Auth101Options, UserStore } from "@auth101/core";
 import { Auth101, MemoryStore } from "@auth101/core";
 import { BENCH_RATE_LIMITS, benchSecret } from "./fixtures.js";
 
@@ -18,6 +18,12 @@ async function openStore(): Promise<{ store: UserStore; close: () => Promise<voi
   return openPrismaBenchStore(kind);
 }
 
+/** BENCH_HASH_CONCURRENCY sets `hashing.maxConcurrent` (to measure its default against others). */
+function hashConcurrency(): Pick<Auth101Options, "hashing"> {
+  const raw = process.env["BENCH_HASH_CONCURRENCY"];
+  return raw === undefined || raw === "" ? {} : { hashing: { maxConcurrent: Number(raw) } };
+}
+
 /**
  * An Auth101 with default options except the raised rate limits (protection stays on), and
  * password reset on (its emails go nowhere), which `POST /auth/request-password-reset` needs.
@@ -29,6 +35,7 @@ export async function createBenchAuth(): Promise<BenchAuth> {
     store,
     rateLimit: BENCH_RATE_LIMITS,
     passwordReset: { send: () => {} },
+    ...hashConcurrency(),
   });
   return { auth, close };
 }

@@ -134,7 +134,11 @@ export class Auth101 {
     this.#options = resolveOptions(options);
     failureReporters.set(this, this.#options.onFailure);
     this.#store = this.#options.store;
-    this.#hasher = new PasswordHasher(this.#options.hashing, this.#options.storedHashLimits);
+    this.#hasher = new PasswordHasher(
+      this.#options.hashing,
+      this.#options.storedHashLimits,
+      this.#options.maxConcurrentHashes,
+    );
     this.#tokens = new TokenIssuer({
       secrets: this.#options.secrets,
       issuer: this.#options.issuer,

@@ -67,6 +67,11 @@ describe("Auth101 configuration", () => {
     ["one pass", { secret: SECRET, hashing: { timeCost: 1 } }, /hashing.timeCost must be a whole number from 2/],
     ["zero lanes", { secret: SECRET, hashing: { parallelism: 0 } }, /hashing.parallelism/],
     [
+      "no hash at a time",
+      { secret: SECRET, hashing: { maxConcurrent: 0 } },
+      /hashing.maxConcurrent must be a whole number from 1 to 1024/,
+    ],
+    [
       "a stored-hash memory limit below the configured cost",
       { secret: SECRET, hashing: { memoryCost: 65_536, storedHashLimits: { memoryCost: 32_768 } } },
       /hashing.storedHashLimits.memoryCost must be a whole number from 65536/,

@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { canonicalOrigin } from "./http/cookie-session.js";
 import { errorCodes } from "./error-codes.js";
 import { MemoryStore } from "./memory-store.js";
@@ -24,6 +25,14 @@ export interface HashingOptions {
    * parallelism 16, bcryptCost 16; each is raised to the configured Argon2 value if that is higher.
    */
   readonly storedHashLimits?: Partial<StoredHashLimits>;
+  /**
+   * Most password hashes and verifications running at once (per `Auth101`); more wait their
+   * turn, first come first served. Argon2id runs on libuv's thread pool (4 threads by
+   * default): with more hashes in flight than cores, the event loop waits for a core and every
+   * other request of the process slows down during a sign-in storm. Default: the number of
+   * cores (`os.availableParallelism()`). 1 to 1024.
+   */
+  readonly maxConcurrent?: number;
 }
 
 export interface PasswordPolicyOptions {
@@ -154,6 +163,8 @@ export interface ResolvedOptions {
     | undefined;
   readonly hashing: { readonly memoryCost: number; readonly timeCost: number; readonly parallelism: number };
   readonly storedHashLimits: StoredHashLimits;
+  /** Most hashes and verifications in flight at once. */
+  readonly maxConcurrentHashes: number;
   readonly onFailure: (event: AuthFailureEvent) => void;
   /** Canonical origins, or `undefined` for the default (the request's own origin). */
   readonly trustedOrigins: readonly string[] | undefined;
@@ -211,7 +222,9 @@ export function resolveOptions(options: Auth101Options): ResolvedOptions {
   };
 }
 
-function checkHashing(hashing: HashingOptions): Pick<ResolvedOptions, "hashing" | "storedHashLimits"> {
+function checkHashing(
+  hashing: HashingOptions,
+): Pick<ResolvedOptions, "hashing" | "storedHashLimits" | "maxConcurrentHashes"> {
   const resolved = {
     memoryCost: integerIn(
       "hashing.memoryCost (KiB)",
@@ -257,6 +270,7 @@ function checkHashing(hashing: HashingOptions): Pick<ResolvedOptions, "hashing" 
         31,
       ),
     },
+    maxConcurrentHashes: integerIn("hashing.maxConcurrent", hashing.maxConcurrent ?? availableParallelism(), 1, 1024),
   };
 }
 

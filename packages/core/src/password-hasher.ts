@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Algorithm } from "@node-rs/argon2";
 import { hash as argon2Hash, parseOptions as parseArgon2Options, verify as argon2Verify } from "@node-rs/argon2";
 import { verify as bcryptVerify } from "@node-rs/bcrypt";
+import { ConcurrencyLimit } from "./concurrency-limit.js";
 
 export interface Argon2Parameters {
   readonly memoryCost: number;
@@ -61,21 +62,28 @@ const BCRYPT_MAX_PASSWORD_BYTES = 72;
 
 /**
  * Argon2id hashing through @node-rs/argon2, whose async calls run on libuv's thread pool,
- * never on the event loop. bcrypt hashes are accepted for verification only.
+ * never on the event loop. bcrypt hashes are accepted for verification only. At most
+ * `maxConcurrent` hashes or verifications run at once (`hashing.maxConcurrent`).
  */
 export class PasswordHasher {
   readonly #parameters: Argon2Parameters;
   readonly #limits: StoredHashLimits;
   readonly #dummyHash: Promise<string>;
+  readonly #inFlight: ConcurrencyLimit;
 
-  constructor(parameters: Argon2Parameters, limits: StoredHashLimits) {
+  constructor(parameters: Argon2Parameters, limits: StoredHashLimits, maxConcurrent = Number.POSITIVE_INFINITY) {
     this.#parameters = parameters;
     this.#limits = limits;
     this.#dummyHash = dummyHashFor(parameters);
+    this.#inFlight = new ConcurrencyLimit(maxConcurrent);
   }
 
   hash(password: string): Promise<string> {
-    return argon2Hash(password, { ...this.#parameters, algorithm: ARGON2ID });
+    return this.#inFlight.run(() => argon2Hash(password, { ...this.#parameters, algorithm: ARGON2ID }));
+  }
+
+  #argon2Verify(storedHash: string, password: string): Promise<boolean> {
+    return this.#inFlight.run(() => argon2Verify(storedHash, password)).catch(() => false);
   }
 
   /**
@@ -100,7 +108,7 @@ export class PasswordHasher {
       if (Buffer.byteLength(originalPassword, "utf8") > BCRYPT_MAX_PASSWORD_BYTES) {
         return this.#rejectAfterDummyWork(password, originalPassword);
       }
-      const valid = await bcryptVerify(originalPassword, storedHash).catch(() => false);
+      const valid = await this.#inFlight.run(() => bcryptVerify(originalPassword, storedHash)).catch(() => false);
       return { valid, needsRehash: valid };
     }
     const stored = this.#argon2Parameters(storedHash);
@@ -108,13 +116,13 @@ export class PasswordHasher {
     if (stored.unsafeParameters !== undefined) {
       return this.#refuseUnverified(password, originalPassword, stored.unsafeParameters);
     }
-    if (await argon2Verify(storedHash, password).catch(() => false)) {
+    if (await this.#argon2Verify(storedHash, password)) {
       return { valid: true, needsRehash: stored.weakerThanConfigured };
     }
     // An Argon2 hash imported from a system that did not normalize was made from the password
     // as typed; a match is rehashed in the normalized form auth101 uses.
     if (originalPassword === password) return { valid: false, needsRehash: false };
-    const valid = await argon2Verify(storedHash, originalPassword).catch(() => false);
+    const valid = await this.#argon2Verify(storedHash, originalPassword);
     return { valid, needsRehash: valid };
   }
 
@@ -125,8 +133,8 @@ export class PasswordHasher {
    */
   async verifyAgainstDummy(password: string, originalPassword: string): Promise<void> {
     const dummy = await this.#dummyHash;
-    await argon2Verify(dummy, password).catch(() => false);
-    if (originalPassword !== password) await argon2Verify(dummy, originalPassword).catch(() => false);
+    await this.#argon2Verify(dummy, password);
+    if (originalPassword !== password) await this.#argon2Verify(dummy, originalPassword);
   }
 
   async #rejectAfterDummyWork(password: string, originalPassword: string): Promise<PasswordCheck> {
