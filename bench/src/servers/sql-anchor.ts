@@ -46,7 +46,10 @@ async function sqliteLookup(databaseUrl: string): Promise<{ find: FindSessionUse
   };
 }
 
-/** A `pg` pool on the store's PostgreSQL schema: the driver `@prisma/adapter-pg` wraps. */
+/**
+ * A `pg` pool on the store's PostgreSQL schema: the driver `@prisma/adapter-pg` wraps, with the
+ * lookup as a named prepared statement and rows as arrays, as the store sends it.
+ */
 async function postgresLookup(databaseUrl: string): Promise<{ find: FindSessionUser; close: () => Promise<void> }> {
   const { default: pg } = await import("pg");
   const url = new URL(databaseUrl);
@@ -55,7 +58,18 @@ async function postgresLookup(databaseUrl: string): Promise<{ find: FindSessionU
   const pool = new pg.Pool({ connectionString: url.toString() });
   const text = joinQuery(`"${schema.replaceAll('"', '""')}".`, "$1");
   return {
-    find: async (sessionId) => (await pool.query<SessionUserRow>(text, [sessionId])).rows[0],
+    find: async (sessionId) => {
+      const { rows } = await pool.query<[string, Date, string, boolean]>({
+        name: "anchor_find_session",
+        text,
+        values: [sessionId],
+        rowMode: "array",
+      });
+      const row = rows[0];
+      if (row === undefined) return undefined;
+      const [userId, expiresAt, email, isActive] = row;
+      return { user_id: userId, expires_at: expiresAt, email, is_active: isActive };
+    },
     close: () => pool.end(),
   };
 }
