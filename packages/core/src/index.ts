@@ -57,6 +57,20 @@ export type {
   OptionalAuthentication,
   RequestAuthentication,
 } from "./http/auth-http-handler.js";
+export { openApiDocument } from "./http/openapi.js";
+export type {
+  JsonSchema,
+  OpenApiDocument,
+  OpenApiDocumentOptions,
+  OpenApiHeader,
+  OpenApiMediaType,
+  OpenApiOperation,
+  OpenApiParameter,
+  OpenApiPathItem,
+  OpenApiReference,
+  OpenApiResponse,
+  OpenApiSecurityScheme,
+} from "./http/openapi.js";
 export { SESSION_COOKIE_NAME, TRANSPORT_HEADER } from "./http/cookie-session.js";
 export type { HeaderReader } from "./http/cookie-session.js";
 export { bearerToken } from "./http/bearer.js";

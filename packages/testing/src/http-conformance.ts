@@ -29,7 +29,7 @@ import {
 } from "./support/expectations.js";
 import { GOOD_PASSWORD, randomSecret, uniqueEmail } from "./support/fixtures.js";
 import type { HttpAnswer, HttpExchange, StartConformanceServer } from "./support/http-client.js";
-import { PROTECTED_PATH, bearer, jsonPost, sendHttp } from "./support/http-client.js";
+import { PROTECTED_PATH, bearer, describedHttp, jsonPost } from "./support/http-client.js";
 import { BrokenStore, FailingStore } from "./support/stores.js";
 import type { TokenClaims } from "./support/tokens.js";
 import { ISSUER, hs256WithHeader, signedToken, tamperedToken, unsignedToken, validClaims } from "./support/tokens.js";
@@ -197,7 +197,7 @@ function useServer(
     const server = await startServer({ auth: fixture.auth, authOptions: options, prefix });
     expect(server.url, "ConformanceServer.url must look like http://127.0.0.1:PORT").toMatch(/^http:\/\/[^/]+:\d+$/);
     fixture.url = server.url;
-    fixture.send = (exchange) => sendHttp(server.url, exchange);
+    fixture.send = describedHttp(server.url, { auth: fixture.auth, prefix });
     close = () => server.close();
   }, timeoutMs);
   afterAll(async () => {

@@ -26,8 +26,8 @@ import {
 import type { PublicUserJson } from "./support/expectations.js";
 import { describeAnswer, expectErrorEnvelope, expectNoSecrets, expectSessionAnswer } from "./support/expectations.js";
 import { GOOD_PASSWORD, randomSecret, uniqueEmail } from "./support/fixtures.js";
-import type { HttpAnswer, HttpExchange, StartConformanceServer } from "./support/http-client.js";
-import { PROTECTED_PATH, bearer, jsonPost, sendHttp } from "./support/http-client.js";
+import type { HttpAnswer, HttpExchange, SendHttp, StartConformanceServer } from "./support/http-client.js";
+import { PROTECTED_PATH, bearer, describedHttp, jsonPost } from "./support/http-client.js";
 import { FailingStore } from "./support/stores.js";
 import { ISSUER, claimsAreValid, keyIdOf, signedToken, unsignedToken, validClaims } from "./support/tokens.js";
 
@@ -53,6 +53,8 @@ const DEFAULT_RUNS = 100;
 
 interface FuzzServer {
   url: string;
+  /** Every answer checked against the OpenAPI document of what the server serves. */
+  send: SendHttp;
   /** The secret that signs (the first of the server's two). */
   secret: string;
   /** The rotated-out secret, which still verifies the tokens it signed. */
@@ -151,7 +153,7 @@ export function describeHttpFuzzing(
       await expectStillServing(server);
     };
     const expectStillServing = async (target: FuzzServer): Promise<void> => {
-      const answer = await sendHttp(target.url, {
+      const answer = await target.send({
         method: "GET",
         path: at("/session"),
         headers: bearer(target.alice.token),
@@ -191,7 +193,7 @@ export function describeHttpFuzzing(
           async () => {
             await check((fc) =>
               fc.asyncProperty(jsonBodies(fc), async (body) => {
-                await expectContract(await sendHttp(server.url, jsonPost(at(endpoint), body)), credentialsAccepted);
+                await expectContract(await server.send(jsonPost(at(endpoint), body)), credentialsAccepted);
               }),
             );
           },
@@ -210,7 +212,7 @@ export function describeHttpFuzzing(
                   body,
                   chunked,
                 };
-                await expectContract(await sendHttp(server.url, exchange), credentialsAccepted);
+                await expectContract(await server.send(exchange), credentialsAccepted);
               }),
             );
           },
@@ -236,7 +238,7 @@ export function describeHttpFuzzing(
                     headers,
                     body: JSON.stringify({ email: "not-an-email", password: GOOD_PASSWORD }),
                   };
-                  await expectContract(await sendHttp(server.url, exchange), credentialsAccepted);
+                  await expectContract(await server.send(exchange), credentialsAccepted);
                 },
               ),
             );
@@ -277,7 +279,7 @@ export function describeHttpFuzzing(
                     },
                     body,
                   };
-                  await expectContract(await sendHttp(server.url, exchange), signedOut);
+                  await expectContract(await server.send(exchange), signedOut);
                 },
               ),
             );
@@ -322,7 +324,7 @@ export function describeHttpFuzzing(
                   path: endpoint.path(),
                   headers: { authorization: authorizationOf.build(token) },
                 };
-                await expectContract(await sendHttp(server.url, exchange), endpoint.success);
+                await expectContract(await server.send(exchange), endpoint.success);
               }),
             );
           },
@@ -357,7 +359,7 @@ export function describeHttpFuzzing(
                   const { secret, header, rightKey } = signingOf(server, keyCase);
                   const token =
                     algorithm === "none" ? unsignedToken(claims) : signedToken(secret, claims, algorithm, header);
-                  const answer = await sendHttp(server.url, {
+                  const answer = await server.send({
                     method: endpoint.method,
                     path: endpoint.path(),
                     headers: bearer(token),
@@ -393,7 +395,7 @@ export function describeHttpFuzzing(
                   expiresAt: new Date((claims.exp as number) * 1000),
                 });
                 const { secret, header, rightKey } = signingOf(server, keyCase);
-                const answer = await sendHttp(server.url, {
+                const answer = await server.send({
                   method: endpoint.method,
                   path: endpoint.path(),
                   headers: bearer(signedToken(secret, claims, "HS256", header)),
@@ -420,7 +422,7 @@ export function describeHttpFuzzing(
                   ...(contentType === undefined ? {} : { "content-type": contentType }),
                 };
                 await expectContract(
-                  await sendHttp(server.url, { method: endpoint.method, path: endpoint.path(), headers, body }),
+                  await server.send({ method: endpoint.method, path: endpoint.path(), headers, body }),
                   endpoint.success,
                 );
               }),
@@ -464,7 +466,7 @@ export function describeHttpFuzzing(
                   method === "GET" || method === "HEAD"
                     ? undefined
                     : JSON.stringify({ email: "not-an-email", password: GOOD_PASSWORD });
-                const answer = await sendHttp(server.url, {
+                const answer = await server.send({
                   method,
                   path,
                   headers: { ...bearer(await mintToken(server, bob().id)), "content-type": "application/json" },
@@ -496,7 +498,7 @@ export function describeHttpFuzzing(
           await check(
             (fc) =>
               fc.asyncProperty(oddEmails(fc), oddPasswords(fc), async (email, password) => {
-                const signUp = await sendHttp(server.url, jsonPost(at("/sign-up/email"), { email, password }));
+                const signUp = await server.send(jsonPost(at("/sign-up/email"), { email, password }));
                 await expectContract(signUp, credentialsAccepted);
                 if (signUp.status !== 200) {
                   // Validation refuses, or a case-folded twin of an earlier case is registered.
@@ -505,16 +507,12 @@ export function describeHttpFuzzing(
                 }
                 const created = signUp.json as { user: PublicUserJson };
                 expect(created.user.email).toBe(email.trim().toLowerCase());
-                const signIn = await sendHttp(
-                  server.url,
+                const signIn = await server.send(
                   jsonPost(at("/sign-in/email"), { email, password: password.normalize("NFD") }),
                 );
                 expect(signIn.status, describeAnswer(signIn)).toBe(200);
                 expect((signIn.json as { user: PublicUserJson }).user).toEqual(created.user);
-                const wrong = await sendHttp(
-                  server.url,
-                  jsonPost(at("/sign-in/email"), { email, password: `${password}!` }),
-                );
+                const wrong = await server.send(jsonPost(at("/sign-in/email"), { email, password: `${password}!` }));
                 expect(wrong.status, describeAnswer(wrong)).toBe(401);
                 await expectContract(wrong, credentialsAccepted);
               }),
@@ -531,7 +529,7 @@ export function describeHttpFuzzing(
         async () => {
           await check((fc) =>
             fc.asyncProperty(fc.oneof(jsonBodies(fc), credentialObjects(fc)), async (body) => {
-              const answer = await sendHttp(failing.url, jsonPost(at("/sign-in/email"), body));
+              const answer = await failing.send(jsonPost(at("/sign-in/email"), body));
               await expectContract(answer, credentialsAccepted, { storeFails: true });
               await expectStillServing(failing);
             }),
@@ -545,7 +543,7 @@ export function describeHttpFuzzing(
         async () => {
           await check((fc) =>
             fc.asyncProperty(authorizations(fc), async (authorizationOf) => {
-              const answer = await sendHttp(failing.url, {
+              const answer = await failing.send({
                 method: "GET",
                 path: PROTECTED_PATH,
                 headers: { authorization: authorizationOf.build(failing.alice.token) },
@@ -613,6 +611,7 @@ function useFuzzServer(
     }
     const started = await startServer({ auth, authOptions: options, prefix });
     server.url = started.url;
+    server.send = describedHttp(started.url, { auth, prefix });
     close = () => started.close();
   }, timeoutMs);
   afterAll(async () => {

@@ -70,7 +70,7 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   FORBIDDEN: 403,
 };
 
-const BODY_FAILURES: Readonly<Record<BodyFailure, { status: number; message: string }>> = {
+export const BODY_FAILURES: Readonly<Record<BodyFailure, { status: number; message: string }>> = {
   malformed: { status: 400, message: "Request body must be valid JSON" },
   "unsupported-media-type": { status: 415, message: "Request body must be JSON (Content-Type: application/json)" },
   "too-large": { status: 413, message: "Request body is too large" },
@@ -83,128 +83,191 @@ const JSON_HEADERS = {
 
 type Method = "GET" | "POST" | "DELETE";
 
-type Route = {
+/** What a route's `answer` is given: the checked body fields, the session token, the path parameters. */
+interface RouteInput<Fields extends FieldTypes, Session extends boolean> {
+  readonly fields: FieldValues<Fields>;
+  /** The bearer token, else the session cookie's; only for a route that acts on a session. */
+  readonly token: Session extends true ? string : undefined;
+  readonly params: Readonly<Record<string, string>>;
+  readonly context: RequestContext;
+}
+
+/** One endpoint as the table declares it; {@link route} turns it into what the handler runs. */
+interface RouteSpec<Operation extends RouteOperationName, Fields extends FieldTypes, Session extends boolean> {
   readonly method: Method;
   /** Relative to the mount prefix; a `:name` segment matches any one non-empty segment. */
   readonly path: string;
   /** The service operation behind the endpoint, as `onFailure` names it. */
-  readonly operation: AuthFailureEvent["operation"];
+  readonly operation: Operation;
+  /**
+   * Whether it acts on the caller's session: without a bearer token or session cookie it
+   * answers 401 UNAUTHORIZED before reading anything else.
+   */
+  readonly session: Session;
+  /** The JSON body's fields it reads, each checked (`"string"` required, `"boolean?"` optional); without it the body is not read. */
+  readonly fields?: Fields;
+  /** For an optional feature: when it is off, the path is not an auth endpoint (passed on, so 404). */
+  readonly enabled?: (auth: Auth101) => boolean;
+  readonly answer: (auth: Auth101, input: RouteInput<Fields, Session>) => Promise<Success | ErrorResult>;
+}
+
+type RouteOperationName = AuthFailureEvent["operation"];
+
+/** A route of the table; the OpenAPI document (`openapi.ts`) is generated from the same facts. */
+export interface Route<Operation extends RouteOperationName = RouteOperationName> {
+  readonly method: Method;
+  readonly path: string;
+  readonly operation: Operation;
+  readonly session: boolean;
+  readonly fields: FieldTypes | undefined;
+  readonly enabled: ((auth: Auth101) => boolean) | undefined;
   readonly respond: (
     auth: Auth101,
     request: AuthHttpRequest,
     params: Readonly<Record<string, string>>,
   ) => Promise<AuthHttpResponse>;
-  /** For an optional feature: when it is off, the path is not an auth endpoint (passed on, so 404). */
-  readonly enabled?: (auth: Auth101) => boolean;
-};
+}
 
-/** The one routing table: every endpoint, in every integration, comes from here. */
-const ROUTES: readonly Route[] = [
-  {
+function route<
+  const Operation extends RouteOperationName,
+  const Fields extends FieldTypes = Record<never, never>,
+  const Session extends boolean = false,
+>(spec: RouteSpec<Operation, Fields, Session>): Route<Operation> {
+  const { method, path, operation, session, fields, enabled, answer } = spec;
+  return {
+    method,
+    path,
+    operation,
+    session,
+    fields,
+    enabled,
+    respond: async (auth, request, params) => {
+      const token = session ? sessionTokenOf(request.header) : undefined;
+      if (session && token === undefined) return errorResponse(noTokenGiven());
+      let values = {} as FieldValues<Fields>;
+      if (fields !== undefined) {
+        const read = await readFields(request, fields);
+        if ("response" in read) return read.response;
+        values = read.values;
+      }
+      const input = { fields: values, token, params, context: context(request) } as RouteInput<Fields, Session>;
+      return toResponse(await answer(auth, input));
+    },
+  };
+}
+
+const CREDENTIALS = { email: "string", password: "string" } as const;
+
+/** The one routing table: every endpoint, in every integration, and the OpenAPI document, come from here. */
+export const ROUTES = [
+  route({
     method: "POST",
     path: "/sign-up/email",
     operation: "signUp",
-    respond: (auth, request) =>
-      withFields(request, { email: "string", password: "string" }, ({ email, password }) =>
-        auth.signUp(email, password, context(request)),
-      ),
-  },
-  {
+    session: false,
+    fields: CREDENTIALS,
+    answer: (auth, { fields, context }) => auth.signUp(fields.email, fields.password, context),
+  }),
+  route({
     method: "POST",
     path: "/sign-in/email",
     operation: "signIn",
-    respond: (auth, request) =>
-      withFields(request, { email: "string", password: "string" }, ({ email, password }) =>
-        auth.signIn(email, password, context(request)),
-      ),
-  },
-  {
+    session: false,
+    fields: CREDENTIALS,
+    answer: (auth, { fields, context }) => auth.signIn(fields.email, fields.password, context),
+  }),
+  route({
     method: "POST",
     path: "/change-password",
     operation: "changePassword",
-    respond: (auth, request) => {
-      const token = sessionTokenOf(request.header);
-      if (token === undefined) return Promise.resolve(errorResponse(noTokenGiven()));
-      return withFields(
-        request,
-        { current_password: "string", new_password: "string", revoke_other_sessions: "boolean?" },
-        (fields) =>
-          auth.changePassword(
-            token,
-            fields.current_password,
-            fields.new_password,
-            { revokeOtherSessions: fields.revoke_other_sessions },
-            context(request),
-          ),
-      );
-    },
-  },
-  {
+    session: true,
+    fields: { current_password: "string", new_password: "string", revoke_other_sessions: "boolean?" },
+    answer: (auth, { token, fields, context }) =>
+      auth.changePassword(
+        token,
+        fields.current_password,
+        fields.new_password,
+        { revokeOtherSessions: fields.revoke_other_sessions },
+        context,
+      ),
+  }),
+  route({
     method: "POST",
     path: "/request-password-reset",
     operation: "requestPasswordReset",
+    session: false,
     enabled: (auth) => auth.features.passwordReset,
-    respond: (auth, request) =>
-      withFields(request, { email: "string" }, ({ email }) => auth.requestPasswordReset(email, context(request))),
-  },
-  {
+    fields: { email: "string" },
+    answer: (auth, { fields, context }) => auth.requestPasswordReset(fields.email, context),
+  }),
+  route({
     method: "POST",
     path: "/reset-password",
     operation: "resetPassword",
+    session: false,
     enabled: (auth) => auth.features.passwordReset,
-    respond: (auth, request) =>
-      withFields(request, { token: "string", new_password: "string" }, ({ token, new_password }) =>
-        auth.resetPassword(token, new_password),
-      ),
-  },
-  {
+    fields: { token: "string", new_password: "string" },
+    answer: (auth, { fields }) => auth.resetPassword(fields.token, fields.new_password),
+  }),
+  route({
     method: "POST",
     path: "/send-verification-email",
     operation: "sendVerificationEmail",
+    session: false,
     enabled: (auth) => auth.features.emailVerification,
-    respond: (auth, request) =>
-      withFields(request, { email: "string" }, ({ email }) => auth.sendVerificationEmail(email, context(request))),
-  },
-  {
+    fields: { email: "string" },
+    answer: (auth, { fields, context }) => auth.sendVerificationEmail(fields.email, context),
+  }),
+  route({
     method: "POST",
     path: "/verify-email",
     operation: "verifyEmail",
+    session: false,
     enabled: (auth) => auth.features.emailVerification,
-    respond: (auth, request) => withFields(request, { token: "string" }, ({ token }) => auth.verifyEmail(token)),
-  },
-  {
+    fields: { token: "string" },
+    answer: (auth, { fields }) => auth.verifyEmail(fields.token),
+  }),
+  route({
     method: "POST",
     path: "/sign-out",
     operation: "signOut",
-    respond: (auth, request) => withBearerToken(request, (token) => auth.signOut(token)),
-  },
-  {
+    session: true,
+    answer: (auth, { token }) => auth.signOut(token),
+  }),
+  route({
     method: "POST",
     path: "/sign-out/all",
     operation: "signOutAll",
-    respond: (auth, request) => withBearerToken(request, (token) => auth.signOutAll(token)),
-  },
-  {
+    session: true,
+    answer: (auth, { token }) => auth.signOutAll(token),
+  }),
+  route({
     method: "GET",
     path: "/session",
     operation: "getSession",
-    respond: (auth, request) => withBearerToken(request, (token) => auth.getSession(token)),
-  },
-  {
+    session: true,
+    answer: (auth, { token }) => auth.getSession(token),
+  }),
+  route({
     method: "GET",
     path: "/sessions",
     operation: "listSessions",
-    respond: (auth, request) => withBearerToken(request, (token) => auth.listSessions(token)),
-  },
-  {
+    session: true,
+    answer: (auth, { token }) => auth.listSessions(token),
+  }),
+  route({
     method: "DELETE",
     path: "/sessions/:id",
     operation: "endSession",
-    respond: (auth, request, params) => withBearerToken(request, (token) => auth.endSession(token, params["id"] ?? "")),
-  },
-];
+    session: true,
+    answer: (auth, { token, params }) => auth.endSession(token, params["id"] ?? ""),
+  }),
+] as const;
 
-const COMPILED_ROUTES = ROUTES.map((route) => ({ route, segments: route.path.split("/").slice(1) }));
+/** The operations the table serves, one per endpoint. */
+export type RouteOperation = (typeof ROUTES)[number]["operation"];
+
+const COMPILED_ROUTES = ROUTES.map((entry: Route) => ({ route: entry, segments: entry.path.split("/").slice(1) }));
 
 /** The route a path names and its parameters (percent-decoded), or `undefined`. */
 function matchRoute(path: string): { route: Route; params: Record<string, string> } | undefined {
@@ -426,16 +489,6 @@ type FieldValues<Types extends FieldTypes> = {
   readonly [Name in keyof Types]: Types[Name] extends "string" ? string : boolean | undefined;
 };
 
-/** Reads the JSON body's fields, checking each one's type, then runs `action` with them. */
-async function withFields<Types extends FieldTypes>(
-  request: AuthHttpRequest,
-  types: Types,
-  action: (fields: FieldValues<Types>) => Promise<Success | ErrorResult>,
-): Promise<AuthHttpResponse> {
-  const fields = await readFields(request, types);
-  return "response" in fields ? fields.response : toResponse(await action(fields.values));
-}
-
 async function readFields<Types extends FieldTypes>(
   request: AuthHttpRequest,
   types: Types,
@@ -472,15 +525,6 @@ async function readFields<Types extends FieldTypes>(
     values[name] = value;
   }
   return { values: values as FieldValues<Types> };
-}
-
-async function withBearerToken(
-  request: AuthHttpRequest,
-  action: (token: string) => Promise<Success | ErrorResult>,
-): Promise<AuthHttpResponse> {
-  const token = sessionTokenOf(request.header);
-  if (token === undefined) return errorResponse(noTokenGiven());
-  return toResponse(await action(token));
 }
 
 function toResponse(result: Success | ErrorResult): AuthHttpResponse {

@@ -1,7 +1,9 @@
 // The suites' HTTP side: the server an integration starts for them, and one request per fresh connection.
 import { request as httpRequest } from "node:http";
 import type { Auth101, Auth101Options } from "@auth101/core";
+import { openApiDocument } from "@auth101/core";
 import { afterEach } from "vitest";
+import { OpenApiContract } from "./openapi-contract.js";
 
 /** A server an integration started for the suites: the four endpoints at `prefix`, and `GET /protected`. */
 export interface ConformanceServer {
@@ -161,6 +163,23 @@ export function chunkedBody(text: string): { body: ReadableStream<Uint8Array>; d
       },
     }),
     duplex: "half",
+  };
+}
+
+/** Sends requests to one server and answers as {@link sendHttp} does. */
+export type SendHttp = (exchange: HttpExchange) => Promise<HttpAnswer>;
+
+/**
+ * What the suites send with: {@link sendHttp} to the server at `baseUrl`, every answer checked
+ * against the core's OpenAPI document of what `auth` serves at `prefix`. An answer the document
+ * does not describe (status, header or body) rejects.
+ */
+export function describedHttp(baseUrl: string, served: { readonly auth: Auth101; readonly prefix: string }): SendHttp {
+  const contract = new OpenApiContract(openApiDocument(served));
+  return async (exchange) => {
+    const answer = await sendHttp(baseUrl, exchange);
+    contract.check(exchange, answer);
+    return answer;
   };
 }
 
