@@ -1,10 +1,14 @@
 import type { Auth101 } from "@auth101/core";
+import { openApiDocument } from "@auth101/core";
 import { pageAnswer, serveDemo, startIfEntryPoint } from "@auth101/demo-support";
 import { auth101Router, requireUser } from "@auth101/koa";
 import { Router } from "@koa/router";
 import Koa from "koa";
 
-/** The demo app: the sign-in page at /, the auth endpoints under /auth and a protected GET /me. */
+/**
+ * The demo app: the sign-in page at /, the auth endpoints under /auth, their OpenAPI document at
+ * GET /auth/openapi.json and a protected GET /me.
+ */
 export function createApp(auth: Auth101): Koa {
   const app = new Koa();
   app.use(async (ctx, next) => {
@@ -19,6 +23,9 @@ export function createApp(auth: Auth101): Koa {
   app.use(authRouter.routes()).use(authRouter.allowedMethods());
 
   const appRouter = new Router();
+  appRouter.get("/auth/openapi.json", (ctx) => {
+    ctx.body = openApiDocument({ prefix: "/auth", auth });
+  });
   appRouter.get("/me", requireUser(auth), (ctx) => {
     const { id, email } = ctx.state.authUser;
     ctx.body = { id, email };

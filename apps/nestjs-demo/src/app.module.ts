@@ -4,6 +4,7 @@ import { Auth101Module } from "@auth101/nestjs";
 import type { DynamicModule, OnApplicationShutdown } from "@nestjs/common";
 import { Inject, Injectable, Module } from "@nestjs/common";
 import { MeController } from "./me.controller.js";
+import { OpenApiController } from "./openapi.controller.js";
 
 const DEMO_MAILER = Symbol("DEMO_MAILER");
 
@@ -27,7 +28,8 @@ class CloseMailerOnShutdown implements OnApplicationShutdown {
 }
 
 /**
- * The demo app: the auth endpoints under /auth and a protected GET /me. Auth101Module closes
+ * The demo app: the auth endpoints under /auth, their OpenAPI document at GET /auth/openapi.json
+ * and a protected GET /me. Auth101Module closes
  * the store (it has a `close()`) once Nest has stopped serving (`app.close()`, or SIGTERM/SIGINT)
  * and the emails already asked for have gone out; the mailer is closed then too.
  */
@@ -37,7 +39,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [Auth101Module.forRoot({ path: "auth", ...auth101Options })],
-      controllers: [MeController],
+      controllers: [MeController, OpenApiController],
       providers: [{ provide: DEMO_MAILER, useValue: mailer }, CloseMailerOnShutdown],
     };
   }

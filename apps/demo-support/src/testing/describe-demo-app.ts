@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Auth101Options } from "@auth101/core";
-import { MemoryStore } from "@auth101/core";
+import { Auth101, MemoryStore, openApiDocument } from "@auth101/core";
 import { listenOnLoopback } from "@auth101/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadDemoConfig } from "../demo-config.js";
@@ -116,6 +116,13 @@ function describeEmailFlowsInProcess({ serveInProcess }: DemoAppTestOptions): vo
         served?.mailer.close();
       }
       await inbox?.close();
+    });
+
+    it("lists the email flows in GET /auth/openapi.json once they are on", async () => {
+      const document = (await (await fetch(at(optional.demo, "/auth/openapi.json"))).json()) as { paths: object };
+      expect(Object.keys(document.paths)).toEqual(
+        expect.arrayContaining(["/auth/reset-password", "/auth/verify-email"]),
+      );
     });
 
     it("resets a password from the emailed link, once; the old password stops working", async () => {
@@ -244,6 +251,19 @@ function describeInProcess({ serveInProcess }: DemoAppTestOptions): void {
 
       const signOut = await fetch(url("/auth/sign-out"), { method: "POST", headers: bearer(token) });
       expect(await signOut.json()).toEqual({ success: true });
+    });
+
+    it("serves the OpenAPI document of its endpoints at GET /auth/openapi.json", async () => {
+      const answer = await fetch(url("/auth/openapi.json"));
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get("content-type")).toMatch(/^application\/json/);
+      // The demo's instance has no email flows: the document is the one of what it serves.
+      const served = openApiDocument({
+        prefix: "/auth",
+        auth: new Auth101({ secret: SECRET, store: new MemoryStore() }),
+      });
+      expect(await answer.json()).toEqual(served);
+      expect(Object.keys(served.paths)).not.toContain("/auth/reset-password");
     });
 
     it("answers GET /me without a token with 401 and the error body", async () => {
