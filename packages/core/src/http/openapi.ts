@@ -305,7 +305,7 @@ const JSON_MEDIA_TYPE = "application/json";
 export function openApiDocument(options: OpenApiDocumentOptions): OpenApiDocument {
   const prefix = normalizedPrefix(options.prefix);
   const paths: { [path: string]: OpenApiPathItem } = {};
-  for (const entry of ROUTES as readonly Route<RouteOperation>[]) {
+  for (const entry of ROUTES) {
     if (options.auth !== undefined && entry.enabled?.(options.auth) === false) continue;
     const path = prefix + entry.path.replace(/:([^/]+)/g, "{$1}");
     const item = paths[path] ?? {};
