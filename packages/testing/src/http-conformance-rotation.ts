@@ -6,9 +6,12 @@ import type { ConformanceAuthOptions } from "./http-conformance.js";
 import type { PublicUserJson } from "./support/expectations.js";
 import { expectErrorAnswer, expectSessionAnswer, expectSessionCreated } from "./support/expectations.js";
 import { GOOD_PASSWORD, randomSecret, uniqueEmail } from "./support/fixtures.js";
-import type { ConformanceServer, StartConformanceServer } from "./support/http-client.js";
-import { PROTECTED_PATH, bearer, jsonPost, sendHttp } from "./support/http-client.js";
+import type { ConformanceServer, SendHttp, StartConformanceServer } from "./support/http-client.js";
+import { PROTECTED_PATH, bearer, describedHttp, jsonPost } from "./support/http-client.js";
 import { ISSUER, keyIdOf, signedToken, validClaims } from "./support/tokens.js";
+
+/** A server of one stage, and its checked sender (every answer against the OpenAPI document). */
+type Served = ConformanceServer & { readonly send: SendHttp };
 
 /** The `kid` in a token's header. */
 function keyIdIn(token: string): unknown {
@@ -34,38 +37,44 @@ export function describeSecretRotation(
       async () => {
         const store = new MemoryStore();
         const [secretA, secretB] = [randomSecret(), randomSecret()];
-        const servers: ConformanceServer[] = [];
-        const serve = async (secret: Auth101Options["secret"]): Promise<ConformanceServer> => {
+        const servers: Served[] = [];
+        const serve = async (secret: Auth101Options["secret"]): Promise<Served> => {
           const options: Auth101Options = { ...authOptions, secret, store, issuer: ISSUER, onFailure: () => {} };
-          const server = await startServer({ auth: new Auth101(options), authOptions: options, prefix });
-          servers.push(server);
-          return server;
+          const auth = new Auth101(options);
+          const server = await startServer({ auth, authOptions: options, prefix });
+          const served: Served = {
+            url: server.url,
+            close: () => server.close(),
+            send: describedHttp(server.url, { auth, prefix }),
+          };
+          servers.push(served);
+          return served;
         };
-        const stop = async (server: ConformanceServer): Promise<void> => {
+        const stop = async (server: Served): Promise<void> => {
           servers.splice(servers.indexOf(server), 1);
           await server.close();
         };
-        const signedIn = async (server: ConformanceServer, token: string, user: PublicUserJson): Promise<void> => {
+        const signedIn = async (server: Served, token: string, user: PublicUserJson): Promise<void> => {
           expectSessionAnswer(
-            await sendHttp(server.url, { method: "GET", path: `${prefix}/session`, headers: bearer(token) }),
+            await server.send({ method: "GET", path: `${prefix}/session`, headers: bearer(token) }),
             user,
           );
-          const guarded = await sendHttp(server.url, { method: "GET", path: PROTECTED_PATH, headers: bearer(token) });
+          const guarded = await server.send({ method: "GET", path: PROTECTED_PATH, headers: bearer(token) });
           expect(guarded.status).toBe(200);
         };
-        const refused = async (server: ConformanceServer, token: string): Promise<void> => {
-          const session = await sendHttp(server.url, {
+        const refused = async (server: Served, token: string): Promise<void> => {
+          const session = await server.send({
             method: "GET",
             path: `${prefix}/session`,
             headers: bearer(token),
           });
           expectErrorAnswer(session, 401, "INVALID_TOKEN");
-          const guarded = await sendHttp(server.url, { method: "GET", path: PROTECTED_PATH, headers: bearer(token) });
+          const guarded = await server.send({ method: "GET", path: PROTECTED_PATH, headers: bearer(token) });
           expectErrorAnswer(guarded, 401, "INVALID_TOKEN");
         };
-        const signIn = async (server: ConformanceServer, email: string): Promise<string> =>
+        const signIn = async (server: Served, email: string): Promise<string> =>
           expectSessionCreated(
-            await sendHttp(server.url, jsonPost(`${prefix}/sign-in/email`, { email, password: GOOD_PASSWORD })),
+            await server.send(jsonPost(`${prefix}/sign-in/email`, { email, password: GOOD_PASSWORD })),
             email,
           ).token;
 
@@ -73,7 +82,7 @@ export function describeSecretRotation(
           const email = uniqueEmail("rotation");
           const onlyA = await serve(secretA);
           const { user, token: tokenA } = expectSessionCreated(
-            await sendHttp(onlyA.url, jsonPost(`${prefix}/sign-up/email`, { email, password: GOOD_PASSWORD })),
+            await onlyA.send(jsonPost(`${prefix}/sign-up/email`, { email, password: GOOD_PASSWORD })),
             email,
           );
           expect(keyIdIn(tokenA)).toBe(keyIdOf(secretA));
