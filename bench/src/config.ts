@@ -42,7 +42,7 @@ function positiveNumber(env: Environment, name: string, fallback: number): numbe
 }
 
 /**
- * Defaults keep a full run under ten minutes on a 2-core machine. BENCH_SCALE multiplies
+ * Defaults keep a full run near twelve minutes on a 2-core machine. BENCH_SCALE multiplies
  * every duration (0.2 for a quick look, 2 for steadier numbers); the BENCH_*_SECONDS
  * variables set one duration outright.
  */
