@@ -353,6 +353,9 @@ class OwnedPrismaUserStore extends PrismaUserStore {
   }
 
   override async findSession(id: string): Promise<SessionWithUser | null> {
+    // After close() the adapter is gone, while the client opens a new connection on its
+    // next query: the client's way keeps answering as the other methods do.
+    if (this.#closing !== undefined) return super.findSession(id);
     const [row] = await this.#driverQuery(this.#findSessionSql, id);
     if (row === undefined) return null;
     const [sessionId, userId, createdAt, expiresAt, email, isActive, emailVerified] = row;

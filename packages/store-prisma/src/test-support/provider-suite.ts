@@ -196,6 +196,22 @@ export function describeProviderSuite(options: ProviderSuiteOptions): void {
         expect(await second.findByEmail(user.email)).toEqual({ ...user, passwordHash: HASH });
       });
 
+      it("answers like the client after close(): the client reconnects on its next query", async () => {
+        const database = await freshDatabase();
+        const store = await openStore(database.url);
+        const user = await store.create({ email: email(), passwordHash: HASH });
+        const session = {
+          id: randomUUID(),
+          userId: user.id,
+          createdAt: new Date(),
+          expiresAt: new Date(Date.now() + 60_000),
+        };
+        await store.createSession(session);
+        await store.close();
+        expect(await store.findSession(session.id)).toEqual({ session, user });
+        await store.close();
+      });
+
       it("lets several processes open an empty database at once", async () => {
         const database = await freshDatabase();
         const stores = await Promise.all(Array.from({ length: 4 }, () => openStore(database.url)));
