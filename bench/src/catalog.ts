@@ -14,7 +14,7 @@ export interface ServerSpec {
   readonly label: string;
   /** How the harness gets a signed-in user on it: auth101's sign-up, better-auth's, or not at all. */
   readonly account: AccountKind;
-  /** An auth101 server: its peak RSS is case 6. */
+  /** An auth101 server (the memory table marks it). */
   readonly isAuth101: boolean;
 }
 

@@ -3,7 +3,7 @@ import Koa from "koa";
 import { BARE_SESSION_BODY, HEALTH_BODY, HEALTH_PATH } from "./fixtures.js";
 import { listen, runBenchServer } from "./serve.js";
 
-/** The baseline for case 1: a @koa/router route answering what `GET /auth/session` answers, with no auth. */
+/** The baseline for case 2: a @koa/router route answering what `GET /auth/session` answers, with no auth. */
 await runBenchServer(async () => {
   const app = new Koa();
   const routes = new Router();

@@ -22,7 +22,7 @@ class BareController {
 class BareModule {}
 
 /**
- * The baseline for case 1: a Nest controller answering what `GET /auth/session` answers, with
+ * The baseline for case 2: a Nest controller answering what `GET /auth/session` answers, with
  * no auth, on Express or (NEST_PLATFORM=fastify) on Fastify.
  */
 await runBenchServer(() => startNestBenchApp(BareModule));
