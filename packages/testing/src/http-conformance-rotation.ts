@@ -1,7 +1,7 @@
 // Secret rotation over HTTP: the same store served under [A], then [B, A], then [B].
 import { describe, expect, it } from "vitest";
-import { Auth101, MemoryStore } from "@auth101/core";
-import type { Auth101Options } from "@auth101/core";
+import { Auth101 } from "@auth101/core";
+import type { Auth101Options, UserStore } from "@auth101/core";
 import type { ConformanceAuthOptions } from "./http-conformance.js";
 import type { PublicUserJson } from "./support/expectations.js";
 import { expectErrorAnswer, expectSessionAnswer, expectSessionCreated } from "./support/expectations.js";
@@ -29,13 +29,14 @@ export function describeSecretRotation(
   startServer: StartConformanceServer,
   prefix: string,
   authOptions: ConformanceAuthOptions | undefined,
+  createStore: () => UserStore | Promise<UserStore>,
   timeoutMs: number,
 ): void {
   describe("secret rotation", () => {
     it(
       "keeps everyone signed in when a new secret is put first, and ends the old secret's tokens once it is dropped",
       async () => {
-        const store = new MemoryStore();
+        const store = await createStore();
         const [secretA, secretB] = [randomSecret(), randomSecret()];
         const servers: Served[] = [];
         const serve = async (secret: Auth101Options["secret"]): Promise<Served> => {

@@ -44,6 +44,14 @@ export interface HttpConformanceOptions {
   readonly authOptions?: ConformanceAuthOptions;
   /** Milliseconds allowed for starting and closing a server. Default 30 000. */
   readonly serverTimeoutMs?: number;
+  /**
+   * The store each working server keeps its users and sessions in, a new one per server: run the
+   * whole HTTP contract over a store of your own. Default: a `MemoryStore`. The suites of a failing
+   * and a misbehaving store keep their own.
+   */
+  readonly createStore?: () => UserStore | Promise<UserStore>;
+  /** Called once after the suite, to close what `createStore` opened. */
+  readonly teardown?: () => Promise<void> | void;
 }
 
 export const DEFAULT_PREFIXES: readonly string[] = ["/auth", "/api/v1/identity"];
@@ -94,11 +102,13 @@ export function describeHttpConformance(
 ): void {
   const prefixes = options.prefixes ?? DEFAULT_PREFIXES;
   const serverTimeoutMs = options.serverTimeoutMs ?? 30_000;
+  const createStore = options.createStore ?? (() => new MemoryStore());
 
   describe(`HTTP conformance: ${name}`, () => {
+    if (options.teardown !== undefined) afterAll(options.teardown, serverTimeoutMs);
     for (const prefix of prefixes) {
       describe(`endpoints mounted at ${prefix}`, () => {
-        const fixture = useServer(startServer, prefix, () => new MemoryStore(), options.authOptions, serverTimeoutMs);
+        const fixture = useServer(startServer, prefix, createStore, options.authOptions, serverTimeoutMs);
         describeEndpoints(fixture, prefixes);
         describe("without email senders", () => describeAccountEmailsOff(fixture));
         if (prefix === prefixes[0]) describeCookieTransport(fixture);
@@ -110,7 +120,7 @@ export function describeHttpConformance(
       const fixture = useServer(
         startServer,
         prefixes[0] ?? "/auth",
-        () => new MemoryStore(),
+        createStore,
         { ...options.authOptions, ...outbox.options() },
         serverTimeoutMs,
       );
@@ -123,14 +133,14 @@ export function describeHttpConformance(
       const fixture = useServer(
         startServer,
         prefixes[0] ?? "/auth",
-        () => new MemoryStore(),
+        createStore,
         { ...options.authOptions, ...outbox.options(true) },
         serverTimeoutMs,
       );
       describeRequiredVerification(fixture, outbox);
     });
 
-    describeSecretRotation(startServer, prefixes[0] ?? "/auth", options.authOptions, serverTimeoutMs);
+    describeSecretRotation(startServer, prefixes[0] ?? "/auth", options.authOptions, createStore, serverTimeoutMs);
 
     describe("when the user store fails (503)", () => {
       const fixture = useServer(
@@ -151,13 +161,7 @@ export function describeHttpConformance(
           signUpPerAddress: { attempts: 1, windowSeconds: 600 },
         },
       };
-      const fixture = useServer(
-        startServer,
-        prefixes[0] ?? "/auth",
-        () => new MemoryStore(),
-        throttled,
-        serverTimeoutMs,
-      );
+      const fixture = useServer(startServer, prefixes[0] ?? "/auth", createStore, throttled, serverTimeoutMs);
       describeRateLimits(fixture);
     });
 
@@ -177,7 +181,7 @@ export function describeHttpConformance(
 function useServer(
   startServer: StartConformanceServer,
   prefix: string,
-  createStore: () => UserStore,
+  createStore: () => UserStore | Promise<UserStore>,
   authOptions: ConformanceAuthOptions | undefined,
   timeoutMs: number,
 ): Fixture {
@@ -185,7 +189,7 @@ function useServer(
   let close: (() => Promise<void>) | undefined;
   beforeAll(async () => {
     fixture.secret = randomSecret();
-    fixture.store = createStore();
+    fixture.store = await createStore();
     const options: Auth101Options = {
       ...authOptions,
       secret: fixture.secret,

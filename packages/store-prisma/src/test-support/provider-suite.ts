@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { Auth101, type AuthFailureEvent, MemoryStore } from "@auth101/core";
-import { describeUserStoreContract } from "@auth101/testing";
+import { describeHttpConformance, describeUserStoreContract, startReferenceServer } from "@auth101/testing";
 import {
   PrismaUserStore,
   type Auth101PrismaClient,
@@ -95,6 +95,12 @@ export function describeProviderSuite(options: ProviderSuiteOptions): void {
     );
 
     describeUserStoreContract(`new PrismaUserStore(app's own PrismaClient) on ${options.name}`, appStore);
+
+    // The whole HTTP contract with users and sessions in this database, not in memory.
+    describeHttpConformance(`PrismaUserStore.open() on ${options.name}`, startReferenceServer, {
+      prefixes: ["/auth"],
+      createStore: async () => openStore((await freshDatabase()).url),
+    });
 
     describe("open()", () => {
       it("creates the same tables, column for column, as the shipped migrations", async () => {
