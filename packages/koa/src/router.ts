@@ -38,16 +38,29 @@ export function auth101Router(auth: Auth101, options: Auth101RouterOptions = {})
     ...(options.prefix !== undefined && { prefix: options.prefix }),
   });
   for (const { path } of AUTH_ENDPOINTS) {
-    // The path as the client sent it, relative to the prefix: a `:id` matched one segment, so
-    // the endpoint is the last `segments` segments. The core decodes the parameter.
     const segments = path.split("/").length - 1;
-    endpoints.all(path, async (ctx, next) => {
-      const endpointPath = `/${ctx.path.split("/").slice(-segments).join("/")}`;
-      const response = await handle(toAuthHttpRequest(ctx, endpointPath));
-      if (response === undefined) await next();
-      else sendAuthHttpResponse(ctx, response);
-    });
+    // No async function: the handler's promise is returned as is, one hop fewer per request.
+    endpoints.all(path, (ctx, next) =>
+      handle(toAuthHttpRequest(ctx, lastSegments(ctx.path, segments))).then((response) =>
+        response === undefined ? next() : sendAuthHttpResponse(ctx, response),
+      ),
+    );
   }
 
   return endpoints;
+}
+
+/**
+ * The endpoint path as the client sent it, relative to the prefix: a `:id` matched one
+ * segment, so the endpoint is the path's last `count` segments (the core decodes the
+ * parameter). `/auth/sessions/abc`, 2 → `/sessions/abc`.
+ */
+function lastSegments(path: string, count: number): string {
+  let start = path.length;
+  for (let found = 0; found < count; found++) {
+    start = start === 0 ? -1 : path.lastIndexOf("/", start - 1);
+    // Fewer segments than the route has (never after a match): what splitting would give.
+    if (start === -1) return `/${path.split("/").slice(-count).join("/")}`;
+  }
+  return path.slice(start);
 }

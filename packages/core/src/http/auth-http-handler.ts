@@ -267,24 +267,44 @@ export const ROUTES = [
 /** The operations the table serves, one per endpoint. */
 export type RouteOperation = (typeof ROUTES)[number]["operation"];
 
-const COMPILED_ROUTES = ROUTES.map((entry: Route) => ({ route: entry, segments: entry.path.split("/").slice(1) }));
+const COMPILED_ROUTES = ROUTES.map((entry: Route, index) => ({
+  route: entry,
+  index,
+  segments: entry.path.split("/").slice(1),
+}));
 
-/** The route a path names and its parameters (percent-decoded), or `undefined`. */
+/** The routes without parameters, by path: most requests are matched by one lookup. */
+const STATIC_ROUTES: ReadonlyMap<string, { readonly route: Route; readonly index: number }> = new Map(
+  COMPILED_ROUTES.filter(({ segments }) => !segments.some(isParameter))
+    .reverse()
+    .map((compiled) => [compiled.route.path, compiled]),
+);
+const PARAMETER_ROUTES = COMPILED_ROUTES.filter(({ segments }) => segments.some(isParameter));
+
+function isParameter(segment: string): boolean {
+  return segment.startsWith(":");
+}
+
+/** The route a path names and its parameters (percent-decoded), or `undefined`; the table's first match wins. */
 function matchRoute(path: string): { route: Route; params: Record<string, string> } | undefined {
-  const given = path.split("/").slice(1);
-  for (const { route, segments } of COMPILED_ROUTES) {
-    if (segments.length !== given.length || !path.startsWith("/")) continue;
+  const fixed = STATIC_ROUTES.get(path);
+  let given: string[] | undefined;
+  for (const { route, index, segments } of PARAMETER_ROUTES) {
+    if (fixed !== undefined && fixed.index < index) break;
+    given ??= path.split("/").slice(1);
+    const values = given;
+    if (segments.length !== values.length || !path.startsWith("/")) continue;
     const params: Record<string, string> = {};
-    const matches = segments.every((segment, index) => {
-      const value = given[index] as string;
-      if (!segment.startsWith(":")) return segment === value;
+    const matches = segments.every((segment, position) => {
+      const value = values[position] as string;
+      if (!isParameter(segment)) return segment === value;
       if (value === "") return false;
       params[segment.slice(1)] = decodeSegment(value);
       return true;
     });
     if (matches) return { route, params };
   }
-  return undefined;
+  return fixed === undefined ? undefined : { route: fixed.route, params: {} };
 }
 
 function decodeSegment(segment: string): string {
@@ -361,9 +381,8 @@ function credentialOf(header: HeaderReader): Credential {
 
 /** The session token a request carries: the bearer token, else the session cookie's. */
 function sessionTokenOf(header: HeaderReader): string | undefined {
-  return header("authorization") !== undefined
-    ? bearerToken(header("authorization"))
-    : sessionCookieToken(header("cookie"));
+  const authorization = header("authorization");
+  return authorization !== undefined ? bearerToken(authorization) : sessionCookieToken(header("cookie"));
 }
 
 interface TransportOfRequest {
