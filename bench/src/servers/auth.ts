@@ -18,10 +18,19 @@ async function openStore(): Promise<{ store: UserStore; close: () => Promise<voi
   return openPrismaBenchStore(kind);
 }
 
-/** BENCH_HASH_CONCURRENCY sets `hashing.maxConcurrent` (to measure its default against others). */
-function hashConcurrency(): Pick<Auth101Options, "hashing"> {
-  const raw = process.env["BENCH_HASH_CONCURRENCY"];
-  return raw === undefined || raw === "" ? {} : { hashing: { maxConcurrent: Number(raw) } };
+/**
+ * BENCH_HASH_CONCURRENCY sets `hashing.maxConcurrent` and BENCH_HASH_NICE `hashing.threadNice`
+ * (to measure their defaults against others).
+ */
+function hashThreads(): Pick<Auth101Options, "hashing"> {
+  const concurrency = process.env["BENCH_HASH_CONCURRENCY"];
+  const nice = process.env["BENCH_HASH_NICE"];
+  return {
+    hashing: {
+      ...(concurrency === undefined || concurrency === "" ? {} : { maxConcurrent: Number(concurrency) }),
+      ...(nice === undefined || nice === "" ? {} : { threadNice: Number(nice) }),
+    },
+  };
 }
 
 /**
@@ -35,7 +44,7 @@ export async function createBenchAuth(): Promise<BenchAuth> {
     store,
     rateLimit: BENCH_RATE_LIMITS,
     passwordReset: { send: () => {} },
-    ...hashConcurrency(),
+    ...hashThreads(),
   });
   return { auth, close };
 }

@@ -134,11 +134,10 @@ export class Auth101 {
     this.#options = resolveOptions(options);
     failureReporters.set(this, this.#options.onFailure);
     this.#store = this.#options.store;
-    this.#hasher = new PasswordHasher(
-      this.#options.hashing,
-      this.#options.storedHashLimits,
-      this.#options.maxConcurrentHashes,
-    );
+    this.#hasher = new PasswordHasher(this.#options.hashing, this.#options.storedHashLimits, {
+      maxConcurrent: this.#options.maxConcurrentHashes,
+      threadNice: this.#options.hashThreadNice,
+    });
     this.#tokens = new TokenIssuer({
       secrets: this.#options.secrets,
       issuer: this.#options.issuer,

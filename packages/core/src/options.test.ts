@@ -72,6 +72,11 @@ describe("Auth101 configuration", () => {
       /hashing.maxConcurrent must be a whole number from 1 to 1024/,
     ],
     [
+      "a hashing thread priority above the event loop's",
+      { secret: SECRET, hashing: { threadNice: -5 } },
+      /hashing.threadNice must be a whole number from 0 to 19/,
+    ],
+    [
       "a stored-hash memory limit below the configured cost",
       { secret: SECRET, hashing: { memoryCost: 65_536, storedHashLimits: { memoryCost: 32_768 } } },
       /hashing.storedHashLimits.memoryCost must be a whole number from 65536/,

@@ -27,12 +27,21 @@ export interface HashingOptions {
   readonly storedHashLimits?: Partial<StoredHashLimits>;
   /**
    * Most password hashes and verifications running at once (per `Auth101`); more wait their
-   * turn, first come first served. Argon2id runs on libuv's thread pool (4 threads by
-   * default): with more hashes in flight than cores, the event loop waits for a core and every
-   * other request of the process slows down during a sign-in storm. Default: the number of
-   * cores (`os.availableParallelism()`). 1 to 1024.
+   * turn, first come first served. Each runs in one of as many worker threads: with more
+   * hashes in flight than cores, the event loop waits for a core and every other request of
+   * the process slows down during a sign-in storm. Default: the number of cores
+   * (`os.availableParallelism()`). 1 to 1024.
    */
   readonly maxConcurrent?: number;
+  /**
+   * Nice value of the `maxConcurrent` worker threads that hash (Linux; ignored elsewhere).
+   * Above 0 the kernel hands a core to the event loop first whenever it has a request to
+   * answer, even beside other CPU-bound processes, while the hashes still take every cycle
+   * nothing else wants; the price is sign-in throughput when the machine is busy (5 cost about
+   * a quarter of it beside a busy process in the bench). Default 0, the event loop's priority.
+   * 0 to 19.
+   */
+  readonly threadNice?: number;
 }
 
 export interface PasswordPolicyOptions {
@@ -165,6 +174,7 @@ export interface ResolvedOptions {
   readonly storedHashLimits: StoredHashLimits;
   /** Most hashes and verifications in flight at once. */
   readonly maxConcurrentHashes: number;
+  readonly hashThreadNice: number;
   readonly onFailure: (event: AuthFailureEvent) => void;
   /** Canonical origins, or `undefined` for the default (the request's own origin). */
   readonly trustedOrigins: readonly string[] | undefined;
@@ -178,6 +188,7 @@ export const DEFAULTS = {
   passwordResetExpiresIn: 60,
   emailVerificationExpiresIn: 60 * 24,
   storedHashLimits: { memoryCost: 1024 * 1024, timeCost: 32, parallelism: 16, bcryptCost: 16 },
+  hashThreadNice: 0,
 } as const;
 
 export const MIN_SECRET_BYTES = 32;
@@ -224,7 +235,7 @@ export function resolveOptions(options: Auth101Options): ResolvedOptions {
 
 function checkHashing(
   hashing: HashingOptions,
-): Pick<ResolvedOptions, "hashing" | "storedHashLimits" | "maxConcurrentHashes"> {
+): Pick<ResolvedOptions, "hashing" | "storedHashLimits" | "maxConcurrentHashes" | "hashThreadNice"> {
   const resolved = {
     memoryCost: integerIn(
       "hashing.memoryCost (KiB)",
@@ -271,6 +282,7 @@ function checkHashing(
       ),
     },
     maxConcurrentHashes: integerIn("hashing.maxConcurrent", hashing.maxConcurrent ?? availableParallelism(), 1, 1024),
+    hashThreadNice: integerIn("hashing.threadNice", hashing.threadNice ?? DEFAULTS.hashThreadNice, 0, 19),
   };
 }
 

@@ -5,7 +5,8 @@ import { PasswordHasher } from "./password-hasher.js";
 
 const OWASP = { memoryCost: 19_456, timeCost: 2, parallelism: 1 };
 const LIMITS = { memoryCost: 1024 * 1024, timeCost: 32, parallelism: 16, bcryptCost: 16 };
-const hasher = new PasswordHasher(OWASP, LIMITS);
+const THREADS = { maxConcurrent: 2, threadNice: 5 };
+const hasher = new PasswordHasher(OWASP, LIMITS, THREADS);
 
 describe("PasswordHasher", () => {
   it("hashes with Argon2id and the configured parameters, salted", async () => {
@@ -30,7 +31,7 @@ describe("PasswordHasher", () => {
       expect(await hasher.verify(stored, "pw-123456", "pw-123456")).toEqual({ valid: true, needsRehash: true });
       expect(await hasher.verify(stored, "pw-654321", "pw-654321")).toEqual({ valid: false, needsRehash: false });
     }
-    const stronger = new PasswordHasher({ memoryCost: 32_768, timeCost: 3, parallelism: 1 }, LIMITS);
+    const stronger = new PasswordHasher({ memoryCost: 32_768, timeCost: 3, parallelism: 1 }, LIMITS, THREADS);
     expect(await stronger.verify(await hasher.hash("pw-123456"), "pw-123456", "pw-123456")).toEqual({
       valid: true,
       needsRehash: true,
@@ -106,7 +107,11 @@ describe("PasswordHasher", () => {
   });
 
   it("refuses, unverified, an Argon2 hash whose parameters exceed the limits, even for the right password", async () => {
-    const strict = new PasswordHasher(OWASP, { memoryCost: 19_456, timeCost: 2, parallelism: 1, bcryptCost: 10 });
+    const strict = new PasswordHasher(
+      OWASP,
+      { memoryCost: 19_456, timeCost: 2, parallelism: 1, bcryptCost: 10 },
+      THREADS,
+    );
     const cases = [
       [{ memoryCost: 32_768, timeCost: 2, parallelism: 1 }, "Argon2 m=32768 is above 19456"],
       [{ memoryCost: 19_456, timeCost: 3, parallelism: 1 }, "Argon2 t=3 is above 2"],
@@ -137,7 +142,7 @@ describe("PasswordHasher", () => {
   });
 
   it("refuses, unverified, a bcrypt hash whose cost exceeds the limit", async () => {
-    const strict = new PasswordHasher(OWASP, { ...LIMITS, bcryptCost: 4 });
+    const strict = new PasswordHasher(OWASP, { ...LIMITS, bcryptCost: 4 }, THREADS);
     const cost5 = await bcryptHash("imported-secret", 5);
     expect(await hasher.verify(cost5, "imported-secret", "imported-secret")).toMatchObject({ valid: true });
     expect(await strict.verify(cost5, "imported-secret", "imported-secret")).toEqual({

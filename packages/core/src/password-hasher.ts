@@ -1,8 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Algorithm } from "@node-rs/argon2";
-import { hash as argon2Hash, parseOptions as parseArgon2Options, verify as argon2Verify } from "@node-rs/argon2";
-import { verify as bcryptVerify } from "@node-rs/bcrypt";
-import { ConcurrencyLimit } from "./concurrency-limit.js";
+import { hash as argon2Hash, parseOptions as parseArgon2Options } from "@node-rs/argon2";
+import { HashWorkerPool } from "./hash-worker-pool.js";
 
 export interface Argon2Parameters {
   readonly memoryCost: number;
@@ -60,30 +59,37 @@ const ARGON2ID = 2 as Algorithm;
 const BCRYPT_PREFIX = /^\$2[aby]\$(\d\d)\$/;
 const BCRYPT_MAX_PASSWORD_BYTES = 72;
 
+/** `hashing.maxConcurrent` and `hashing.threadNice`. */
+export interface HashThreads {
+  readonly maxConcurrent: number;
+  readonly threadNice: number;
+}
+
 /**
- * Argon2id hashing through @node-rs/argon2, whose async calls run on libuv's thread pool,
- * never on the event loop. bcrypt hashes are accepted for verification only. At most
- * `maxConcurrent` hashes or verifications run at once (`hashing.maxConcurrent`).
+ * Argon2id hashing through @node-rs/argon2 in worker threads of lowered priority, never on the
+ * event loop nor on libuv's thread pool (the app's file system, DNS and zlib work stays
+ * there). bcrypt hashes are accepted for verification only. At most `maxConcurrent` hashes or
+ * verifications run at once.
  */
 export class PasswordHasher {
   readonly #parameters: Argon2Parameters;
   readonly #limits: StoredHashLimits;
   readonly #dummyHash: Promise<string>;
-  readonly #inFlight: ConcurrencyLimit;
+  readonly #workers: HashWorkerPool;
 
-  constructor(parameters: Argon2Parameters, limits: StoredHashLimits, maxConcurrent = Number.POSITIVE_INFINITY) {
+  constructor(parameters: Argon2Parameters, limits: StoredHashLimits, threads: HashThreads) {
     this.#parameters = parameters;
     this.#limits = limits;
     this.#dummyHash = dummyHashFor(parameters);
-    this.#inFlight = new ConcurrencyLimit(maxConcurrent);
+    this.#workers = new HashWorkerPool({ size: threads.maxConcurrent, threadNice: threads.threadNice });
   }
 
   hash(password: string): Promise<string> {
-    return this.#inFlight.run(() => argon2Hash(password, { ...this.#parameters, algorithm: ARGON2ID }));
+    return this.#workers.run({ kind: "argon2-hash", password, ...this.#parameters }) as Promise<string>;
   }
 
   #argon2Verify(storedHash: string, password: string): Promise<boolean> {
-    return this.#inFlight.run(() => argon2Verify(storedHash, password)).catch(() => false);
+    return (this.#workers.run({ kind: "argon2-verify", storedHash, password }) as Promise<boolean>).catch(() => false);
   }
 
   /**
@@ -108,7 +114,9 @@ export class PasswordHasher {
       if (Buffer.byteLength(originalPassword, "utf8") > BCRYPT_MAX_PASSWORD_BYTES) {
         return this.#rejectAfterDummyWork(password, originalPassword);
       }
-      const valid = await this.#inFlight.run(() => bcryptVerify(originalPassword, storedHash)).catch(() => false);
+      const valid = await (
+        this.#workers.run({ kind: "bcrypt-verify", storedHash, password: originalPassword }) as Promise<boolean>
+      ).catch(() => false);
       return { valid, needsRehash: valid };
     }
     const stored = this.#argon2Parameters(storedHash);
