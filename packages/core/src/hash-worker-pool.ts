@@ -78,8 +78,9 @@ interface QueuedTask {
 }
 
 /**
- * Runs Argon2id and bcrypt in at most `size` worker threads of lowered priority, one task per
- * thread at a time, the others queued first come first served. Workers start on demand, keep
+ * Runs Argon2id and bcrypt in at most `size` worker threads (at the priority `threadNice`
+ * gives them; by default the process's own), one task per thread at a time, the others queued
+ * first come first served. Workers start on demand, keep
  * the process alive only while they have a task, and exit after {@link IDLE_WORKER_MS} idle.
  */
 export class HashWorkerPool {
