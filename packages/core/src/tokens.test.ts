@@ -195,6 +195,27 @@ describe("TokenIssuer", () => {
       }
     });
 
+    it("lets no token ride on a remembered token's signature: another header or payload is verified in full", () => {
+      const cached = new TokenIssuer({ secrets: [SECRET], issuer: "auth101", lifetimeSeconds: 60 });
+      const token = tokenOf(cached, "user-1");
+      expect(subjectOf(cached, token)).toBe("user-1");
+      const [header, payload, signature] = token.split(".") as [string, string, string];
+      const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as Record<string, unknown>;
+      const otherPayload = Buffer.from(JSON.stringify({ ...claims, sub: "user-2" })).toString("base64url");
+      const verifySpy = vi.spyOn(jwt, "verify");
+      try {
+        expect(subjectOf(cached, `${header}.${otherPayload}.${signature}`)).toBeUndefined();
+        expect(subjectOf(cached, `${header}x.${payload}.${signature}`)).toBeUndefined();
+        expect(subjectOf(cached, signature)).toBeUndefined();
+        expect(verifySpy).toHaveBeenCalledTimes(1);
+        // The real token is still remembered, and still answers.
+        expect(subjectOf(cached, token)).toBe("user-1");
+        expect(verifySpy).toHaveBeenCalledTimes(1);
+      } finally {
+        verifySpy.mockRestore();
+      }
+    });
+
     it("stays bounded: the oldest tokens are verified afresh once 10,000 newer ones were seen", () => {
       const cached = new TokenIssuer({ secrets: [SECRET], issuer: "auth101", lifetimeSeconds: 60 });
       const tokens = Array.from({ length: 10_001 }, (_, i) => tokenOf(cached, `user-${i}`));

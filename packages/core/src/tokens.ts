@@ -4,6 +4,8 @@ import jwt from "jsonwebtoken";
 import { readAcceptableHeader } from "./token-header.js";
 
 const ALGORITHM = "HS256";
+/** An HS256 signature (32 bytes) in base64url: the last characters of every token we sign. */
+const SIGNATURE_LENGTH = 43;
 /** Longer "tokens" are refused unread: ours are about 250 characters. */
 const MAX_TOKEN_LENGTH = 4096;
 /**
@@ -23,6 +25,12 @@ export interface VerifiedToken {
   readonly sessionId: string;
   /** `exp`, in seconds since the epoch. */
   readonly expiresAt: number;
+}
+
+/** A token that passed every check, and what it says. */
+interface RememberedToken {
+  readonly token: string;
+  readonly verified: VerifiedToken;
 }
 
 /** A freshly signed token and the session it names. */
@@ -80,8 +88,11 @@ export class TokenIssuer {
    * It vouches for the signature only: whether the session still exists is asked every time.
    * It belongs to this issuer, whose secrets never change: an app that drops a secret builds
    * a new issuer (a new `Auth101`) with an empty cache, so no remembered token outlives its key.
+   * Keyed by the signature, the token's last 43 characters: a lookup hashes those rather than
+   * all 250 (a fresh string per request, so hashed every time); a hit still requires the whole
+   * token to be the one remembered.
    */
-  readonly #verified = new Map<string, VerifiedToken>();
+  readonly #verified = new Map<string, RememberedToken>();
 
   constructor(options: TokenIssuerOptions) {
     const [signing, ...previous] = options.secrets;
@@ -121,10 +132,11 @@ export class TokenIssuer {
   /** What a validly signed, unexpired token says, or `undefined` for any invalid one. */
   verify(token: string): VerifiedToken | undefined {
     const now = Math.floor(Date.now() / 1000);
-    const remembered = this.#verified.get(token);
-    if (remembered !== undefined) {
-      if (now < remembered.expiresAt) return remembered;
-      this.#verified.delete(token);
+    const signature = token.slice(-SIGNATURE_LENGTH);
+    const remembered = this.#verified.get(signature);
+    if (remembered !== undefined && remembered.token === token) {
+      if (now < remembered.verified.expiresAt) return remembered.verified;
+      this.#verified.delete(signature);
       return undefined;
     }
     const verified = this.#verifySignature(token, now);
@@ -133,7 +145,7 @@ export class TokenIssuer {
       const oldest = this.#verified.keys().next();
       if (oldest.done !== true) this.#verified.delete(oldest.value);
     }
-    this.#verified.set(token, verified);
+    this.#verified.set(signature, { token, verified });
     return verified;
   }
 
