@@ -37,6 +37,8 @@ export function requestBody(ctx: KoaContext): Promise<RequestBody> {
 /** Writes the core's response as is: status, headers, and `JSON.stringify(body)`. */
 export function sendAuthHttpResponse(ctx: KoaContext, response: AuthHttpResponse): void {
   ctx.status = response.status;
-  ctx.set(response.headers);
+  // Straight onto Node's response, where ctx.set would put them too: Koa's set() copies every
+  // call's arguments into an array of entries first, a cost on every request.
+  for (const name in response.headers) ctx.res.setHeader(name, response.headers[name] as string);
   ctx.body = JSON.stringify(response.body);
 }

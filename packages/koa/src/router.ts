@@ -1,6 +1,7 @@
 import type { Auth101 } from "@auth101/core";
 import { AUTH_ENDPOINTS, createAuthHttpHandler } from "@auth101/core";
 import { Router } from "@koa/router";
+import type { Context } from "koa";
 import { sendAuthHttpResponse, toAuthHttpRequest } from "./request-translation.js";
 
 export interface Auth101RouterOptions {
@@ -39,9 +40,11 @@ export function auth101Router(auth: Auth101, options: Auth101RouterOptions = {})
   });
   for (const { path } of AUTH_ENDPOINTS) {
     const segments = path.split("/").length - 1;
+    // A path without a parameter matched exactly as written: it is the endpoint path itself.
+    const endpointPath = path.includes(":") ? (ctx: Context) => lastSegments(ctx.path, segments) : () => path;
     // No async function: the handler's promise is returned as is, one hop fewer per request.
     endpoints.all(path, (ctx, next) =>
-      handle(toAuthHttpRequest(ctx, lastSegments(ctx.path, segments))).then((response) =>
+      handle(toAuthHttpRequest(ctx, endpointPath(ctx))).then((response) =>
         response === undefined ? next() : sendAuthHttpResponse(ctx, response),
       ),
     );
