@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { once } from "node:events";
 import { loadavg } from "node:os";
 import type { BenchConfig } from "./config.js";
@@ -6,6 +7,7 @@ import type { ServerSpec, TargetSpec } from "./catalog.js";
 import { SERVERS, selectTargets } from "./catalog.js";
 import type { LoadOptions, LoadResult, RequestVariant } from "./load.js";
 import { load, sleep } from "./load.js";
+import { lookalikeToken } from "./lookalike-token.js";
 import type { MicroResult } from "./micro.js";
 import { runMicroBenchmark } from "./micro.js";
 import type { SequenceAnswer, SequenceRequest } from "./sequence.js";
@@ -61,6 +63,8 @@ export interface BenchResults {
   readonly elapsedSeconds: number;
   /** 1-minute load average when the run ended (the start is in `machine`). */
   readonly loadAverageAtEnd: number;
+  /** Milliseconds the same fixed CPU-bound task took before each round (see `timeFixedTask`). */
+  readonly fixedTaskMs: number[];
 }
 
 export interface MachineInfo {
@@ -90,6 +94,7 @@ export async function runBenchmark(config: BenchConfig, machine: MachineInfo, lo
   const servers: ServerResult[] = SERVERS.filter((server) => serverIds.has(server.id)).map((server) => ({ server }));
   const results: TargetResult[] = targets.map((target) => ({ target, samples: [] }));
   const prepared = new Map<string, Prepared>();
+  const fixedTaskMs: number[] = [];
   const accounts: Credentials[] = Array.from({ length: config.users }, () => ({
     email: benchEmail(),
     password: BENCH_USER.password,
@@ -111,6 +116,7 @@ export async function runBenchmark(config: BenchConfig, machine: MachineInfo, lo
     }
 
     for (let round = 0; round < config.rounds; round += 1) {
+      fixedTaskMs.push(timeFixedTask());
       const order = roundOrder(results, round);
       for (const result of order) {
         const server = prepared.get(result.target.server);
@@ -147,7 +153,21 @@ export async function runBenchmark(config: BenchConfig, machine: MachineInfo, lo
     micro,
     elapsedSeconds: (performance.now() - started) / 1000,
     loadAverageAtEnd: loadavg()[0] ?? Number.NaN,
+    fixedTaskMs,
   };
+}
+
+/**
+ * Times one fixed CPU-bound task (a chain of 20,000 SHA-256 digests) in this process while
+ * every server is idle: the same work each time, so its spread over the run is how much the
+ * machine's own speed moved (a virtual machine's core is shared with other tenants), which
+ * no interleaving of rounds can take out of a single ratio.
+ */
+export function timeFixedTask(): number {
+  const started = performance.now();
+  let digest = Buffer.alloc(32);
+  for (let step = 0; step < 20_000; step += 1) digest = createHash("sha256").update(digest).digest();
+  return performance.now() - started;
 }
 
 /**
@@ -204,7 +224,7 @@ async function signUpAll(
   origin: string,
   accounts: readonly Credentials[],
 ): Promise<Record<string, string>[]> {
-  if (server.account === "none") return [{}];
+  if (server.account === "none") return accounts.map(() => ({ authorization: `Bearer ${lookalikeToken()}` }));
   const headers: Record<string, string>[] = [];
   for (let first = 0; first < accounts.length; first += SIGN_UP_CONCURRENCY) {
     const batch = accounts.slice(first, first + SIGN_UP_CONCURRENCY);
