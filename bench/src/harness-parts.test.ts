@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { TARGETS, selectTargets } from "./catalog.js";
 import { configFromEnvironment } from "./config.js";
-import { roundOrder } from "./harness.js";
-import { formatTable, median } from "./report.js";
+import { roundOrder, timeFixedTask } from "./harness.js";
+import { lookalikeToken } from "./lookalike-token.js";
+import { formatTable, machineSpeedLine, median } from "./report.js";
 
 const entry = (id: string, group: string) => ({ target: { id, group } });
 
@@ -84,5 +85,24 @@ describe("report helpers", () => {
         ["left", "right"],
       ),
     ).toBe(["name    n", "----  ---", "a       1", "long  100"].join("\n"));
+  });
+});
+
+describe("machine speed", () => {
+  it("times the fixed task and reports the spread of its times", () => {
+    expect(timeFixedTask()).toBeGreaterThan(0);
+    expect(machineSpeedLine([40, 80, 50])).toBe(
+      "machine speed: the same CPU-bound task took 40–80 ms before the rounds (slowest ÷ fastest 2.00); one round's ratio can move by as much",
+    );
+    expect(machineSpeedLine([])).toBe("machine speed: not probed");
+  });
+});
+
+describe("lookalikeToken", () => {
+  it("has the shape of an auth101 token: three base64url parts, a fresh one each time", () => {
+    const token = lookalikeToken();
+    expect(token).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/);
+    expect(token.length).toBeGreaterThan(200);
+    expect(lookalikeToken()).not.toBe(token);
   });
 });

@@ -187,6 +187,17 @@ function microTable(results: BenchResults): string {
 }
 
 /** The whole report: settings and machine, then throughput, comparisons, memory and the core alone. */
+/** How much the machine's own speed moved over the run, from the fixed task timed before each round. */
+export function machineSpeedLine(fixedTaskMs: readonly number[]): string {
+  if (fixedTaskMs.length === 0) return "machine speed: not probed";
+  const fastest = Math.min(...fixedTaskMs);
+  const slowest = Math.max(...fixedTaskMs);
+  return (
+    `machine speed: the same CPU-bound task took ${fastest.toFixed(0)}–${slowest.toFixed(0)} ms before the rounds ` +
+    `(slowest ÷ fastest ${(slowest / fastest).toFixed(2)}); one round's ratio can move by as much`
+  );
+}
+
 export function formatReport(results: BenchResults): string {
   const { config, machine } = results;
   const seconds = (value: number): string => `${Number(value.toFixed(2))} s`;
@@ -201,6 +212,7 @@ export function formatReport(results: BenchResults): string {
       (results.machine.loadAverageAtStart > results.machine.cpus / 2
         ? " — other work was competing for the CPUs: trust the ratios more than the absolute numbers"
         : ""),
+    machineSpeedLine(results.fixedTaskMs),
     "",
     "Throughput (median of the rounds; runs with any non-2xx response or socket error are left out)",
     throughputTable(results),

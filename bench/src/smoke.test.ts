@@ -67,7 +67,15 @@ describe("benchmark harness, tiny run", () => {
 
   it("prints every section of the report, with the machine it ran on", () => {
     const report = finished.stdout;
-    for (const heading of ["auth101 benchmark", "machine: ", "Throughput", "Comparisons", "Memory", "Core alone"]) {
+    for (const heading of [
+      "auth101 benchmark",
+      "machine: ",
+      "machine speed: ",
+      "Throughput",
+      "Comparisons",
+      "Memory",
+      "Core alone",
+    ]) {
       expect(report).toContain(heading);
     }
     expect(report).toMatch(/machine: \d+ × .+, Node v\d+/);
@@ -101,4 +109,37 @@ describe("benchmark harness, tiny run", () => {
     expect(report).toMatch(/@auth101\/koa \(memory store\)\s+yes\s+\d+/);
     expect(report).toMatch(/@auth101\/nestjs on Fastify \(memory store\)\s+yes\s+\d+/);
   });
+});
+
+/**
+ * `instructions.js` runs these servers in process under callgrind, too slow for CI; here each
+ * case-2 server runs in process without it, to prove every one answers 200 that way.
+ */
+describe("servers in process (BENCH_IN_PROCESS)", () => {
+  const servers: readonly [script: string, account: "auth101" | "none", env: Record<string, string>][] = [
+    ["express-bare.js", "none", {}],
+    ["express-auth101.js", "auth101", {}],
+    ["koa-bare.js", "none", {}],
+    ["koa-auth101.js", "auth101", {}],
+    ["nest-bare.js", "none", {}],
+    ["nest-auth101.js", "auth101", {}],
+    ["nest-bare.js", "none", { NEST_PLATFORM: "fastify" }],
+    ["nest-auth101.js", "auth101", { NEST_PLATFORM: "fastify" }],
+  ];
+  it.each(servers)(
+    "%s (%s, %o) answers its session requests",
+    async (script, account, env) => {
+      const server = fileURLToPath(new URL(`../dist/servers/${script}`, import.meta.url));
+      const inProcess = { account, accounts: 2, warmup: 20, requests: 20, path: "/auth/session" };
+      const finished = await run(
+        process.execPath,
+        ["--expose-gc", server],
+        { ...env, BENCH_IN_PROCESS: JSON.stringify(inProcess) },
+        60_000,
+      );
+      expect(finished.stderr).toBe("");
+      expect(finished.code).toBe(0);
+    },
+    70_000,
+  );
 });
