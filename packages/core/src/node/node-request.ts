@@ -43,7 +43,7 @@ export function nodeRequestBody(request: IncomingMessage, leftBehind: () => unkn
 /** Writes the core's response as is: status, headers, and `JSON.stringify(body)`. */
 export function sendNodeResponse(response: ServerResponse, answer: AuthHttpResponse): void {
   response.statusCode = answer.status;
-  for (const [name, value] of Object.entries(answer.headers)) response.setHeader(name, value);
+  for (const name in answer.headers) response.setHeader(name, answer.headers[name] as string);
   response.end(JSON.stringify(answer.body));
 }
 
