@@ -2,7 +2,8 @@ import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import type { RatioComparison, ServerSpec } from "./catalog.js";
-import { COMPARISONS, SERVERS, TARGETS } from "./catalog.js";
+import { COMPARISONS, SERVERS, TARGETS, selectTargets } from "./catalog.js";
+import { configFromEnvironment } from "./config.js";
 import type { InProcessRun } from "./in-process.js";
 import { formatTable } from "./report.js";
 
@@ -12,7 +13,8 @@ import { formatTable } from "./report.js";
  * runs in process (in-process.ts: no sockets, no kernel) under valgrind's callgrind, twice,
  * with two request counts; the difference over the difference in requests is what one request
  * costs. Unlike req/s it does not move with the machine's speed: the same build gives the
- * same count within a fraction of a percent, whatever else runs.
+ * same count within a fraction of a percent, whatever else runs. BENCH_ONLY selects as for
+ * run.js: a comparison is counted when both its targets are selected.
  */
 
 const run = promisify(execFile);
@@ -60,8 +62,13 @@ async function count(server: ServerSpec, path: string): Promise<Counted> {
   return { server, instructionsPerRequest: (more - fewer) / (MORE - FEWER) };
 }
 
+const selected = new Set(selectTargets(configFromEnvironment().only).map((target) => target.id));
 const comparisons = COMPARISONS.filter(
-  (comparison): comparison is RatioComparison => comparison.kind === "ratio" && comparison.case === "2",
+  (comparison): comparison is RatioComparison =>
+    comparison.kind === "ratio" &&
+    comparison.case === "2" &&
+    selected.has(comparison.numerator) &&
+    selected.has(comparison.denominator),
 );
 const rows: string[][] = [];
 process.stderr.write(`callgrind, ${WARMUP} warm-up requests, counted ${MORE} − ${FEWER}\n`);
