@@ -18,10 +18,10 @@ import { formatTable } from "./report.js";
  */
 
 const run = promisify(execFile);
-/** Warm-up requests before the counted ones: V8 has optimised the request path by then. */
-const WARMUP = Number(process.env["BENCH_INSTRUCTIONS_WARMUP"] ?? 3000);
-const FEWER = Number(process.env["BENCH_INSTRUCTIONS_FEWER"] ?? 1000);
-const MORE = Number(process.env["BENCH_INSTRUCTIONS_MORE"] ?? 5000);
+/** Warm-up requests before the counted ones: with fewer, V8 is still compiling and the count is its. */
+const WARMUP = Number(process.env["BENCH_INSTRUCTIONS_WARMUP"] ?? 10_000);
+const FEWER = Number(process.env["BENCH_INSTRUCTIONS_FEWER"] ?? 2000);
+const MORE = Number(process.env["BENCH_INSTRUCTIONS_MORE"] ?? 10_000);
 const ACCOUNTS = 5;
 /**
  * --predictable: V8 runs the same way every time (no concurrent compiling or collecting), so
