@@ -66,10 +66,11 @@ export interface HashThreads {
 }
 
 /**
- * Argon2id hashing through @node-rs/argon2 in worker threads of lowered priority, never on the
- * event loop nor on libuv's thread pool (the app's file system, DNS and zlib work stays
- * there). bcrypt hashes are accepted for verification only. At most `maxConcurrent` hashes or
- * verifications run at once.
+ * Argon2id hashing through @node-rs/argon2 in worker threads of its own (at the priority
+ * `threadNice` gives them; by default the process's own), never on the event loop nor on
+ * libuv's thread pool (the app's file system, DNS and zlib work stays there), except the one
+ * dummy hash per process made at start. bcrypt hashes are accepted for verification only. At
+ * most `maxConcurrent` hashes or verifications run at once.
  */
 export class PasswordHasher {
   readonly #parameters: Argon2Parameters;
