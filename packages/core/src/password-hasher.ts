@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Algorithm } from "@node-rs/argon2";
 import { hash as argon2Hash, parseOptions as parseArgon2Options } from "@node-rs/argon2";
+import type { HashTask } from "./hash-worker-pool.js";
 import { HashWorkerPool } from "./hash-worker-pool.js";
 
 export interface Argon2Parameters {
@@ -90,7 +91,12 @@ export class PasswordHasher {
   }
 
   #argon2Verify(storedHash: string, password: string): Promise<boolean> {
-    return (this.#workers.run({ kind: "argon2-verify", storedHash, password }) as Promise<boolean>).catch(() => false);
+    return this.#verifies({ kind: "argon2-verify", storedHash, password });
+  }
+
+  /** Whether the password matches; a hash the binding cannot read matches nothing. */
+  #verifies(task: Extract<HashTask, { readonly storedHash: string }>): Promise<boolean> {
+    return (this.#workers.run(task) as Promise<boolean>).catch(() => false);
   }
 
   /**
@@ -115,9 +121,7 @@ export class PasswordHasher {
       if (Buffer.byteLength(originalPassword, "utf8") > BCRYPT_MAX_PASSWORD_BYTES) {
         return this.#rejectAfterDummyWork(password, originalPassword);
       }
-      const valid = await (
-        this.#workers.run({ kind: "bcrypt-verify", storedHash, password: originalPassword }) as Promise<boolean>
-      ).catch(() => false);
+      const valid = await this.#verifies({ kind: "bcrypt-verify", storedHash, password: originalPassword });
       return { valid, needsRehash: valid };
     }
     const stored = this.#argon2Parameters(storedHash);
