@@ -57,8 +57,15 @@ async function instructionsOf(server: ServerSpec, path: string, requests: number
   return Number(collected);
 }
 
-async function count(server: ServerSpec, path: string): Promise<Counted> {
-  const [fewer, more] = await Promise.all([instructionsOf(server, path, FEWER), instructionsOf(server, path, MORE)]);
+/** One target's instructions per request: its server, run with two request counts. */
+async function count(targetId: string): Promise<Counted> {
+  const target = TARGETS.find((candidate) => candidate.id === targetId);
+  const server = SERVERS.find((candidate) => candidate.id === target?.server);
+  if (target === undefined || server === undefined) throw new Error(`unknown target ${targetId}`);
+  const [fewer, more] = await Promise.all([
+    instructionsOf(server, target.path, FEWER),
+    instructionsOf(server, target.path, MORE),
+  ]);
   return { server, instructionsPerRequest: (more - fewer) / (MORE - FEWER) };
 }
 
@@ -73,18 +80,8 @@ const comparisons = COMPARISONS.filter(
 const rows: string[][] = [];
 process.stderr.write(`callgrind, ${WARMUP} warm-up requests, counted ${MORE} − ${FEWER}\n`);
 for (const comparison of comparisons) {
-  const [auth101, bare] = [comparison.numerator, comparison.denominator].map((id) => {
-    const target = TARGETS.find((candidate) => candidate.id === id);
-    const server = SERVERS.find((candidate) => candidate.id === target?.server);
-    if (target === undefined || server === undefined) throw new Error(`unknown target ${id}`);
-    return { target, server };
-  }) as [
-    { target: (typeof TARGETS)[number]; server: ServerSpec },
-    { target: (typeof TARGETS)[number]; server: ServerSpec },
-  ];
   process.stderr.write(`${comparison.label}\n`);
-  const counted = await Promise.all([count(auth101.server, auth101.target.path), count(bare.server, bare.target.path)]);
-  const [ours, theirs] = counted;
+  const [ours, theirs] = await Promise.all([count(comparison.numerator), count(comparison.denominator)]);
   rows.push([
     comparison.label,
     Math.round(ours.instructionsPerRequest).toLocaleString("en-US"),

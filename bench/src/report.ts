@@ -186,7 +186,6 @@ function microTable(results: BenchResults): string {
   );
 }
 
-/** The whole report: settings and machine, then throughput, comparisons, memory and the core alone. */
 /** How much the machine's own speed moved over the run, from the fixed task timed before each round. */
 export function machineSpeedLine(fixedTaskMs: readonly number[]): string {
   if (fixedTaskMs.length === 0) return "machine speed: not probed";
@@ -198,6 +197,7 @@ export function machineSpeedLine(fixedTaskMs: readonly number[]): string {
   );
 }
 
+/** The whole report: settings and machine, then throughput, comparisons, memory and the core alone. */
 export function formatReport(results: BenchResults): string {
   const { config, machine } = results;
   const seconds = (value: number): string => `${Number(value.toFixed(2))} s`;
