@@ -94,6 +94,29 @@ describe("TokenIssuer", () => {
     }
   });
 
+  it("rejects anything but a compact JWS in base64url, however close to a real token", () => {
+    const token = tokenOf(issuer, "user-1");
+    const [header, payload, signature] = token.split(".") as [string, string, string];
+    expect(subjectOf(issuer, token)).toBe("user-1");
+    for (const shape of [
+      "",
+      "abc",
+      `${token}=`,
+      `${token} `,
+      ` ${token}`,
+      `${token}.`,
+      `${header}.${payload}`,
+      `${header} .${payload}.${signature}`,
+      `${header}.${payload.slice(0, 10)}\n${payload.slice(10)}.${signature}`,
+      `${header}+.${payload}.${signature}`,
+      `${header}.${payload}.${signature.slice(1)}`,
+      `${header}.${payload}.${signature}A`,
+      `${header}.${payload}.${signature}.${signature}`,
+    ]) {
+      expect(subjectOf(issuer, shape), JSON.stringify(shape)).toBeUndefined();
+    }
+  });
+
   it("rejects alg none", () => {
     expect(subjectOf(issuer, handMade({ alg: "none", typ: "JWT" }, validClaims(), null))).toBeUndefined();
     expect(subjectOf(issuer, handMade({ alg: "NONE", typ: "JWT" }, validClaims(), null))).toBeUndefined();

@@ -15,6 +15,11 @@ const MAX_TOKEN_LENGTH = 4096;
 const VERIFIED_CACHE_SIZE = 10_000;
 /** Separates key ids from any other SHA-256 of a secret an app might compute. */
 const KEY_ID_LABEL = "auth101 HS256 key id v1\0";
+/**
+ * The only tokens we sign: a compact JWS, three base64url parts, the last an HS256 signature.
+ * Anything else is refused before it is decoded.
+ */
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/;
 /** Our `jti`s are random UUIDs; anything else never reaches the store. */
 const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -150,7 +155,7 @@ export class TokenIssuer {
   }
 
   #verifySignature(token: string, now: number): VerifiedToken | undefined {
-    if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return undefined;
+    if (token.length > MAX_TOKEN_LENGTH || !COMPACT_JWS.test(token)) return undefined;
     const header = readAcceptableHeader(token);
     if (header === undefined) return undefined;
     // A kid-less token predates rotation: only the secret the app had then, still the first, may verify it.

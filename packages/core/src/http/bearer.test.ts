@@ -21,19 +21,18 @@ describe("bearerToken", () => {
     },
   );
 
-  it.each([["Bearer a b"], ["Bearer a,b"], ["Bearer =abc"], ["Bearer ä"]])(
-    "marks %j as a present but invalid token",
-    (header) => {
-      expect(bearerToken(header)).toBe("");
-    },
-  );
+  it.each([
+    ["Bearer a b", "a b"],
+    ["Bearer a,b", "a,b"],
+    ["Bearer =abc", "=abc"],
+    ["Bearer ä", "ä"],
+    ["Bearer abc\t", "abc\t"],
+  ])("hands on the credentials of %j as sent, for the token check to refuse", (header, credentials) => {
+    expect(bearerToken(header)).toBe(credentials);
+  });
 
-  it("reads every header as RFC 6750's grammar, written as one regular expression, does", () => {
-    const grammar = (authorization: string): string | undefined => {
-      const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(authorization);
-      if (match) return match[1];
-      return /^Bearer +\S/i.test(authorization) ? "" : undefined;
-    };
+  it("reads every header as one regular expression of the same rules does", () => {
+    const grammar = (authorization: string): string | undefined => /^Bearer +(\S[\s\S]*?) *$/i.exec(authorization)?.[1];
     const pieces = fc.constantFrom(
       "Bearer",
       "bearer",

@@ -30,12 +30,10 @@ export function requestedTransport(header: string | undefined): RequestedTranspo
   return header.trim().toLowerCase() === "cookie" ? "cookie" : "invalid";
 }
 
-const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
-
 /**
- * The token in the session cookie of a `Cookie` header, `undefined` when the cookie is not
- * there (or empty), and `""` when its value cannot be a token (which then verifies as
- * invalid, like a malformed bearer token). With several cookies of that name the first
+ * The token in the session cookie of a `Cookie` header, as sent (whether it is one is the
+ * token check's to say, as for a bearer token), or `undefined` when the cookie is not there
+ * (or empty). With several cookies of that name the first
  * wins: the browser sends the one with the longest path first, and `__Host-` cookies all
  * have `Path=/`.
  */
@@ -47,7 +45,7 @@ export function sessionCookieToken(cookieHeader: string | undefined): string | u
     let value = pair.slice(separator + 1).trim();
     if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
     if (value === "") return undefined;
-    return TOKEN68.test(value) ? value : "";
+    return value;
   }
   return undefined;
 }
