@@ -14,8 +14,14 @@ describe.each(EXPRESS_VERSIONS)("%s", (_version, express) => {
     configure(app);
     app.use("/auth", async (req, res) => {
       const translated: AuthHttpRequest = toAuthHttpRequest(req);
-      const { readBody, header, ...rest } = translated;
-      res.json({ ...rest, authorization: header("authorization"), cookie: header("cookie"), body: await readBody() });
+      const { readBody, header, clientAddress, ...rest } = translated;
+      res.json({
+        ...rest,
+        authorization: header("authorization"),
+        cookie: header("cookie"),
+        clientAddress: clientAddress?.(),
+        body: await readBody(),
+      });
     });
     return (await start(app)).url;
   }

@@ -1,6 +1,11 @@
-import type { AuthHttpRequest, RequestBody } from "@auth101/core";
+import type { AuthHttpRequest, GuardedRequest, RequestBody } from "@auth101/core";
 import { clientAddressOf, nodeHeaderReader, nodeRequestBody } from "@auth101/core/node";
 import type { Request } from "express";
+
+/** An Express request as the guards (`requireUser`, `optionalUser`) see it. */
+export function toGuardedRequest(req: Request): GuardedRequest {
+  return { method: req.method, header: nodeHeaderReader(req.headers) };
+}
 
 /** An Express request as the core's HTTP handler sees it. `req.path` is already relative to the mount point. */
 export function toAuthHttpRequest(
@@ -12,7 +17,7 @@ export function toAuthHttpRequest(
     path: req.path,
     header: nodeHeaderReader(req.headers),
     // Express resolves req.ip according to the app's "trust proxy" setting.
-    clientAddress: clientAddressOf(req, req.ip),
+    clientAddress: () => clientAddressOf(req, req.ip),
     readBody,
   };
 }

@@ -1,7 +1,8 @@
 import type { Auth101, User } from "@auth101/core";
 import { authenticateRequest, optionalAuthentication } from "@auth101/core";
-import { nodeHeaderReader, sendNodeResponse } from "@auth101/core/node";
+import { sendNodeResponse } from "@auth101/core/node";
 import type { RequestHandler } from "express";
+import { toGuardedRequest } from "./request-translation.js";
 
 declare global {
   // Express's own extension point for request properties (declaration merging).
@@ -25,7 +26,7 @@ declare global {
  */
 export function requireUser(auth: Auth101): RequestHandler {
   return (req, res, next) => {
-    authenticateRequest(auth, { method: req.method, header: nodeHeaderReader(req.headers) }).then((authentication) => {
+    authenticateRequest(auth, toGuardedRequest(req)).then((authentication) => {
       if ("response" in authentication) {
         sendNodeResponse(res, authentication.response);
         return;
@@ -44,16 +45,13 @@ export function requireUser(auth: Auth101): RequestHandler {
  */
 export function optionalUser(auth: Auth101): RequestHandler {
   return (req, res, next) => {
-    optionalAuthentication(auth, { method: req.method, header: nodeHeaderReader(req.headers) }).then(
-      (authentication) => {
-        if ("response" in authentication) {
-          sendNodeResponse(res, authentication.response);
-          return;
-        }
-        req.authUser = authentication.user;
-        next();
-      },
-      next,
-    );
+    optionalAuthentication(auth, toGuardedRequest(req)).then((authentication) => {
+      if ("response" in authentication) {
+        sendNodeResponse(res, authentication.response);
+        return;
+      }
+      req.authUser = authentication.user;
+      next();
+    }, next);
   };
 }

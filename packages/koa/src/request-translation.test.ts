@@ -14,18 +14,28 @@ describe("toAuthHttpRequest", () => {
     app: Koa,
     headers: Record<string, string> = {},
   ): Promise<
-    Omit<AuthHttpRequest, "readBody" | "header"> & { authorization: string | undefined; cookie: string | undefined }
+    Pick<AuthHttpRequest, "method" | "path"> & {
+      authorization: string | undefined;
+      cookie: string | undefined;
+      clientAddress: string | undefined;
+    }
   > {
-    let seen: AuthHttpRequest | undefined;
+    let seen: Awaited<ReturnType<typeof translated>> | undefined;
     app.use((ctx) => {
-      seen = toAuthHttpRequest(ctx, "/session");
+      const { method, path, header, clientAddress } = toAuthHttpRequest(ctx, "/session");
+      seen = {
+        method,
+        path,
+        authorization: header("authorization"),
+        cookie: header("cookie"),
+        clientAddress: clientAddress?.(),
+      };
       ctx.status = 204;
     });
     server = await serve(app);
     await fetchAnswer(`${server.url}/auth/session?x=1`, { method: "DELETE", headers });
     if (seen === undefined) throw new Error("the middleware did not run");
-    const { readBody: _readBody, header, ...fields } = seen;
-    return { ...fields, authorization: header("authorization"), cookie: header("cookie") };
+    return seen;
   }
 
   it("passes method, endpoint path, the headers (Authorization, Cookie) and the socket's address", async () => {

@@ -1,8 +1,7 @@
 import type { Auth101, User } from "@auth101/core";
 import { authenticateRequest, optionalAuthentication } from "@auth101/core";
-import { nodeHeaderReader } from "@auth101/core/node";
 import type { DefaultState, Middleware } from "koa";
-import { sendAuthHttpResponse } from "./request-translation.js";
+import { sendAuthHttpResponse, toGuardedRequest } from "./request-translation.js";
 
 /** What `requireUser` adds to `ctx.state` for the middleware after it. */
 export interface AuthUserState {
@@ -18,10 +17,7 @@ export interface AuthUserState {
  */
 export function requireUser<StateT = DefaultState>(auth: Auth101): Middleware<StateT & AuthUserState> {
   return async (ctx, next) => {
-    const authentication = await authenticateRequest(auth, {
-      method: ctx.method,
-      header: nodeHeaderReader(ctx.request.headers),
-    });
+    const authentication = await authenticateRequest(auth, toGuardedRequest(ctx));
     if ("response" in authentication) {
       sendAuthHttpResponse(ctx, authentication.response);
       return;
@@ -44,10 +40,7 @@ export interface OptionalAuthUserState {
  */
 export function optionalUser<StateT = DefaultState>(auth: Auth101): Middleware<StateT & OptionalAuthUserState> {
   return async (ctx, next) => {
-    const authentication = await optionalAuthentication(auth, {
-      method: ctx.method,
-      header: nodeHeaderReader(ctx.request.headers),
-    });
+    const authentication = await optionalAuthentication(auth, toGuardedRequest(ctx));
     if ("response" in authentication) {
       sendAuthHttpResponse(ctx, authentication.response);
       return;

@@ -31,7 +31,7 @@ export function toAuthHttpRequest(
     path: req.path,
     header: nodeHeaderReader(req.headers),
     // Express resolves req.ip according to the app's "trust proxy" setting.
-    clientAddress: clientAddressOf(req, req.ip),
+    clientAddress: () => clientAddressOf(req, req.ip),
     readBody,
   };
 }

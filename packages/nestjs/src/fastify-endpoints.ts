@@ -70,7 +70,7 @@ function toAuthHttpRequest(request: FastifyRequestLike, path: string): AuthHttpR
     path,
     header: nodeHeaderReader(request.headers),
     // Fastify resolves request.ip according to its trustProxy setting.
-    clientAddress: clientAddressOf(request.raw, request.ip),
+    clientAddress: () => clientAddressOf(request.raw, request.ip),
     readBody: () => nodeRequestBody(request.raw, () => request.body),
   };
 }

@@ -28,7 +28,7 @@ export function startReferenceServer(options: {
           method: request.method ?? "GET",
           path: path.slice(prefix.length),
           header: nodeHeaderReader(request.headers),
-          clientAddress: request.socket.remoteAddress,
+          clientAddress: () => request.socket.remoteAddress,
           // Nothing ahead of this server reads the body.
           readBody: () => nodeRequestBody(request, () => undefined),
         });

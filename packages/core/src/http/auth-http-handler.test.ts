@@ -283,7 +283,10 @@ describe("createAuthHttpHandler", () => {
     const handle = createAuthHttpHandler(auth);
     const signUp = (email: string, clientAddress: string) =>
       answer(
-        handle({ ...request("POST", "/sign-up/email", { body: json({ ...CREDENTIALS, email }) }), clientAddress }),
+        handle({
+          ...request("POST", "/sign-up/email", { body: json({ ...CREDENTIALS, email }) }),
+          clientAddress: () => clientAddress,
+        }),
       );
     expect((await signUp("a@example.com", "192.0.2.1")).status).toBe(200);
     const throttled = await signUp("b@example.com", "192.0.2.1");
@@ -293,6 +296,25 @@ describe("createAuthHttpHandler", () => {
       body: { error: { message: "Too many attempts; try again in 120 seconds", code: "RATE_LIMITED" } },
     });
     expect((await signUp("b@example.com", "192.0.2.2")).status).toBe(200);
+  });
+
+  it("asks for the client address only on the endpoints that throttle by it", async () => {
+    const { handle } = setup();
+    const asked: string[] = [];
+    const from = (base: AuthHttpRequest): AuthHttpRequest => ({
+      ...base,
+      clientAddress: () => {
+        asked.push(base.path);
+        return "192.0.2.1";
+      },
+    });
+    const up = await answer(handle(from(request("POST", "/sign-up/email", { body: json(CREDENTIALS) }))));
+    const authorization = `Bearer ${(up.body as { token: string }).token}`;
+    await answer(handle(from(request("GET", "/session", { authorization }))));
+    await answer(handle(from(request("GET", "/sessions", { authorization }))));
+    await answer(handle(from(request("POST", "/sign-in/email", { body: json(CREDENTIALS) }))));
+    await answer(handle(from(request("POST", "/sign-out", { authorization }))));
+    expect(asked).toEqual(["/sign-up/email", "/sign-in/email"]);
   });
 
   it("accepts lower-case methods from frameworks that pass them so", async () => {

@@ -28,8 +28,13 @@ export interface AuthHttpRequest {
    * string, or `undefined` when absent.
    */
   readonly header: HeaderReader;
-  /** The client's address as the framework resolved it (honouring its proxy settings). */
-  readonly clientAddress?: string | undefined;
+  /**
+   * The client's address as the framework resolves it (honouring its proxy settings), for
+   * the per-address limits. A function, called only by the endpoints that throttle by
+   * address: frameworks work the address out on demand (Koa's and Express's `ip` read
+   * X-Forwarded-For and the proxy setting), and the session check has no use for it.
+   */
+  readonly clientAddress?: () => string | undefined;
   /** Reads the body; called only by the routes that take one. */
   readonly readBody: () => Promise<RequestBody>;
 }
@@ -89,7 +94,8 @@ interface RouteInput<Fields extends FieldTypes, Session extends boolean> {
   /** The bearer token, else the session cookie's; only for a route that acts on a session. */
   readonly token: Session extends true ? string : undefined;
   readonly params: Readonly<Record<string, string>>;
-  readonly context: RequestContext;
+  /** The request's context (the client's address) for the service methods that throttle by it. */
+  readonly context: () => RequestContext;
 }
 
 /** One endpoint as the table declares it; {@link route} turns it into what the handler runs. */
@@ -150,7 +156,7 @@ function route<
         if ("response" in read) return read.response;
         values = read.values;
       }
-      const input = { fields: values, token, params, context: context(request) } as RouteInput<Fields, Session>;
+      const input = { fields: values, token, params, context: () => contextOf(request) } as RouteInput<Fields, Session>;
       return toResponse(await answer(auth, input));
     },
   };
@@ -166,7 +172,7 @@ export const ROUTES = [
     operation: "signUp",
     session: false,
     fields: CREDENTIALS,
-    answer: (auth, { fields, context }) => auth.signUp(fields.email, fields.password, context),
+    answer: (auth, { fields, context }) => auth.signUp(fields.email, fields.password, context()),
   }),
   route({
     method: "POST",
@@ -174,7 +180,7 @@ export const ROUTES = [
     operation: "signIn",
     session: false,
     fields: CREDENTIALS,
-    answer: (auth, { fields, context }) => auth.signIn(fields.email, fields.password, context),
+    answer: (auth, { fields, context }) => auth.signIn(fields.email, fields.password, context()),
   }),
   route({
     method: "POST",
@@ -188,7 +194,7 @@ export const ROUTES = [
         fields.current_password,
         fields.new_password,
         { revokeOtherSessions: fields.revoke_other_sessions },
-        context,
+        context(),
       ),
   }),
   route({
@@ -198,7 +204,7 @@ export const ROUTES = [
     session: false,
     enabled: (auth) => auth.features.passwordReset,
     fields: { email: "string" },
-    answer: (auth, { fields, context }) => auth.requestPasswordReset(fields.email, context),
+    answer: (auth, { fields, context }) => auth.requestPasswordReset(fields.email, context()),
   }),
   route({
     method: "POST",
@@ -216,7 +222,7 @@ export const ROUTES = [
     session: false,
     enabled: (auth) => auth.features.emailVerification,
     fields: { email: "string" },
-    answer: (auth, { fields, context }) => auth.sendVerificationEmail(fields.email, context),
+    answer: (auth, { fields, context }) => auth.sendVerificationEmail(fields.email, context()),
   }),
   route({
     method: "POST",
@@ -316,8 +322,8 @@ function decodeSegment(segment: string): string {
   }
 }
 
-function context(request: AuthHttpRequest): RequestContext {
-  return { clientAddress: request.clientAddress };
+function contextOf(request: AuthHttpRequest): RequestContext {
+  return { clientAddress: request.clientAddress?.() };
 }
 
 /** One auth endpoint, for routers that must list what to mount. */
