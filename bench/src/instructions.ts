@@ -1,72 +1,82 @@
 import { execFile } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import type { RatioComparison, ServerSpec } from "./catalog.js";
 import { COMPARISONS, SERVERS, TARGETS, selectTargets } from "./catalog.js";
 import { configFromEnvironment } from "./config.js";
-import type { InProcessRun } from "./in-process.js";
+import { OneConnectionClient, sessionHeaders, startServerScript } from "./counting-client.js";
 import { formatTable } from "./report.js";
 
 /**
  * `node dist/instructions.js`: case 2's comparisons (each integration's session check against
  * its bare route, memory store) counted in machine instructions instead of timed. Each server
- * runs in process (in-process.ts: no sockets, no kernel) under valgrind's callgrind, twice,
- * with two request counts; the difference over the difference in requests is what one request
- * costs. Unlike req/s it does not move with the machine's speed: the same build gives the
- * same count within a fraction of a percent, whatever else runs. BENCH_ONLY selects as for
+ * runs whole under valgrind's callgrind, serving real sockets: a client outside it (this
+ * process) sends the session requests one at a time over one keep-alive connection; the
+ * instructions of the counted requests, over their number, are what one request costs the
+ * server process (every thread; not the kernel's share, the same for both sides). Unlike req/s
+ * it hardly moves with the machine's speed or whatever else runs. BENCH_ONLY selects as for
  * run.js: a comparison is counted when both its targets are selected.
  */
 
 const run = promisify(execFile);
 /** Warm-up requests before the counted ones: with fewer, V8 is still compiling and the count is its. */
 const WARMUP = Number(process.env["BENCH_INSTRUCTIONS_WARMUP"] ?? 10_000);
-const FEWER = Number(process.env["BENCH_INSTRUCTIONS_FEWER"] ?? 2000);
-const MORE = Number(process.env["BENCH_INSTRUCTIONS_MORE"] ?? 10_000);
+const COUNTED = Number(process.env["BENCH_INSTRUCTIONS_COUNTED"] ?? 5000);
 const ACCOUNTS = 5;
 /**
  * --predictable: V8 runs the same way every time (no concurrent compiling or collecting), so
- * two runs of one build count the same to a few parts in a million. --expose-gc: see
- * in-process.ts.
+ * two runs of one build count within a fraction of a percent. --perf-basic-prof: V8 writes
+ * /tmp/perf-<pid>.map, which names the JIT-compiled functions in a callgrind profile of the
+ * same run (keep the dumps with BENCH_INSTRUCTIONS_KEEP=1).
  */
-const NODE_FLAGS = ["--predictable", "--expose-gc"];
+const NODE_FLAGS = ["--predictable", "--perf-basic-prof"];
 
 interface Counted {
   readonly server: ServerSpec;
   readonly instructionsPerRequest: number;
 }
 
-async function instructionsOf(server: ServerSpec, path: string, requests: number): Promise<number> {
-  const inProcess: InProcessRun = {
-    account: server.account === "auth101" ? "auth101" : "none",
-    accounts: ACCOUNTS,
-    warmup: WARMUP,
-    requests,
-    path,
-  };
-  const script = fileURLToPath(new URL(`servers/${server.script}`, import.meta.url));
-  const { stderr } = await run(
-    "valgrind",
-    ["--tool=callgrind", "--callgrind-out-file=/dev/null", process.execPath, ...NODE_FLAGS, script],
-    {
-      env: { ...process.env, ...server.env, BENCH_IN_PROCESS: JSON.stringify(inProcess) },
-      maxBuffer: 64 * 1024 * 1024,
-    },
-  );
-  const collected = /Collected : (\d+)/.exec(stderr)?.[1];
-  if (collected === undefined) throw new Error(`${server.id}: callgrind reported no count\n${stderr.slice(-2000)}`);
-  return Number(collected);
+async function instructionsOf(server: ServerSpec, path: string): Promise<number> {
+  const directory = mkdtempSync(join(tmpdir(), `callgrind-${server.id}-`));
+  const callgrind = ["valgrind", "--tool=callgrind", `--callgrind-out-file=${join(directory, "callgrind.%p")}`];
+  // Run from the dump's directory, where V8's isolate logs go too.
+  const started = await startServerScript(server.script, {
+    env: server.env ?? {},
+    wrapper: callgrind,
+    nodeFlags: NODE_FLAGS,
+    cwd: directory,
+  });
+  const client = new OneConnectionClient(started.origin);
+  try {
+    const headers = await sessionHeaders(started.origin, server.account === "auth101" ? "auth101" : "none", ACCOUNTS);
+    await client.send(path, headers, WARMUP);
+    await run("callgrind_control", ["--zero", String(started.pid)]);
+    await client.send(path, headers, COUNTED);
+    await run("callgrind_control", ["--dump", String(started.pid)]);
+  } finally {
+    client.close();
+    await started.stop();
+  }
+  // callgrind numbers its dumps: .1 is the one taken after the counted requests.
+  const dump = readFileSync(join(directory, `callgrind.${started.pid}.1`), "utf8");
+  const totals = /^totals: (\d+)/m.exec(dump)?.[1];
+  if (totals === undefined) throw new Error(`${server.id}: callgrind's dump has no totals`);
+  if (process.env["BENCH_INSTRUCTIONS_KEEP"] === "1") process.stderr.write(`  ${server.id}: ${directory}\n`);
+  else {
+    rmSync(directory, { recursive: true, force: true });
+    rmSync(`/tmp/perf-${started.pid}.map`, { force: true });
+  }
+  return Number(totals) / COUNTED;
 }
 
-/** One target's instructions per request: its server, run with two request counts. */
+/** One target's instructions per request. */
 async function count(targetId: string): Promise<Counted> {
   const target = TARGETS.find((candidate) => candidate.id === targetId);
   const server = SERVERS.find((candidate) => candidate.id === target?.server);
   if (target === undefined || server === undefined) throw new Error(`unknown target ${targetId}`);
-  const [fewer, more] = await Promise.all([
-    instructionsOf(server, target.path, FEWER),
-    instructionsOf(server, target.path, MORE),
-  ]);
-  return { server, instructionsPerRequest: (more - fewer) / (MORE - FEWER) };
+  return { server, instructionsPerRequest: await instructionsOf(server, target.path) };
 }
 
 const selected = new Set(selectTargets(configFromEnvironment().only).map((target) => target.id));
@@ -78,7 +88,7 @@ const comparisons = COMPARISONS.filter(
     selected.has(comparison.denominator),
 );
 const rows: string[][] = [];
-process.stderr.write(`callgrind, ${WARMUP} warm-up requests, counted ${MORE} − ${FEWER}\n`);
+process.stderr.write(`callgrind, real sockets, ${WARMUP} warm-up requests, ${COUNTED} counted\n`);
 for (const comparison of comparisons) {
   process.stderr.write(`${comparison.label}\n`);
   const [ours, theirs] = await Promise.all([count(comparison.numerator), count(comparison.denominator)]);
@@ -90,7 +100,7 @@ for (const comparison of comparisons) {
   ]);
 }
 process.stdout.write(
-  `Instructions per session request, in process (callgrind; ratio = bare ÷ auth101, read like a req/s ratio)\n${formatTable(
+  `Instructions per session request, real sockets (callgrind; ratio = bare ÷ auth101, read like a req/s ratio)\n${formatTable(
     ["comparison", "auth101", "bare", "ratio"],
     rows,
     ["left", "right", "right", "right"],

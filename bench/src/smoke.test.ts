@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
+import { OneConnectionClient, sessionHeaders, startServerScript } from "./counting-client.js";
 
 const benchRoot = fileURLToPath(new URL("..", import.meta.url));
 const runScript = fileURLToPath(new URL("../dist/run.js", import.meta.url));
@@ -112,10 +113,11 @@ describe("benchmark harness, tiny run", () => {
 });
 
 /**
- * `instructions.js` runs these servers in process under callgrind, too slow for CI; here each
- * case-2 server runs in process without it, to prove every one answers 200 that way.
+ * `instructions.js` counts these servers under callgrind, too slow for CI; here each case-2
+ * server runs without it, driven by the same client, to prove every one starts on its own and
+ * answers its session requests 200 that way.
  */
-describe("servers in process (BENCH_IN_PROCESS)", () => {
+describe("servers driven as instructions.js drives them", () => {
   const servers: readonly [script: string, account: "auth101" | "none", env: Record<string, string>][] = [
     ["express-bare.js", "none", {}],
     ["express-auth101.js", "auth101", {}],
@@ -129,16 +131,14 @@ describe("servers in process (BENCH_IN_PROCESS)", () => {
   it.each(servers)(
     "%s (%s, %o) answers its session requests",
     async (script, account, env) => {
-      const server = fileURLToPath(new URL(`../dist/servers/${script}`, import.meta.url));
-      const inProcess = { account, accounts: 2, warmup: 20, requests: 20, path: "/auth/session" };
-      const finished = await run(
-        process.execPath,
-        ["--expose-gc", server],
-        { ...env, BENCH_IN_PROCESS: JSON.stringify(inProcess) },
-        60_000,
-      );
-      expect(finished.stderr).toBe("");
-      expect(finished.code).toBe(0);
+      const server = await startServerScript(script, { env });
+      const client = new OneConnectionClient(server.origin);
+      try {
+        await client.send("/auth/session", await sessionHeaders(server.origin, account, 2), 20);
+      } finally {
+        client.close();
+        await server.stop();
+      }
     },
     70_000,
   );

@@ -2,8 +2,6 @@ import { once } from "node:events";
 import type { RequestListener, Server } from "node:http";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { inProcessRunOf, runInProcess } from "../in-process.js";
-import { lookalikeToken } from "../lookalike-token.js";
 import type { ServerMessage } from "../protocol.js";
 
 export interface RunningBenchServer {
@@ -50,12 +48,6 @@ export async function runBenchServer(start: () => Promise<RunningBenchServer>): 
     process.exit(1);
   }
   const { port } = running.server.address() as AddressInfo;
-  const inProcess = inProcessRunOf(process.env["BENCH_IN_PROCESS"]);
-  if (inProcess !== undefined) {
-    await runInProcess(running.server, inProcess, lookalikeToken);
-    process.exit(0);
-  }
-
   let stopping = false;
   const stop = async (): Promise<void> => {
     if (stopping) return;
