@@ -1,4 +1,4 @@
-import type { Auth101, User } from "@auth101/core";
+import type { Auth101, GuardedRequest, OptionalAuthentication, User } from "@auth101/core";
 import { authenticateRequest, optionalAuthentication } from "@auth101/core";
 import { sendNodeResponse } from "@auth101/core/node";
 import type { RequestHandler } from "express";
@@ -25,16 +25,7 @@ declare global {
  * (UNAUTHORIZED, INVALID_TOKEN or USER_NOT_FOUND), or 503 when the user store is down.
  */
 export function requireUser(auth: Auth101): RequestHandler {
-  return (req, res, next) => {
-    authenticateRequest(auth, toGuardedRequest(req)).then((authentication) => {
-      if ("response" in authentication) {
-        sendNodeResponse(res, authentication.response);
-        return;
-      }
-      req.authUser = authentication.user;
-      next();
-    }, next);
-  };
+  return guard((request) => authenticateRequest(auth, request));
 }
 
 /**
@@ -44,8 +35,13 @@ export function requireUser(auth: Auth101): RequestHandler {
  * never a silent anonymous.
  */
 export function optionalUser(auth: Auth101): RequestHandler {
+  return guard((request) => optionalAuthentication(auth, request));
+}
+
+/** Runs the check, then hands its user to the route or sends its answer. */
+function guard(check: (request: GuardedRequest) => Promise<OptionalAuthentication>): RequestHandler {
   return (req, res, next) => {
-    optionalAuthentication(auth, toGuardedRequest(req)).then((authentication) => {
+    check(toGuardedRequest(req)).then((authentication) => {
       if ("response" in authentication) {
         sendNodeResponse(res, authentication.response);
         return;

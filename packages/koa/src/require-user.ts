@@ -1,4 +1,4 @@
-import type { Auth101, User } from "@auth101/core";
+import type { Auth101, AuthHttpResponse, GuardedRequest, User } from "@auth101/core";
 import { authenticateRequest, optionalAuthentication } from "@auth101/core";
 import type { DefaultState, Middleware } from "koa";
 import { sendAuthHttpResponse, toGuardedRequest } from "./request-translation.js";
@@ -16,15 +16,7 @@ export interface AuthUserState {
  * (UNAUTHORIZED, INVALID_TOKEN or USER_NOT_FOUND), or 503 when the user store is down.
  */
 export function requireUser<StateT = DefaultState>(auth: Auth101): Middleware<StateT & AuthUserState> {
-  return async (ctx, next) => {
-    const authentication = await authenticateRequest(auth, toGuardedRequest(ctx));
-    if ("response" in authentication) {
-      sendAuthHttpResponse(ctx, authentication.response);
-      return;
-    }
-    ctx.state.authUser = authentication.user;
-    await next();
-  };
+  return guard<StateT, AuthUserState>((request) => authenticateRequest(auth, request));
 }
 
 /** What `optionalUser` adds to `ctx.state`: the user, or `undefined` for an anonymous request. */
@@ -39,8 +31,17 @@ export interface OptionalAuthUserState {
  * the store is down, never a silent anonymous.
  */
 export function optionalUser<StateT = DefaultState>(auth: Auth101): Middleware<StateT & OptionalAuthUserState> {
+  return guard<StateT, OptionalAuthUserState>((request) => optionalAuthentication(auth, request));
+}
+
+/** Runs the check, then hands its user to the middleware after it or sends its answer. */
+function guard<StateT, Added extends OptionalAuthUserState>(
+  check: (
+    request: GuardedRequest,
+  ) => Promise<{ readonly user: Added["authUser"] } | { readonly response: AuthHttpResponse }>,
+): Middleware<StateT & Added> {
   return async (ctx, next) => {
-    const authentication = await optionalAuthentication(auth, toGuardedRequest(ctx));
+    const authentication = await check(toGuardedRequest(ctx));
     if ("response" in authentication) {
       sendAuthHttpResponse(ctx, authentication.response);
       return;
