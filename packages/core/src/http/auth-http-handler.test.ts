@@ -298,14 +298,18 @@ describe("createAuthHttpHandler", () => {
     expect((await signUp("b@example.com", "192.0.2.2")).status).toBe(200);
   });
 
-  it("asks for the client address only on the endpoints that throttle by it", async () => {
+  it("asks for the client address only on the endpoints that take a body, before reading it", async () => {
     const { handle } = setup();
     const asked: string[] = [];
     const from = (base: AuthHttpRequest): AuthHttpRequest => ({
       ...base,
       clientAddress: () => {
-        asked.push(base.path);
+        asked.push(`address ${base.path}`);
         return "192.0.2.1";
+      },
+      readBody: () => {
+        asked.push(`body ${base.path}`);
+        return base.readBody();
       },
     });
     const up = await answer(handle(from(request("POST", "/sign-up/email", { body: json(CREDENTIALS) }))));
@@ -314,7 +318,12 @@ describe("createAuthHttpHandler", () => {
     await answer(handle(from(request("GET", "/sessions", { authorization }))));
     await answer(handle(from(request("POST", "/sign-in/email", { body: json(CREDENTIALS) }))));
     await answer(handle(from(request("POST", "/sign-out", { authorization }))));
-    expect(asked).toEqual(["/sign-up/email", "/sign-in/email"]);
+    expect(asked).toEqual([
+      "address /sign-up/email",
+      "body /sign-up/email",
+      "address /sign-in/email",
+      "body /sign-in/email",
+    ]);
   });
 
   it("accepts lower-case methods from frameworks that pass them so", async () => {

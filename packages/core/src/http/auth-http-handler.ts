@@ -30,9 +30,10 @@ export interface AuthHttpRequest {
   readonly header: HeaderReader;
   /**
    * The client's address as the framework resolves it (honouring its proxy settings), for
-   * the per-address limits. A function, called only by the endpoints that throttle by
-   * address: frameworks work the address out on demand (Koa's and Express's `ip` read
-   * X-Forwarded-For and the proxy setting), and the session check has no use for it.
+   * the per-address limits. A function, called only by the endpoints that take a body (those
+   * that throttle by address are among them), before the body is read: frameworks work the
+   * address out on demand (Koa's and Express's `ip` read X-Forwarded-For and the proxy
+   * setting), and the session check has no use for it.
    */
   readonly clientAddress?: () => string | undefined;
   /** Reads the body; called only by the routes that take one. */
@@ -94,8 +95,8 @@ interface RouteInput<Fields extends FieldTypes, Session extends boolean> {
   /** The bearer token, else the session cookie's; only for a route that acts on a session. */
   readonly token: Session extends true ? string : undefined;
   readonly params: Readonly<Record<string, string>>;
-  /** The request's context (the client's address) for the service methods that throttle by it. */
-  readonly context: () => RequestContext;
+  /** The client's address, for the service methods that throttle by it; only for a route that takes a body. */
+  readonly context: RequestContext;
 }
 
 /** One endpoint as the table declares it; {@link route} turns it into what the handler runs. */
@@ -151,12 +152,16 @@ function route<
       const token = session ? sessionTokenOf(request.header) : undefined;
       if (session && token === undefined) return errorResponse(noTokenGiven());
       let values = {} as FieldValues<Fields>;
+      let context: RequestContext = {};
       if (fields !== undefined) {
+        // Every route that throttles by address takes a body. The address is taken first: a
+        // client that half-closes after its body can leave no socket to ask once it is read.
+        context = contextOf(request);
         const read = await readFields(request, fields);
         if ("response" in read) return read.response;
         values = read.values;
       }
-      const input = { fields: values, token, params, context: () => contextOf(request) } as RouteInput<Fields, Session>;
+      const input = { fields: values, token, params, context } as RouteInput<Fields, Session>;
       return toResponse(await answer(auth, input));
     },
   };
@@ -172,7 +177,7 @@ export const ROUTES = [
     operation: "signUp",
     session: false,
     fields: CREDENTIALS,
-    answer: (auth, { fields, context }) => auth.signUp(fields.email, fields.password, context()),
+    answer: (auth, { fields, context }) => auth.signUp(fields.email, fields.password, context),
   }),
   route({
     method: "POST",
@@ -180,7 +185,7 @@ export const ROUTES = [
     operation: "signIn",
     session: false,
     fields: CREDENTIALS,
-    answer: (auth, { fields, context }) => auth.signIn(fields.email, fields.password, context()),
+    answer: (auth, { fields, context }) => auth.signIn(fields.email, fields.password, context),
   }),
   route({
     method: "POST",
@@ -194,7 +199,7 @@ export const ROUTES = [
         fields.current_password,
         fields.new_password,
         { revokeOtherSessions: fields.revoke_other_sessions },
-        context(),
+        context,
       ),
   }),
   route({
@@ -204,7 +209,7 @@ export const ROUTES = [
     session: false,
     enabled: (auth) => auth.features.passwordReset,
     fields: { email: "string" },
-    answer: (auth, { fields, context }) => auth.requestPasswordReset(fields.email, context()),
+    answer: (auth, { fields, context }) => auth.requestPasswordReset(fields.email, context),
   }),
   route({
     method: "POST",
@@ -222,7 +227,7 @@ export const ROUTES = [
     session: false,
     enabled: (auth) => auth.features.emailVerification,
     fields: { email: "string" },
-    answer: (auth, { fields, context }) => auth.sendVerificationEmail(fields.email, context()),
+    answer: (auth, { fields, context }) => auth.sendVerificationEmail(fields.email, context),
   }),
   route({
     method: "POST",
