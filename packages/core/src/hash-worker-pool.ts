@@ -19,13 +19,6 @@ type HashReply =
 
 /** An idle worker exits after this long, so instances no longer used do not hold threads. */
 const IDLE_WORKER_MS = 10_000;
-/**
- * Tasks handed to one worker at a time: the one it runs and the next, waiting in its message
- * port. A worker that finishes starts on the next at once, instead of idling until this
- * thread, busy with requests under a sign-in storm, reads its answer and sends another. It
- * still runs one at a time, so no more than `size` hashes run at once.
- */
-const TASKS_PER_WORKER = 2;
 
 // Evaluated in each worker, so it works the same from the built package, from the TypeScript
 // sources under a test runner, and bundled (no worker file to locate). Only dynamic imports:
@@ -87,16 +80,14 @@ interface QueuedTask {
 /**
  * Runs Argon2id and bcrypt in at most `size` worker threads (at the priority `threadNice`
  * gives them; by default the process's own), one task per thread at a time, the others queued
- * first come first served (up to {@link TASKS_PER_WORKER} of them with a worker already).
- * Workers start on demand, keep the process alive only while they have a task, and exit after
- * {@link IDLE_WORKER_MS} idle.
+ * first come first served. Workers start on demand, keep
+ * the process alive only while they have a task, and exit after {@link IDLE_WORKER_MS} idle.
  */
 export class HashWorkerPool {
   readonly #size: number;
   readonly #workerData: typeof bindingPaths & { readonly nice: number };
   readonly #idle = new Map<Worker, NodeJS.Timeout>();
-  /** Each busy worker's tasks, in the order it runs them. */
-  readonly #busy = new Map<Worker, QueuedTask[]>();
+  readonly #busy = new Map<Worker, QueuedTask>();
   readonly #queue: QueuedTask[] = [];
 
   constructor(options: HashWorkerPoolOptions) {
@@ -118,41 +109,26 @@ export class HashWorkerPool {
 
   #dispatch(): void {
     while (this.#queue.length > 0) {
-      const worker =
-        this.#takeIdle() ?? (this.threadCount < this.#size ? this.#startWorker() : this.#leastBusyWithRoom());
+      const worker = this.#takeIdle() ?? (this.threadCount < this.#size ? this.#startWorker() : undefined);
       if (worker === undefined) return;
       const queued = this.#queue.shift() as QueuedTask;
-      const tasks = this.#busy.get(worker);
-      if (tasks === undefined) {
-        this.#busy.set(worker, [queued]);
-        worker.ref();
-      } else {
-        tasks.push(queued);
-      }
+      this.#busy.set(worker, queued);
+      worker.ref();
       worker.postMessage(queued.task);
     }
-  }
-
-  /** The busy worker with the fewest tasks, if it can take another. */
-  #leastBusyWithRoom(): Worker | undefined {
-    let chosen: Worker | undefined;
-    let fewest = TASKS_PER_WORKER;
-    for (const [worker, tasks] of this.#busy) {
-      if (tasks.length < fewest) {
-        chosen = worker;
-        fewest = tasks.length;
-      }
-    }
-    return chosen;
   }
 
   #startWorker(): Worker {
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: this.#workerData });
     worker.on("message", (reply: HashReply) => {
-      const tasks = this.#busy.get(worker);
-      // A worker answers its tasks in the order it was given them.
-      const queued = tasks?.shift();
-      if (tasks !== undefined && tasks.length === 0) this.#retireWhenIdle(worker);
+      const queued = this.#settle(worker);
+      worker.unref();
+      const retire = setTimeout(() => {
+        this.#idle.delete(worker);
+        void worker.terminate();
+      }, IDLE_WORKER_MS);
+      retire.unref();
+      this.#idle.set(worker, retire);
       if (queued !== undefined) {
         if (reply.ok) queued.resolve(reply.value);
         else queued.reject(new Error(reply.message));
@@ -162,9 +138,7 @@ export class HashWorkerPool {
     const lose = (error: Error) => {
       clearTimeout(this.#idle.get(worker));
       this.#idle.delete(worker);
-      const tasks = this.#busy.get(worker) ?? [];
-      this.#busy.delete(worker);
-      for (const queued of tasks) queued.reject(error);
+      this.#settle(worker)?.reject(error);
       this.#dispatch();
     };
     worker.on("error", lose);
@@ -181,15 +155,9 @@ export class HashWorkerPool {
     return undefined;
   }
 
-  /** Moves a worker with no task left to the idle ones: unreferenced, and ended if it stays idle. */
-  #retireWhenIdle(worker: Worker): void {
+  #settle(worker: Worker): QueuedTask | undefined {
+    const queued = this.#busy.get(worker);
     this.#busy.delete(worker);
-    worker.unref();
-    const retire = setTimeout(() => {
-      this.#idle.delete(worker);
-      void worker.terminate();
-    }, IDLE_WORKER_MS);
-    retire.unref();
-    this.#idle.set(worker, retire);
+    return queued;
   }
 }
