@@ -19,7 +19,7 @@ const KEY_ID_LABEL = "auth101 HS256 key id v1\0";
  * The only tokens we sign: a compact JWS, three base64url parts, the last an HS256 signature.
  * Anything else is refused before it is decoded.
  */
-const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/;
+const COMPACT_JWS = new RegExp(`^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]{${SIGNATURE_LENGTH}}$`);
 /** Our `jti`s are random UUIDs; anything else never reaches the store. */
 const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
