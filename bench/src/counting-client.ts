@@ -3,7 +3,6 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { Agent, request } from "node:http";
 import { fileURLToPath } from "node:url";
-import { lookalikeToken } from "./lookalike-token.js";
 
 /**
  * What instructions.ts counts with (and the smoke test drives without callgrind): a benchmark
@@ -78,34 +77,6 @@ function listeningPort(child: ChildProcess, output: readonly string[]): Promise<
     });
     child.once("exit", (code, signal) => fail(`the server exited (${signal ?? `code ${code}`}) before it listened`));
   });
-}
-
-/**
- * The `Authorization` headers of `accounts` users: an auth101 server's own tokens (each
- * account signed up), or, for a bare route, lookalike tokens of the same size it never reads.
- */
-export async function sessionHeaders(
-  origin: string,
-  account: "auth101" | "none",
-  accounts: number,
-): Promise<readonly Readonly<Record<string, string>>[]> {
-  const headers: Record<string, string>[] = [];
-  for (let index = 0; index < accounts; index += 1) {
-    const token = account === "auth101" ? await signUp(origin, index) : lookalikeToken();
-    headers.push({ authorization: `Bearer ${token}` });
-  }
-  return headers;
-}
-
-async function signUp(origin: string, index: number): Promise<string> {
-  const response = await fetch(`${origin}/auth/sign-up/email`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email: `counted-${index}@example.com`, password: "counted-passphrase-41c7" }),
-  });
-  const body = (await response.json()) as { token?: unknown };
-  if (typeof body.token !== "string") throw new Error(`sign-up answered ${response.status}`);
-  return body.token;
 }
 
 /** One keep-alive connection, one request at a time. */

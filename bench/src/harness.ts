@@ -20,9 +20,14 @@ const SETTLE_MS = 300;
 /** Sign-ups run this many at a time while a server is prepared. */
 const SIGN_UP_CONCURRENCY = 4;
 
-interface Credentials {
+export interface Credentials {
   readonly email: string;
   readonly password: string;
+}
+
+/** `count` accounts with fresh emails and the bench password, to sign up. */
+export function benchAccounts(count: number): Credentials[] {
+  return Array.from({ length: count }, () => ({ email: benchEmail(), password: BENCH_USER.password }));
 }
 const JSON_HEADERS = { "content-type": "application/json" } as const;
 
@@ -95,10 +100,7 @@ export async function runBenchmark(config: BenchConfig, machine: MachineInfo, lo
   const results: TargetResult[] = targets.map((target) => ({ target, samples: [] }));
   const prepared = new Map<string, Prepared>();
   const fixedTaskMs: number[] = [];
-  const accounts: Credentials[] = Array.from({ length: config.users }, () => ({
-    email: benchEmail(),
-    password: BENCH_USER.password,
-  }));
+  const accounts = benchAccounts(config.users);
 
   try {
     for (const entry of servers) {
@@ -219,7 +221,11 @@ function postHeaders(server: ServerSpec, origin: string): Record<string, string>
 }
 
 /** Signs every account up over HTTP; resolves the headers that make a request signed in as each. */
-async function signUpAll(
+/**
+ * Each account's session-request headers: signed up (and checked signed in) on an auth101 or
+ * better-auth server, a lookalike token for a bare route.
+ */
+export async function signUpAll(
   server: ServerSpec,
   origin: string,
   accounts: readonly Credentials[],

@@ -6,7 +6,8 @@ import { promisify } from "node:util";
 import type { RatioComparison, ServerSpec } from "./catalog.js";
 import { COMPARISONS, SERVERS, TARGETS, selectTargets } from "./catalog.js";
 import { configFromEnvironment } from "./config.js";
-import { OneConnectionClient, sessionHeaders, startServerScript } from "./counting-client.js";
+import { OneConnectionClient, startServerScript } from "./counting-client.js";
+import { benchAccounts, signUpAll } from "./harness.js";
 import { formatTable } from "./report.js";
 
 /**
@@ -50,7 +51,7 @@ async function instructionsOf(server: ServerSpec, path: string): Promise<number>
   });
   const client = new OneConnectionClient(started.origin);
   try {
-    const headers = await sessionHeaders(started.origin, server.account === "auth101" ? "auth101" : "none", ACCOUNTS);
+    const headers = await signUpAll(server, started.origin, benchAccounts(ACCOUNTS));
     await client.send(path, headers, WARMUP);
     await run("callgrind_control", ["--zero", String(started.pid)]);
     await client.send(path, headers, COUNTED);

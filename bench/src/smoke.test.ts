@@ -2,7 +2,9 @@ import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { OneConnectionClient, sessionHeaders, startServerScript } from "./counting-client.js";
+import { SERVERS } from "./catalog.js";
+import { OneConnectionClient, startServerScript } from "./counting-client.js";
+import { benchAccounts, signUpAll } from "./harness.js";
 
 const benchRoot = fileURLToPath(new URL("..", import.meta.url));
 const runScript = fileURLToPath(new URL("../dist/run.js", import.meta.url));
@@ -118,23 +120,27 @@ describe("benchmark harness, tiny run", () => {
  * answers its session requests 200 that way.
  */
 describe("servers driven as instructions.js drives them", () => {
-  const servers: readonly [script: string, account: "auth101" | "none", env: Record<string, string>][] = [
-    ["express-bare.js", "none", {}],
-    ["express-auth101.js", "auth101", {}],
-    ["koa-bare.js", "none", {}],
-    ["koa-auth101.js", "auth101", {}],
-    ["nest-bare.js", "none", {}],
-    ["nest-auth101.js", "auth101", {}],
-    ["nest-bare.js", "none", { NEST_PLATFORM: "fastify" }],
-    ["nest-auth101.js", "auth101", { NEST_PLATFORM: "fastify" }],
-  ];
+  const servers = [
+    "express-bare",
+    "express-auth101",
+    "koa-bare",
+    "koa-auth101",
+    "nest-bare",
+    "nest-auth101",
+    "nest-fastify-bare",
+    "nest-fastify-auth101",
+  ].map((id) => {
+    const spec = SERVERS.find((candidate) => candidate.id === id);
+    if (spec === undefined) throw new Error(`no server ${id} in the catalog`);
+    return spec;
+  });
   it.each(servers)(
-    "%s (%s, %o) answers its session requests",
-    async (script, account, env) => {
-      const server = await startServerScript(script, { env });
+    "$id answers its session requests",
+    async (spec) => {
+      const server = await startServerScript(spec.script, { env: spec.env ?? {} });
       const client = new OneConnectionClient(server.origin);
       try {
-        await client.send("/auth/session", await sessionHeaders(server.origin, account, 2), 20);
+        await client.send("/auth/session", await signUpAll(spec, server.origin, benchAccounts(2)), 20);
       } finally {
         client.close();
         await server.stop();
