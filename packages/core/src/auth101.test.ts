@@ -427,6 +427,31 @@ describe("Auth101 when the store fails", () => {
     expect(await auth.signOut(up.token)).toEqual({ success: true });
   });
 
+  it("treats a store method that throws instead of rejecting as the same outage", async () => {
+    const base = new MemoryStore();
+    const healthy = new Auth101({ secret: SECRET, store: base });
+    const up = await healthy.signUp("sync@example.com", PASSWORD);
+    if (!("token" in up)) throw new Error(JSON.stringify(up));
+    const failures: AuthFailureEvent[] = [];
+    const store = storeWith(
+      {
+        findSession: () => {
+          throw new Error("connect ECONNREFUSED");
+        },
+      },
+      base,
+    );
+    const auth = new Auth101({ secret: SECRET, store, onFailure: (event) => failures.push(event) });
+    expect(await auth.getSession(up.token)).toEqual(unavailable);
+    expect(await auth.authenticate(up.token)).toEqual(unavailable);
+    await expect(auth.verifyToken(up.token)).rejects.toBeInstanceOf(StoreUnavailableError);
+    expect(failures.map((event) => [event.code, event.operation])).toEqual([
+      ["STORE_UNAVAILABLE", "getSession"],
+      ["STORE_UNAVAILABLE", "getSession"],
+      ["STORE_UNAVAILABLE", "verifyToken"],
+    ]);
+  });
+
   it("answers STORE_UNAVAILABLE when the session cannot be written or ended", async () => {
     const base = new MemoryStore();
     const healthy = new Auth101({ secret: SECRET, store: base });

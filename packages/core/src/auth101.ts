@@ -10,7 +10,13 @@ import { RateLimits } from "./rate-limits.js";
 import { isSessionId, TokenIssuer } from "./tokens.js";
 import type { PublicUser, User } from "./user.js";
 import { toPublicUser } from "./user.js";
-import type { OneTimeTokenPurpose, StoredOneTimeToken, StoredSession, UserStore } from "./user-store.js";
+import type {
+  OneTimeTokenPurpose,
+  SessionWithUser,
+  StoredOneTimeToken,
+  StoredSession,
+  UserStore,
+} from "./user-store.js";
 import type { Checked } from "./validation.js";
 import { normalizeEmail, normalizePassword } from "./validation.js";
 
@@ -413,10 +419,7 @@ export class Auth101 {
   }
 
   getSession(token: string): Promise<SessionResult> {
-    return this.#run("getSession", async () => {
-      const session = await this.#activeSession(token);
-      return "error" in session ? session : { user: toPublicUser(session.user) };
-    });
+    return this.#answerSession("getSession", token, (session) => ({ user: toPublicUser(session.user) }));
   }
 
   /** The unexpired sessions of the token's user, newest first; `current` marks the token's own. */
@@ -496,10 +499,7 @@ export class Auth101 {
    * error `getSession` would answer for it.
    */
   authenticate(token: string): Promise<{ readonly user: User } | ErrorResult> {
-    return this.#run("getSession", async () => {
-      const session = await this.#activeSession(token);
-      return "error" in session ? session : { user: session.user };
-    });
+    return this.#answerSession("getSession", token, (session) => ({ user: session.user }));
   }
 
   /**
@@ -527,7 +527,14 @@ export class Auth101 {
   async #activeSession(token: unknown): Promise<ActiveSession | ErrorResult> {
     const verified = typeof token === "string" ? this.#tokens.verify(token) : undefined;
     if (verified === undefined) return INVALID_TOKEN;
-    const found = await this.#fromStore(() => this.#store.findSession(verified.sessionId));
+    // #fromStore written out: the check runs on every authenticated request, and the helper
+    // would add a promise step to each.
+    let found: SessionWithUser | null;
+    try {
+      found = await this.#store.findSession(verified.sessionId);
+    } catch (error) {
+      throw new StoreUnavailableError({ cause: error });
+    }
     // Ended (signed out, or its user deleted), or not this token's: the token is dead.
     if (found === null || found.session.userId !== verified.userId) return INVALID_TOKEN;
     if (found.session.expiresAt.getTime() <= Date.now()) return INVALID_TOKEN;
@@ -672,13 +679,35 @@ export class Auth101 {
     try {
       return await body();
     } catch (error) {
-      if (error instanceof StoreUnavailableError) {
-        this.#options.onFailure({ code: "STORE_UNAVAILABLE", operation, error: error.cause });
-        return STORE_UNAVAILABLE;
-      }
-      this.#options.onFailure({ code: "INTERNAL_ERROR", operation, error });
-      return errorResult("INTERNAL_ERROR", "Internal error");
+      return this.#failed(operation, error);
     }
+  }
+
+  /**
+   * `#run` around the session check, for an answer read straight off the session: one async
+   * step where `#run` with a closure takes two, on the path every authenticated request takes.
+   */
+  async #answerSession<T>(
+    operation: Operation,
+    token: string,
+    answer: (session: ActiveSession) => T,
+  ): Promise<T | ErrorResult> {
+    try {
+      const session = await this.#activeSession(token);
+      return "error" in session ? session : answer(session);
+    } catch (error) {
+      return this.#failed(operation, error);
+    }
+  }
+
+  /** What an operation answers for what it threw, reported to `onFailure`. */
+  #failed(operation: Operation, error: unknown): ErrorResult {
+    if (error instanceof StoreUnavailableError) {
+      this.#options.onFailure({ code: "STORE_UNAVAILABLE", operation, error: error.cause });
+      return STORE_UNAVAILABLE;
+    }
+    this.#options.onFailure({ code: "INTERNAL_ERROR", operation, error });
+    return errorResult("INTERNAL_ERROR", "Internal error");
   }
 }
 
