@@ -330,6 +330,22 @@ describe("createAuthHttpHandler", () => {
     const { handle } = setup();
     expect((await answer(handle(request("post", "/sign-up/email", { body: json(CREDENTIALS) })))).status).toBe(200);
   });
+
+  it("rejects, never throws, when the integration's request fails before a route runs", async () => {
+    const { handle } = setup();
+    const broken = new Error("header reader broke");
+    const failing: AuthHttpRequest = {
+      ...request("GET", "/session"),
+      header: () => {
+        throw broken;
+      },
+    };
+    let pending: Promise<AuthHttpResponse | undefined> | undefined;
+    expect(() => {
+      pending = handle(failing);
+    }).not.toThrow();
+    await expect(pending).rejects.toBe(broken);
+  });
 });
 
 describe("authenticateRequest", () => {

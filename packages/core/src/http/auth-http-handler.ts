@@ -128,10 +128,15 @@ export interface Route<Operation extends RouteOperationName = RouteOperationName
   readonly session: boolean;
   readonly fields: FieldTypes | undefined;
   readonly enabled: ((auth: Auth101) => boolean) | undefined;
+  /**
+   * The route's answer to a request the handler matched to it, in the request's transport.
+   * Never rejects: what fails is reported to `onFailure` and answered 500.
+   */
   readonly respond: (
     auth: Auth101,
     request: AuthHttpRequest,
     params: Readonly<Record<string, string>>,
+    transport: TransportOfRequest,
   ) => Promise<AuthHttpResponse>;
 }
 
@@ -148,21 +153,30 @@ function route<
     session,
     fields,
     enabled,
-    respond: async (auth, request, params) => {
-      const token = session ? sessionTokenOf(request.header) : undefined;
-      if (session && token === undefined) return errorResponse(noTokenGiven());
-      let values = {} as FieldValues<Fields>;
-      let context: RequestContext = {};
-      if (fields !== undefined) {
-        // Every route that throttles by address takes a body. The address is taken first: a
-        // client that half-closes after its body can leave no socket to ask once it is read.
-        context = contextOf(request);
-        const read = await readFields(request, fields);
-        if ("response" in read) return read.response;
-        values = read.values;
+    // One async function from the request to the answer: each await between the service's
+    // answer and the integration is a promise step on every request.
+    respond: async (auth, request, params, transport) => {
+      try {
+        const token = session ? sessionTokenOf(request.header) : undefined;
+        if (session && token === undefined) return inTransport(errorResponse(noTokenGiven()), request, transport);
+        let values = {} as FieldValues<Fields>;
+        let context: RequestContext = {};
+        if (fields !== undefined) {
+          // Every route that throttles by address takes a body. The address is taken first: a
+          // client that half-closes after its body can leave no socket to ask once it is read.
+          context = contextOf(request);
+          const read = await readFields(request, fields);
+          if ("response" in read) return inTransport(read.response, request, transport);
+          values = read.values;
+        }
+        const input = { fields: values, token, params, context } as RouteInput<Fields, Session>;
+        return inTransport(toResponse(await answer(auth, input)), request, transport);
+      } catch (error) {
+        // The service reports its own failures; this catches what fails around it (reading the
+        // body, an integration's readBody throwing), which must reach onFailure just the same.
+        if (!clientWentAway(error)) reportFailure(auth, { code: "INTERNAL_ERROR", operation, error });
+        return errorResponse(errorResult("INTERNAL_ERROR", "Internal error"));
       }
-      const input = { fields: values, token, params, context } as RouteInput<Fields, Session>;
-      return toResponse(await answer(auth, input));
     },
   };
 }
@@ -353,29 +367,31 @@ const ENDS_THE_SESSION: ReadonlySet<string> = new Set(["/sign-out", "/sign-out/a
  * unchanged.
  */
 export function createAuthHttpHandler(auth: Auth101): AuthHttpHandler {
-  return async (request) => {
-    const matched = matchRoute(request.path);
-    if (matched === undefined) return undefined;
-    const { route, params } = matched;
-    if (route.enabled?.(auth) === false) return undefined;
-    if (request.method.toUpperCase() !== route.method) {
-      return errorResponse(errorResult("VALIDATION_ERROR", `Use ${route.method} for ${route.path}`), 405, {
-        allow: route.method,
-      });
-    }
-    const transport = transportOf(auth, request);
-    if ("response" in transport) return transport.response;
+  // Not async: the matched route's `respond` is the one promise step of the request, and what
+  // throws before it still reaches the integration as a rejection.
+  return (request) => {
     try {
-      const response = await route.respond(auth, request, params);
-      return transport.cookie ? toCookieTransport(response, request.path, transport) : response;
+      const matched = matchRoute(request.path);
+      if (matched === undefined) return NOT_AN_AUTH_ENDPOINT;
+      const { route, params } = matched;
+      if (route.enabled?.(auth) === false) return NOT_AN_AUTH_ENDPOINT;
+      if (request.method.toUpperCase() !== route.method) {
+        return Promise.resolve(
+          errorResponse(errorResult("VALIDATION_ERROR", `Use ${route.method} for ${route.path}`), 405, {
+            allow: route.method,
+          }),
+        );
+      }
+      const transport = transportOf(auth, request);
+      if ("response" in transport) return Promise.resolve(transport.response);
+      return route.respond(auth, request, params, transport);
     } catch (error) {
-      // The service reports its own failures; this catches what fails around it (reading the
-      // body, an integration's readBody throwing), which must reach onFailure just the same.
-      if (!clientWentAway(error)) reportFailure(auth, { code: "INTERNAL_ERROR", operation: route.operation, error });
-      return errorResponse(errorResult("INTERNAL_ERROR", "Internal error"));
+      return Promise.reject(error);
     }
   };
 }
+
+const NOT_AN_AUTH_ENDPOINT: Promise<undefined> = Promise.resolve(undefined);
 
 /** A client that hung up mid-body (Node's `aborted`, ECONNRESET) is no failure of ours. */
 function clientWentAway(error: unknown): boolean {
@@ -434,6 +450,14 @@ function transportOf(auth: Auth101, request: Pick<AuthHttpRequest, "method" | "h
 function changesState(method: string): boolean {
   const upper = method.toUpperCase();
   return upper !== "GET" && upper !== "HEAD" && upper !== "OPTIONS";
+}
+
+function inTransport(
+  response: AuthHttpResponse,
+  request: AuthHttpRequest,
+  transport: TransportOfRequest,
+): AuthHttpResponse {
+  return transport.cookie ? toCookieTransport(response, request.path, transport) : response;
 }
 
 /**
