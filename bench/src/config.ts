@@ -4,6 +4,11 @@ export interface BenchConfig {
   readonly rounds: number;
   /** Measured seconds of a session (GET) run. */
   readonly sessionSeconds: number;
+  /**
+   * Compared session runs alternate in slices this long within a round (A B B A ...), so
+   * both sides of a comparison see the machine at the same speed.
+   */
+  readonly sliceSeconds: number;
   /** Measured seconds of a sign-in storm. */
   readonly signInSeconds: number;
   /** Unmeasured seconds of load before each measured run. */
@@ -53,6 +58,8 @@ export function configFromEnvironment(env: Environment = process.env): BenchConf
   return {
     rounds,
     sessionSeconds: Math.max(0.5, scaled("BENCH_SESSION_SECONDS", 3)),
+    // autocannon ends a run on its next one-second tick: a shorter slice would run a second anyway.
+    sliceSeconds: Math.max(1, scaled("BENCH_SLICE_SECONDS", 1)),
     signInSeconds: Math.max(0.5, scaled("BENCH_SIGNIN_SECONDS", 6)),
     warmupSeconds: scaled("BENCH_WARMUP_SECONDS", 1),
     idleProbeSeconds: Math.max(0.5, scaled("BENCH_IDLE_PROBE_SECONDS", 2)),

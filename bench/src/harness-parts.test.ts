@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { TARGETS, selectTargets } from "./catalog.js";
 import { configFromEnvironment } from "./config.js";
-import { roundOrder, timeFixedTask } from "./harness.js";
+import { roundOrder, steadyBatches, timeFixedTask } from "./harness.js";
 import { lookalikeToken } from "./lookalike-token.js";
 import { formatTable, machineSpeedLine, median } from "./report.js";
 
@@ -19,6 +19,33 @@ describe("roundOrder", () => {
 
   it("runs every target exactly once per round", () => {
     for (let round = 0; round < 6; round += 1) expect([...ids(round)].sort()).toEqual(["a1", "a2", "b1", "b2", "c1"]);
+  });
+});
+
+describe("steadyBatches", () => {
+  const target = (id: string, group: string, kind: string) => ({ target: { id, group, kind } });
+
+  it("batches consecutive steady-load targets of one group, every other target alone", () => {
+    const order = [
+      target("bare", "koa", "session"),
+      target("ours", "koa", "session"),
+      target("other", "nest", "session"),
+      target("sessions", "endpoints", "session"),
+      target("reset", "endpoints", "reset-request"),
+      target("sign-out", "endpoints", "sign-out"),
+      target("list", "endpoints", "session"),
+      target("storm", "sign-in", "sign-in"),
+      target("storm-bare", "sign-in", "sign-in"),
+    ];
+    expect(steadyBatches(order).map((batch) => batch.map((entry) => entry.target.id))).toEqual([
+      ["bare", "ours"],
+      ["other"],
+      ["sessions", "reset"],
+      ["sign-out"],
+      ["list"],
+      ["storm"],
+      ["storm-bare"],
+    ]);
   });
 });
 
@@ -44,6 +71,7 @@ describe("configFromEnvironment", () => {
     expect(defaults).toMatchObject({
       rounds: 5,
       sessionSeconds: 3,
+      sliceSeconds: 1,
       signInSeconds: 6,
       warmupSeconds: 1,
       connections: 10,

@@ -119,17 +119,33 @@ export async function runBenchmark(config: BenchConfig, machine: MachineInfo, lo
 
     for (let round = 0; round < config.rounds; round += 1) {
       fixedTaskMs.push(timeFixedTask());
-      const order = roundOrder(results, round);
-      for (const result of order) {
-        const server = prepared.get(result.target.server);
-        if (server === undefined || result.error !== undefined) continue;
-        try {
-          const sample = await measure(result.target, server, round, config, accounts);
-          result.samples.push(sample);
-          log(`[round ${round + 1}/${config.rounds}] ${describeSample(result.target, sample)}`);
-        } catch (error) {
+      const prefix = `[round ${round + 1}/${config.rounds}]`;
+      for (const batch of steadyBatches(roundOrder(results, round))) {
+        const runnable = batch.flatMap((result) => {
+          const server = prepared.get(result.target.server);
+          return server === undefined || result.error !== undefined ? [] : [{ result, server }];
+        });
+        const failed = (result: TargetResult, server: Prepared, error: unknown): void => {
           result.error = `${message(error)}\n  ${server.process.recentOutput.join("\n  ")}`;
-          log(`[round ${round + 1}/${config.rounds}] ${result.target.id}: ${result.error}`);
+          log(`${prefix} ${result.target.id}: ${result.error}`);
+        };
+        if (runnable.length > 1) {
+          await measureInSlices(runnable, round, config, accounts, failed);
+          for (const { result } of runnable) {
+            const sample = result.samples.at(-1);
+            if (result.error === undefined && sample !== undefined)
+              log(`${prefix} ${describeSample(result.target, sample)}`);
+          }
+          continue;
+        }
+        for (const { result, server } of runnable) {
+          try {
+            const sample = await measure(result.target, server, round, config, accounts);
+            result.samples.push(sample);
+            log(`${prefix} ${describeSample(result.target, sample)}`);
+          } catch (error) {
+            failed(result, server, error);
+          }
         }
       }
     }
@@ -190,6 +206,105 @@ export function roundOrder<T extends { readonly target: { readonly group: string
   const offset = round % groups.length;
   const rotated = [...groups.slice(offset), ...groups.slice(0, offset)];
   return rotated.flatMap((members) => (round % 2 === 1 ? [...members].reverse() : members));
+}
+
+/**
+ * Splits a round's order into batches: each run of consecutive steady-load targets of one
+ * group (compared targets, run back to back) is one batch, measured in slices; every other
+ * target is a batch of its own.
+ */
+export function steadyBatches<T extends { readonly target: { readonly group: string; readonly kind: string } }>(
+  order: readonly T[],
+): T[][] {
+  const batches: T[][] = [];
+  for (const entry of order) {
+    const last = batches.at(-1);
+    const previous = last?.at(-1);
+    if (
+      last !== undefined &&
+      previous !== undefined &&
+      isSteady(entry.target.kind) &&
+      isSteady(previous.target.kind) &&
+      previous.target.group === entry.target.group
+    ) {
+      last.push(entry);
+    } else {
+      batches.push([entry]);
+    }
+  }
+  return batches;
+}
+
+function isSteady(kind: string): boolean {
+  return kind === "session" || kind === "reset-request";
+}
+
+/**
+ * Measures compared steady-load targets (a group's session runs) in alternating slices of
+ * `config.sliceSeconds`, A B B A A B ..., each target's slices summed into its sample of the
+ * round. On a machine whose speed moves within seconds (a virtual machine's shared core), a
+ * slow spell then falls on both sides of a comparison alike, where back-to-back runs of a few
+ * seconds each let it fall on one side only.
+ */
+async function measureInSlices(
+  batch: readonly { readonly result: TargetResult; readonly server: Prepared }[],
+  round: number,
+  config: BenchConfig,
+  accounts: readonly Credentials[],
+  failed: (result: TargetResult, server: Prepared, error: unknown) => void,
+): Promise<void> {
+  const slices = Math.max(1, Math.round(config.sessionSeconds / config.sliceSeconds));
+  const seconds = config.sessionSeconds / slices;
+  const runs = batch.map(({ result, server }) => ({
+    result,
+    server,
+    request: steadyRequest(result.target, server, config, accounts),
+    ok: 0,
+    responses: 0,
+    failures: 0,
+    seconds: 0,
+    cpuMicros: 0,
+    p50Ms: 0,
+    p99Ms: 0,
+  }));
+  const live = () => runs.filter((run) => run.result.error === undefined);
+  for (const run of live()) {
+    try {
+      if (config.warmupSeconds > 0) await load({ ...run.request, seconds: config.warmupSeconds });
+    } catch (error) {
+      failed(run.result, run.server, error);
+    }
+  }
+  for (let slice = 0; slice < slices; slice += 1) {
+    const order = slice % 2 === 0 ? live() : live().reverse();
+    for (const run of order) {
+      try {
+        const cpuBefore = await run.server.process.cpuMicros();
+        const measured = await load({ ...run.request, seconds });
+        run.cpuMicros += (await run.server.process.cpuMicros()) - cpuBefore;
+        run.ok += measured.okPerSecond * measured.seconds;
+        run.seconds += measured.seconds;
+        run.responses += measured.responses;
+        run.failures += measured.failures;
+        // The slices' own percentiles cannot be merged; the worst slice's stands for the run.
+        run.p50Ms = Math.max(run.p50Ms, measured.p50Ms);
+        run.p99Ms = Math.max(run.p99Ms, measured.p99Ms);
+      } catch (error) {
+        failed(run.result, run.server, error);
+      }
+    }
+  }
+  for (const run of live()) {
+    const cpuMsPerRequest = run.cpuMicros / 1000 / Math.max(1, run.responses + config.connections * slices);
+    run.result.samples.push({
+      round,
+      okPerSecond: run.seconds > 0 ? run.ok / run.seconds : 0,
+      p50Ms: run.p50Ms,
+      p99Ms: run.p99Ms,
+      failures: run.failures,
+      cpuMsPerRequest,
+    });
+  }
 }
 
 async function startAndPrepare(
@@ -301,24 +416,10 @@ async function measure(
   accounts: readonly Credentials[],
 ): Promise<Sample> {
   const url = `${server.process.origin}${target.path}`;
-  const base = { url, connections: config.connections };
   switch (target.kind) {
     case "session":
-      // Every connection cycles through all the accounts: many users' tokens.
-      return measureSteady(server, round, config, {
-        ...base,
-        method: "GET",
-        variants: server.sessionHeaders.map((headers) => ({ headers })),
-      });
     case "reset-request":
-      return measureSteady(server, round, config, {
-        ...base,
-        method: "POST",
-        variants: accounts.map((account) => ({
-          headers: server.signInHeaders,
-          body: JSON.stringify({ email: account.email }),
-        })),
-      });
+      return measureSteady(server, round, config, steadyRequest(target, server, config, accounts));
     case "sign-in":
       return target.besideBusyProcess === true
         ? withBusyProcess(() => measureStorm(target, server, round, config, accounts))
@@ -329,6 +430,28 @@ async function measure(
     case "change-password":
       return measureChangePasswords(url, server, round, config);
   }
+}
+
+/** The steady load of a session or reset-request target. */
+function steadyRequest(
+  target: TargetSpec,
+  server: Prepared,
+  config: BenchConfig,
+  accounts: readonly Credentials[],
+): Omit<LoadOptions, "seconds"> {
+  const base = { url: `${server.process.origin}${target.path}`, connections: config.connections };
+  if (target.kind === "reset-request") {
+    return {
+      ...base,
+      method: "POST",
+      variants: accounts.map((account) => ({
+        headers: server.signInHeaders,
+        body: JSON.stringify({ email: account.email }),
+      })),
+    };
+  }
+  // Every connection cycles through all the accounts: many users' tokens.
+  return { ...base, method: "GET", variants: server.sessionHeaders.map((headers) => ({ headers })) };
 }
 
 /** A steady load (autocannon) after a warm-up at the same load; server CPU over the measured part. */

@@ -22,6 +22,8 @@ export interface LoadOptions {
 export interface LoadResult {
   /** 2xx responses per second of the run. */
   readonly okPerSecond: number;
+  /** How long the run took, as autocannon measured it. */
+  readonly seconds: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly responses: number;
@@ -52,6 +54,7 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
   const ok = result["2xx"];
   return {
     okPerSecond: result.duration > 0 ? ok / result.duration : 0,
+    seconds: result.duration,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     responses: result.requests.total,

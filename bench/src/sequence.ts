@@ -62,6 +62,7 @@ export async function runSequence(
       : Math.round(latencies[Math.min(latencies.length - 1, Math.floor(share * latencies.length))] ?? Number.NaN);
   return {
     okPerSecond: elapsedSeconds > 0 ? ok / elapsedSeconds : 0,
+    seconds: elapsedSeconds,
     p50Ms: percentile(0.5),
     p99Ms: percentile(0.99),
     responses: latencies.length,
