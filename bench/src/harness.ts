@@ -129,7 +129,7 @@ export async function runBenchmark(config: BenchConfig, machine: MachineInfo, lo
           result.error = `${message(error)}\n  ${server.process.recentOutput.join("\n  ")}`;
           log(`${prefix} ${result.target.id}: ${result.error}`);
         };
-        if (runnable.length > 1) {
+        if (runnable[0] !== undefined && isSteady(runnable[0].result.target.kind)) {
           await measureInSlices(runnable, round, config, accounts, failed);
           for (const { result } of runnable) {
             const sample = result.samples.at(-1);
@@ -240,10 +240,11 @@ function isSteady(kind: string): boolean {
 }
 
 /**
- * Measures compared steady-load targets (a group's session runs) in alternating slices of
- * `config.sliceSeconds`, A B B A A B ..., each target's slices summed into its sample of the
- * round. On a machine whose speed moves within seconds (a virtual machine's shared core), a
- * slow spell then falls on both sides of a comparison alike, where back-to-back runs of a few
+ * Measures a batch of steady-load targets (a group's session runs; a lone one too) after a
+ * warm-up at the same load, in alternating slices of `config.sliceSeconds`, A B B A A B ...,
+ * each target's slices summed into its sample of the round, with the server's CPU over them.
+ * On a machine whose speed moves within seconds (a virtual machine's shared core), a slow
+ * spell then falls on both sides of a comparison alike, where back-to-back runs of a few
  * seconds each let it fall on one side only.
  */
 async function measureInSlices(
@@ -281,6 +282,7 @@ async function measureInSlices(
       try {
         const cpuBefore = await run.server.process.cpuMicros();
         const measured = await load({ ...run.request, seconds });
+        await sleep(SETTLE_MS);
         run.cpuMicros += (await run.server.process.cpuMicros()) - cpuBefore;
         run.ok += measured.okPerSecond * measured.seconds;
         run.seconds += measured.seconds;
@@ -419,7 +421,7 @@ async function measure(
   switch (target.kind) {
     case "session":
     case "reset-request":
-      return measureSteady(server, round, config, steadyRequest(target, server, config, accounts));
+      throw new Error(`${target.id}: steady-load targets are measured in slices (measureInSlices)`);
     case "sign-in":
       return target.besideBusyProcess === true
         ? withBusyProcess(() => measureStorm(target, server, round, config, accounts))
@@ -452,21 +454,6 @@ function steadyRequest(
   }
   // Every connection cycles through all the accounts: many users' tokens.
   return { ...base, method: "GET", variants: server.sessionHeaders.map((headers) => ({ headers })) };
-}
-
-/** A steady load (autocannon) after a warm-up at the same load; server CPU over the measured part. */
-async function measureSteady(
-  server: Prepared,
-  round: number,
-  config: BenchConfig,
-  request: Omit<LoadOptions, "seconds">,
-): Promise<Sample> {
-  if (config.warmupSeconds > 0) await load({ ...request, seconds: config.warmupSeconds });
-  const cpuBefore = await server.process.cpuMicros();
-  const measured = await load({ ...request, seconds: config.sessionSeconds });
-  await sleep(SETTLE_MS);
-  const cpuMicros = (await server.process.cpuMicros()) - cpuBefore;
-  return sampleOf(round, measured, cpuMicros / 1000 / Math.max(1, measured.responses + config.connections));
 }
 
 async function measureStorm(
