@@ -7,6 +7,7 @@ import { hashOneTimeToken, newOneTimeToken } from "./one-time-tokens.js";
 import { PasswordHasher } from "./password-hasher.js";
 import type { Throttle } from "./rate-limits.js";
 import { RateLimits } from "./rate-limits.js";
+import type { VerifiedToken } from "./tokens.js";
 import { isSessionId, TokenIssuer } from "./tokens.js";
 import type { PublicUser, User } from "./user.js";
 import { toPublicUser } from "./user.js";
@@ -522,12 +523,13 @@ export class Auth101 {
   /**
    * The live session a token names and its active user: the check behind every method that
    * takes a token. One store call (`findSession`) whatever the answer; the signature cache in
-   * tokens.ts never stands in for it. Store failures throw.
+   * tokens.ts never stands in for it. Store failures throw. `#answerSession` is the same check
+   * written out for the session endpoint.
    */
   async #activeSession(token: unknown): Promise<ActiveSession | ErrorResult> {
     const verified = typeof token === "string" ? this.#tokens.verify(token) : undefined;
     if (verified === undefined) return INVALID_TOKEN;
-    // #fromStore written out: the check runs on every authenticated request, and the helper
+    // #fromStore written out: apps may call verifyToken on every request, and the helper
     // would add a promise step to each.
     let found: SessionWithUser | null;
     try {
@@ -535,15 +537,7 @@ export class Auth101 {
     } catch (error) {
       throw new StoreUnavailableError({ cause: error });
     }
-    // Ended (signed out, or its user deleted), or not this token's: the token is dead.
-    if (found === null || found.session.userId !== verified.userId) return INVALID_TOKEN;
-    if (found.session.expiresAt.getTime() <= Date.now()) return INVALID_TOKEN;
-    const { user } = found;
-    if (!user.isActive) return USER_NOT_FOUND;
-    return {
-      user: { id: user.id, email: user.email, isActive: user.isActive, emailVerified: user.emailVerified },
-      sessionId: verified.sessionId,
-    };
+    return activeSessionOf(found, verified);
   }
 
   /** Signs a token for the user and stores the session it names. */
@@ -684,8 +678,10 @@ export class Auth101 {
   }
 
   /**
-   * `#run` around the session check, for an answer read straight off the session: one async
-   * step where `#run` with a closure takes two, on the path every authenticated request takes.
+   * `#run` around `#activeSession`, with the answer read straight off the session, written as
+   * one async function: on the path every authenticated request takes, each async layer
+   * between the store's answer and the response is a promise step (a reaction job and a
+   * `then` lookup on the resolved object).
    */
   async #answerSession<T>(
     operation: Operation,
@@ -693,7 +689,15 @@ export class Auth101 {
     answer: (session: ActiveSession) => T,
   ): Promise<T | ErrorResult> {
     try {
-      const session = await this.#activeSession(token);
+      const verified = typeof token === "string" ? this.#tokens.verify(token) : undefined;
+      if (verified === undefined) return INVALID_TOKEN;
+      let found: SessionWithUser | null;
+      try {
+        found = await this.#store.findSession(verified.sessionId);
+      } catch (error) {
+        throw new StoreUnavailableError({ cause: error });
+      }
+      const session = activeSessionOf(found, verified);
       return "error" in session ? session : answer(session);
     } catch (error) {
       return this.#failed(operation, error);
@@ -709,6 +713,19 @@ export class Auth101 {
     this.#options.onFailure({ code: "INTERNAL_ERROR", operation, error });
     return errorResult("INTERNAL_ERROR", "Internal error");
   }
+}
+
+/** What a token's stored session says of it: live, with its active user, or why not. */
+function activeSessionOf(found: SessionWithUser | null, verified: VerifiedToken): ActiveSession | ErrorResult {
+  // Ended (signed out, or its user deleted), or not this token's: the token is dead.
+  if (found === null || found.session.userId !== verified.userId) return INVALID_TOKEN;
+  if (found.session.expiresAt.getTime() <= Date.now()) return INVALID_TOKEN;
+  const { user } = found;
+  if (!user.isActive) return USER_NOT_FOUND;
+  return {
+    user: { id: user.id, email: user.email, isActive: user.isActive, emailVerified: user.emailVerified },
+    sessionId: verified.sessionId,
+  };
 }
 
 function toSessionSummary(session: StoredSession, currentId: string): SessionSummary {
