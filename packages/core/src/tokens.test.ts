@@ -1,7 +1,7 @@
 import { createHash, createHmac, generateKeyPairSync, randomUUID } from "node:crypto";
 import jwt from "jsonwebtoken";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { keyIdOf, TokenIssuer } from "./tokens.js";
+import { cacheKeyOf, keyIdOf, TokenIssuer } from "./tokens.js";
 
 const SECRET = "k3J9x!vQ2mZ7pL0wR5tY8uB1nC4eF6gH";
 const issuer = new TokenIssuer({ secrets: [SECRET], issuer: "auth101", lifetimeSeconds: 3600 });
@@ -239,13 +239,44 @@ describe("TokenIssuer", () => {
       }
     });
 
-    it("stays bounded: the oldest tokens are verified afresh once 10,000 newer ones were seen", () => {
+    it("keeps two tokens that share a cache key apart: each answers its own user, verified again when the other took its place", () => {
       const cached = new TokenIssuer({ secrets: [SECRET], issuer: "auth101", lifetimeSeconds: 60 });
-      const tokens = Array.from({ length: 10_001 }, (_, i) => tokenOf(cached, `user-${i}`));
-      for (const token of tokens) cached.verify(token);
+      const byKey = new Map<number, string>();
+      let pair: [string, string] | undefined;
+      // 24 bits of key: a shared one turns up after about 5,000 tokens.
+      for (let i = 0; pair === undefined && i < 200_000; i++) {
+        const token = tokenOf(cached, `user-${i}`);
+        const earlier = byKey.get(cacheKeyOf(token));
+        if (earlier !== undefined) pair = [earlier, token];
+        byKey.set(cacheKeyOf(token), token);
+      }
+      if (pair === undefined) throw new Error("no two tokens shared a cache key");
+      const [first, second] = pair;
+      const userOf = (token: string): string =>
+        JSON.parse(Buffer.from(token.split(".")[1] as string, "base64url").toString("utf8")).sub;
       const verifySpy = vi.spyOn(jwt, "verify");
       try {
-        expect(subjectOf(cached, tokens[10_000] as string)).toBe("user-10000");
+        expect(subjectOf(cached, first)).toBe(userOf(first));
+        expect(subjectOf(cached, first)).toBe(userOf(first));
+        expect(verifySpy).toHaveBeenCalledTimes(1);
+        expect(subjectOf(cached, second)).toBe(userOf(second));
+        expect(subjectOf(cached, first)).toBe(userOf(first));
+        expect(verifySpy).toHaveBeenCalledTimes(3);
+        expect(userOf(first)).not.toBe(userOf(second));
+      } finally {
+        verifySpy.mockRestore();
+      }
+    });
+
+    it("stays bounded: at most 10,000 tokens, the oldest verified afresh once newer ones took their places", () => {
+      const cached = new TokenIssuer({ secrets: [SECRET], issuer: "auth101", lifetimeSeconds: 60 });
+      // A hundred more than fit: a few pairs share a cache key (see above), and take one place each.
+      const tokens = Array.from({ length: 10_100 }, (_, i) => tokenOf(cached, `user-${i}`));
+      for (const token of tokens) cached.verify(token);
+      expect(cached.cachedTokens).toBe(10_000);
+      const verifySpy = vi.spyOn(jwt, "verify");
+      try {
+        expect(subjectOf(cached, tokens[10_099] as string)).toBe("user-10099");
         expect(verifySpy).toHaveBeenCalledTimes(0);
         expect(subjectOf(cached, tokens[0] as string)).toBe("user-0");
         expect(verifySpy).toHaveBeenCalledTimes(1);
