@@ -110,8 +110,8 @@ export class TokenIssuer {
    * It belongs to this issuer, whose secrets never change: an app that drops a secret builds
    * a new issuer (a new `Auth101`) with an empty cache, so no remembered token outlives its key.
    * Keyed by {@link cacheKeyOf}, a number read off the signature: a string key would be a
-   * fresh string on every request, hashed every time. A hit still requires the
-   * whole token to be the one remembered.
+   * fresh string on every request, hashed every time. A hit still requires the whole token
+   * to be the one remembered.
    */
   readonly #verified = new Map<number, RememberedToken>();
 
