@@ -420,7 +420,11 @@ export class Auth101 {
   }
 
   getSession(token: string): Promise<SessionResult> {
-    return this.#answerSession("getSession", token, (session) => ({ user: toPublicUser(session.user) }));
+    return this.#withSession(
+      token,
+      (session) => ({ user: toPublicUser(session.user) }),
+      (error) => this.#failed("getSession", error),
+    );
   }
 
   /** The unexpired sessions of the token's user, newest first; `current` marks the token's own. */
@@ -500,7 +504,11 @@ export class Auth101 {
    * error `getSession` would answer for it.
    */
   authenticate(token: string): Promise<{ readonly user: User } | ErrorResult> {
-    return this.#answerSession("getSession", token, (session) => ({ user: session.user }));
+    return this.#withSession(
+      token,
+      (session) => ({ user: session.user }),
+      (error) => this.#failed("getSession", error),
+    );
   }
 
   /**
@@ -523,21 +531,10 @@ export class Auth101 {
   /**
    * The live session a token names and its active user: the check behind every method that
    * takes a token. One store call (`findSession`) whatever the answer; the signature cache in
-   * tokens.ts never stands in for it. Store failures throw. `#answerSession` is the same check
-   * written out for the session endpoint.
+   * tokens.ts never stands in for it. Store failures throw.
    */
-  async #activeSession(token: unknown): Promise<ActiveSession | ErrorResult> {
-    const verified = typeof token === "string" ? this.#tokens.verify(token) : undefined;
-    if (verified === undefined) return INVALID_TOKEN;
-    // #fromStore written out: apps may call verifyToken on every request, and the helper
-    // would add a promise step to each.
-    let found: SessionWithUser | null;
-    try {
-      found = await this.#store.findSession(verified.sessionId);
-    } catch (error) {
-      throw new StoreUnavailableError({ cause: error });
-    }
-    return activeSessionOf(found, verified);
+  #activeSession(token: unknown): Promise<ActiveSession | ErrorResult> {
+    return this.#withSession(token, (session) => session, rethrow);
   }
 
   /** Signs a token for the user and stores the session it names. */
@@ -678,15 +675,16 @@ export class Auth101 {
   }
 
   /**
-   * `#run` around `#activeSession`, with the answer read straight off the session, written as
-   * one async function: on the path every authenticated request takes, each async layer
-   * between the store's answer and the response is a promise step (a reaction job and a
-   * `then` lookup on the resolved object).
+   * The session check of `#activeSession`, then `answer` on the live session, with what
+   * throws answered by `failed`, all in one async function: on the path every authenticated
+   * request takes, each async layer between the store's answer and the response is a promise
+   * step (a reaction job and a `then` lookup on the resolved object). For the same reason it
+   * awaits `findSession` itself rather than through `#fromStore`.
    */
-  async #answerSession<T>(
-    operation: Operation,
-    token: string,
+  async #withSession<T>(
+    token: unknown,
     answer: (session: ActiveSession) => T,
+    failed: (error: unknown) => ErrorResult,
   ): Promise<T | ErrorResult> {
     try {
       const verified = typeof token === "string" ? this.#tokens.verify(token) : undefined;
@@ -700,7 +698,7 @@ export class Auth101 {
       const session = activeSessionOf(found, verified);
       return "error" in session ? session : answer(session);
     } catch (error) {
-      return this.#failed(operation, error);
+      return failed(error);
     }
   }
 
@@ -713,6 +711,11 @@ export class Auth101 {
     this.#options.onFailure({ code: "INTERNAL_ERROR", operation, error });
     return errorResult("INTERNAL_ERROR", "Internal error");
   }
+}
+
+/** For `#activeSession`: its callers handle what fails. */
+function rethrow(error: unknown): never {
+  throw error;
 }
 
 /** What a token's stored session says of it: live, with its active user, or why not. */
