@@ -361,11 +361,7 @@ async function signedInHeaders(
 ): Promise<Record<string, string>> {
   if (server.account === "none") return sentLikeSignUp(origin, credentials);
   if (server.account === "auth101") {
-    const response = await fetch(`${origin}/auth/sign-up/email`, {
-      method: "POST",
-      headers: JSON_HEADERS,
-      body: JSON.stringify(credentials),
-    });
+    const response = await auth101SignUp(origin, credentials);
     const body = (await response.json()) as { token?: unknown };
     if (response.status !== 200 || typeof body.token !== "string")
       throw new Error(`auth101 sign-up answered ${response.status} ${JSON.stringify(body)}`);
@@ -407,15 +403,19 @@ async function signedInHeaders(
  * request without these requests, 109,821 with them (RESULTS.md, 2026-12-01).
  */
 async function sentLikeSignUp(origin: string, credentials: Credentials): Promise<Record<string, string>> {
-  const signUp = await fetch(`${origin}/auth/sign-up/email`, {
+  await (await auth101SignUp(origin, credentials)).arrayBuffer();
+  const headers = { authorization: `Bearer ${lookalikeToken()}` };
+  await (await fetch(`${origin}/auth/session`, { headers })).arrayBuffer();
+  return headers;
+}
+
+/** auth101's sign-up request for an account, as every server with or without auth101 is sent it. */
+function auth101SignUp(origin: string, credentials: Credentials): Promise<Response> {
+  return fetch(`${origin}/auth/sign-up/email`, {
     method: "POST",
     headers: JSON_HEADERS,
     body: JSON.stringify(credentials),
   });
-  await signUp.arrayBuffer();
-  const headers = { authorization: `Bearer ${lookalikeToken()}` };
-  await (await fetch(`${origin}/auth/session`, { headers })).arrayBuffer();
-  return headers;
 }
 
 async function expectSignedIn(
