@@ -84,7 +84,9 @@ interface Fixture {
  * describeHttpConformance("express", async ({ auth, prefix }) => {
  *   const app = express();
  *   app.use(prefix, auth101Router(auth));
- *   app.get("/protected", requireUser(auth), (req, res) => res.json({ id: req.authUser.id, email: req.authUser.email }));
+ *   const me: RequestHandler = (req, res) => res.json({ id: req.authUser.id, email: req.authUser.email });
+ *   app.get("/protected", requireUser(auth), me);
+ *   app.post("/protected", requireUser(auth), me);
  *   const server = app.listen(0, "127.0.0.1");
  *   await once(server, "listening");
  *   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => closeServer(server) };
